@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check` / `make check-kasan`: every phase from a fresh machine to
+# the per-test table. A failing phase is a failing test; the report always
+# prints the final `N passed, N failed, N skipped` line.
+#   check.sh [kasan]
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:-default}
+fragments=("$TOP/tests/config/guest.config")
+if [ "$variant" = kasan ]; then
+	fragments+=("$TOP/tests/config/kasan.config")
+	export KOBJ=$BUILD/obj-kasan
+	export TIMEOUT=${TIMEOUT:-2400}
+fi
+RUN=$BUILD/results/check-$variant
+rm -rf "$RUN"
+mkdir -p "$RUN"
+export RESULTS=$RUN
+T0=$(date +%s)
+
+built=0
+if phase deps "$TOP/tools/deps.sh" &&
+   phase tree "$TOP/tools/tree.sh" &&
+   phase config "$TOP/tools/kconfig.sh" "${fragments[@]}" &&
+   phase build bash -c ". '$TOP/tools/lib.sh'; kmake -s bzImage"; then
+	built=1
+fi
+if ((built)); then
+	phase igt "$TOP/tools/igt.sh" || true
+	phase static "$TOP/tools/static.sh" "$RUN/static.tsv" || true
+	phase guest "$TOP/tools/guest.sh" check "$RUN/guest" || true
+fi
+say "make check ($variant) took $(($(date +%s) - T0))s"
+"$PY" "$TOP/tools/report.py" "$RUN" "$TOP" | tee "$RUN/report.txt"
+exit "${PIPESTATUS[0]}"

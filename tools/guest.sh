@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the test guest under QEMU (TCG) and run a plan in it.
+#   guest.sh PLAN RESULT_DIR [extra kernel command line...]
+# Environment: MEM (guest memory, default 2G), TIMEOUT (seconds, default
+# 900), KOBJ (build dir with the bzImage).
+# The guest: 2 vCPUs, q35, the host root read-only over 9p, RESULT_DIR
+# writable over 9p, virtio-gpu with virgl 3D, a plain 2D virtio-gpu, and
+# vgem (built in). A guest that does not finish its plan in TIMEOUT is
+# killed and reported as a failure.
+. "$(dirname "$0")/lib.sh"
+
+plan=${1:?plan}
+out=${2:?result dir}
+shift 2
+MEM=${MEM:-2G}
+TIMEOUT=${TIMEOUT:-900}
+kernel=$KOBJ/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no kernel at $kernel: build it first"
+
+rm -rf "$out"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+cmdline="console=ttyS0 loglevel=6 root=/dev/root rootfstype=9p
+ rootflags=trans=virtio,version=9p2000.L,msize=262144 ro
+ init=$TOP/tests/guest/init.sh panic=-1 no_hash_pointers
+ DS_TOP=$TOP DS_PLAN=$plan $*"
+
+say "booting guest: plan $plan, ${MEM} memory, timeout ${TIMEOUT}s"
+rc=0
+GBM_ALWAYS_SOFTWARE=1 timeout -k 10 "$TIMEOUT" \
+	qemu-system-x86_64 -M q35 -accel tcg,thread=multi -cpu max -smp 2 \
+	-m "$MEM" -no-reboot -nographic \
+	-display egl-headless,rendernode=/dev/null \
+	-kernel "$kernel" -append "$(echo $cmdline)" \
+	-fsdev local,id=rootfs,path=/,security_model=none,readonly=on \
+	-device virtio-9p-pci,fsdev=rootfs,mount_tag=/dev/root \
+	-fsdev local,id=results,path="$out",security_model=none \
+	-device virtio-9p-pci,fsdev=results,mount_tag=results \
+	-device virtio-gpu-gl-pci \
+	-device virtio-gpu-pci \
+	</dev/null >"$out/console.log" 2>&1 || rc=$?
+grep -a '^ds: ' "$out/console.log" | sed 's/\r$//' >&2 || true
+if ((rc == 124 || rc == 137)); then
+	echo "guest killed after ${TIMEOUT}s" >"$out/guest-timeout"
+	say "guest timed out after ${TIMEOUT}s"
+fi
+[ -f "$out/guest-done" ] || { say "guest did not finish its plan (rc=$rc): see $out/console.log"; exit 1; }

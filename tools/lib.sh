@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common helpers for the drm-shrinker build and boot tooling.
+# Sourced by the other tools/*.sh scripts; not run on its own.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+KVER_WANT=6.12
+KSRC=$BUILD/src/linux-source-6.12
+KOBJ=${KOBJ:-$BUILD/obj}
+RESULTS=${RESULTS:-$BUILD/results}
+TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+PY=/usr/bin/python3
+JOBS=${JOBS:-$(nproc)}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+# Reproducible objects, so that ccache hits survive a fresh clone.
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
+export KBUILD_BUILD_USER=drm-shrinker KBUILD_BUILD_HOST=build
+export PYTHONDONTWRITEBYTECODE=1
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# phase NAME CMD...: run CMD, print and record how long it took.
+phase() {
+	local name=$1 t0 rc=0
+	shift
+	t0=$(date +%s)
+	say "phase $name"
+	"$@" || rc=$?
+	local dt=$(($(date +%s) - t0))
+	mkdir -p "$RESULTS"
+	printf '%s %d %d\n' "$name" "$dt" "$rc" >>"$RESULTS/phases.txt"
+	say "phase $name: ${dt}s (rc=$rc)"
+	return $rc
+}
+
+kmake() {
+	make -C "$KSRC" O="$KOBJ" CC="ccache gcc" HOSTCC="ccache gcc" \
+		-j"$JOBS" "$@"
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn one `make check` run into a per-test table and a final line.
+
+Reads RUN_DIR (build/results/check):
+  phases.txt           "name seconds rc" per phase (tools/lib.sh)
+  static.tsv           "name<TAB>PASS|FAIL<TAB>seconds<TAB>detail" (tools/static.sh)
+  guest/kunit/*.ktap   KTAP of each KUnit suite, from debugfs
+  guest/igt/NAME.out   output of an IGT binary, NAME.rc its exit code
+  guest/dmesg.txt, guest/kmemleak.txt, guest/guest-done
+and tests/guest/expect.txt in the repo: what must have run.
+
+Every KUnit case and every IGT subtest is one test; a suite or binary that
+was expected and did not report fails, and so does a dirty dmesg. Prints
+the table and `N passed, N failed, N skipped`; exits 1 on any failure.
+"""
+import os
+import re
+import sys
+
+DMESG_BAD = re.compile(
+    r"(WARNING:|BUG:|Oops|general protection fault|Kernel panic|"
+    r"possible circular locking|possible recursive locking|"
+    r"inconsistent lock state|KASAN:|UBSAN:|kmemleak: \d+ new suspected|"
+    r"INFO: task .* blocked|rcu: INFO:|Call Trace:|"
+    r"Unable to handle kernel|kernel BUG at|refcount_t:|list_(add|del) corruption)")
+
+KTAP_RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+) (.*?)(?:\s+#\s*(SKIP|TODO)\b(.*))?$")
+IGT_SUBTEST = re.compile(r"^Subtest (\S+): (SUCCESS|FAIL|SKIP|CRASH|TIMEOUT)(?: \(([\d.]+)s\))?")
+
+
+class Report:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, name, result, secs=None, detail=""):
+        self.rows.append((name, result, secs, detail))
+
+
+def parse_ktap(path):
+    """Return [(case, result, detail)] for the cases of one suite file."""
+    out = []
+    lines = open(path, errors="replace").read().splitlines()
+    results = []
+    for line in lines:
+        m = KTAP_RESULT.match(line)
+        if m:
+            depth = len(m.group(1).expandtabs(8))
+            results.append((depth, m))
+    if not results:
+        return out
+    # The suite's own result line is the least indented; its cases are the
+    # result lines one level deeper (parameters of a case are deeper still).
+    top = min(d for d, _ in results)
+    deeper = sorted({d for d, _ in results if d > top})
+    if not deeper:
+        return out
+    case_depth = deeper[0]
+    for depth, m in results:
+        if depth != case_depth:
+            continue
+        res = "pass" if m.group(2) == "ok" else "FAIL"
+        if m.group(5) == "SKIP":
+            res = "skip"
+        out.append((m.group(4), res, (m.group(6) or "").strip()))
+    return out
+
+
+def parse_igt(out_path, rc_path):
+    subs = []
+    text = open(out_path, errors="replace").read() if os.path.exists(out_path) else ""
+    for line in text.splitlines():
+        m = IGT_SUBTEST.match(line)
+        if m:
+            res = {"SUCCESS": "pass", "SKIP": "skip"}.get(m.group(2), "FAIL")
+            subs.append((m.group(1), res, float(m.group(3)) if m.group(3) else None))
+    rc = open(rc_path).read().strip() if os.path.exists(rc_path) else None
+    return subs, rc, text
+
+
+def load_expect(path):
+    kinds = {"kunit": [], "igt": []}
+    if os.path.exists(path):
+        for line in open(path):
+            line = line.split("#", 1)[0].split()
+            if len(line) == 2 and line[0] in kinds:
+                kinds[line[0]].append(line[1])
+    return kinds
+
+
+def main():
+    run, top = sys.argv[1], sys.argv[2]
+    guest = os.path.join(run, "guest")
+    rep = Report()
+    expect = load_expect(os.path.join(top, "tests/guest/expect.txt"))
+
+    phases = []
+    if os.path.exists(os.path.join(run, "phases.txt")):
+        for line in open(os.path.join(run, "phases.txt")):
+            name, secs, rc = line.split()
+            phases.append((name, int(secs), int(rc)))
+            if int(rc) != 0:
+                rep.add("phase/" + name, "FAIL", float(secs), "exit %s" % rc)
+
+    if os.path.exists(os.path.join(run, "static.tsv")):
+        for line in open(os.path.join(run, "static.tsv")):
+            f = line.rstrip("\n").split("\t")
+            rep.add("static/" + f[0], "pass" if f[1] == "PASS" else "FAIL",
+                    float(f[2]), f[3] if len(f) > 3 else "")
+
+    booted = os.path.isdir(guest)
+    if booted:
+        done = os.path.exists(os.path.join(guest, "guest-done"))
+        timeout = os.path.exists(os.path.join(guest, "guest-timeout"))
+        rep.add("guest/finished-plan", "pass" if done else "FAIL", None,
+                "" if done else ("killed by timeout" if timeout else "no guest-done marker"))
+
+        kdir = os.path.join(guest, "kunit")
+        seen = set()
+        if os.path.isdir(kdir):
+            for f in sorted(os.listdir(kdir)):
+                suite = f[:-5]
+                seen.add(suite)
+                cases = parse_ktap(os.path.join(kdir, f))
+                if not cases:
+                    rep.add("kunit/%s" % suite, "FAIL", None, "no case results")
+                for case, res, detail in cases:
+                    rep.add("kunit/%s/%s" % (suite, case), res, None, detail)
+        for suite in expect["kunit"]:
+            if suite not in seen:
+                rep.add("kunit/%s" % suite, "FAIL", None, "suite did not run")
+
+        idir = os.path.join(guest, "igt")
+        for name in expect["igt"]:
+            subs, rc, text = parse_igt(os.path.join(idir, name + ".out"),
+                                       os.path.join(idir, name + ".rc"))
+            if rc is None:
+                rep.add("igt/%s" % name, "FAIL", None, "did not run")
+                continue
+            for sub, res, secs in subs:
+                rep.add("igt/%s/%s" % (name, sub), res, secs)
+            if not subs:
+                rep.add("igt/%s" % name, "FAIL", None, "no subtest ran (rc %s)" % rc)
+            elif rc not in ("0", "77") and all(r != "FAIL" for _, r, _ in subs):
+                rep.add("igt/%s" % name, "FAIL", None, "exit code %s" % rc)
+
+        bad = []
+        dm = os.path.join(guest, "dmesg.txt")
+        if os.path.exists(dm):
+            bad = [l for l in open(dm, errors="replace") if DMESG_BAD.search(l)]
+            rep.add("guest/dmesg-clean", "FAIL" if bad else "pass", None,
+                    bad[0].strip()[:100] if bad else "")
+        else:
+            rep.add("guest/dmesg-clean", "FAIL", None, "no dmesg captured")
+        km = os.path.join(guest, "kmemleak.txt")
+        if os.path.exists(km):
+            leaks = open(km, errors="replace").read().count("unreferenced object")
+            rep.add("guest/kmemleak-clean", "FAIL" if leaks else "pass", None,
+                    "%d unreferenced objects" % leaks if leaks else "")
+
+    width = max([len(r[0]) for r in rep.rows] + [20])
+    print("\n%-*s  %-6s  %8s  %s" % (width, "test", "result", "time", "detail"))
+    for name, res, secs, detail in rep.rows:
+        t = "%.2fs" % secs if secs is not None else "-"
+        print("%-*s  %-6s  %8s  %s" % (width, name, res, t, detail))
+    if phases:
+        print("\nphases: " + ", ".join("%s %ds" % (n, s) for n, s, _ in phases)
+              + " (total %ds)" % sum(s for _, s, _ in phases))
+    npass = sum(1 for r in rep.rows if r[1] == "pass")
+    nfail = sum(1 for r in rep.rows if r[1] == "FAIL")
+    nskip = sum(1 for r in rep.rows if r[1] == "skip")
+    if not rep.rows:
+        nfail = 1
+        print("no test reported anything")
+    print("%d passed, %d failed, %d skipped" % (npass, nfail, nskip))
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks on what this project adds or touches. Each check is one
+# line of $OUT (static.tsv): name, PASS|FAIL, seconds, first finding.
+#  - checkpatch --strict on every new file (overlay) and every patch;
+#  - kernel-doc -none -Wall on every new .c/.h, and every EXPORT_SYMBOL of
+#    a new file has a kernel-doc comment;
+#  - make W=1 C=2 (sparse) on every object built from a new or patched .c
+#    file: any warning fails.
+. "$(dirname "$0")/lib.sh"
+
+OUT=${1:?output tsv}
+: >"$OUT"
+LOGDIR=$(dirname "$OUT")/static
+rm -rf "$LOGDIR"
+mkdir -p "$LOGDIR"
+
+record() { # name rc seconds logfile
+	local first=""
+	[ "$2" = 0 ] || first=$(grep -m1 -E 'ERROR|WARNING|CHECK|warning|error' "$4" 2>/dev/null | cut -c1-120 | tr '\t' ' ')
+	printf '%s\t%s\t%s\t%s\n' "$1" "$([ "$2" = 0 ] && echo PASS || echo FAIL)" "$3" "$first" >>"$OUT"
+}
+
+run_check() { # name cmd...: the check fails on non-zero exit or any output
+	local name=$1 log t0 rc=0
+	shift
+	log=$LOGDIR/$(echo "$name" | tr '/' '_').log
+	t0=$(date +%s)
+	(cd "$KSRC" && "$@") >"$log" 2>&1 || rc=$?
+	if [ $rc = 0 ] && grep -q . "$log"; then rc=1; fi
+	record "$name" $rc $(($(date +%s) - t0)) "$log"
+}
+
+new_files=$(cd "$TOP" && git ls-files --cached --others --exclude-standard \
+	drivers include Documentation 2>/dev/null | grep -E '\.(c|h)$' || true)
+patches=$(grep -v '^#' "$TOP/patches/series" | sed '/^$/d' || true)
+
+checkpatch() { # checkpatch prints a summary; keep only findings
+	scripts/checkpatch.pl --strict --terse --show-types --no-summary "$@"
+}
+for f in $new_files; do
+	run_check "checkpatch/$f" checkpatch -f "$f"
+	run_check "kernel-doc/$f" scripts/kernel-doc -none -Wall "$f"
+	exports=$(sed -n 's/^EXPORT_SYMBOL\(_GPL\)\?(\(.*\));/\2/p' "$TOP/$f")
+	if [ -n "$exports" ]; then
+		run_check "exports-documented/$f" bash -c '
+			for s in '"$(echo $exports)"'; do
+				scripts/kernel-doc -rst -function "$s" "$0" 2>/dev/null |
+					grep -q . || echo "$0: $s has no kernel-doc"
+			done' "$f"
+	fi
+done
+for p in $patches; do
+	run_check "checkpatch/patches/$p" checkpatch "$TOP/patches/$p"
+done
+
+# Objects built from new or patched C files, that this config builds.
+objs=$( (for f in $new_files; do echo "$f"; done
+	 for p in $patches; do
+		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$TOP/patches/$p"
+	 done) | grep '\.c$' | sort -u | sed 's/\.c$/.o/' |
+	while read -r o; do [ -f "$KOBJ/$o" ] && echo "$o"; done || true)
+if ! command -v sparse >/dev/null; then
+	echo "sparse is not installed" >"$LOGDIR/w1-sparse.log"
+	record "w1-sparse" 1 0 "$LOGDIR/w1-sparse.log"
+elif [ -n "$objs" ]; then
+	for o in $objs; do
+		log=$LOGDIR/w1-sparse_$(echo "$o" | tr '/' '_').log
+		t0=$(date +%s)
+		rc=0
+		kmake -s W=1 C=2 "$o" >"$log" 2>&1 || rc=$?
+		grep -qE 'warning:|error:' "$log" && rc=1
+		record "w1-sparse/$o" $rc $(($(date +%s) - t0)) "$log"
+	done
+fi
+say "static checks: $(grep -c PASS "$OUT") passed, $(grep -c FAIL "$OUT") failed"

@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Prepare the kernel tree in build/src:
+#  1. unpack Debian's linux-source-6.12 tarball once (refusing anything
+#     that is not 6.12.x);
+#  2. bring the quilt series of patches/ up to date: when any patch or the
+#     series file changed, pop the old series (from a private copy, so it
+#     pops even if a patch was edited or removed), touch the files it had
+#     patched so make rebuilds them, and push the new series;
+#  3. overlay the repo's new files at their kernel paths as symlinks, so an
+#     edit in the repo is what gets built; stale links are removed.
+. "$(dirname "$0")/lib.sh"
+
+OVERLAY_DIRS=(drivers include Documentation)
+APPLIED=$KSRC/.drm-shrinker/patches	# copy of the series as applied
+
+unpack() {
+	[ -f "$TARBALL" ] || die "$TARBALL missing: run tools/deps.sh (apt-get install linux-source-6.12)"
+	if [ -f "$KSRC/Makefile" ]; then
+		return 0
+	fi
+	say "unpacking $TARBALL into $BUILD/src"
+	rm -rf "$BUILD/src.tmp"
+	mkdir -p "$BUILD/src.tmp"
+	tar -C "$BUILD/src.tmp" -xJf "$TARBALL"
+	[ -f "$BUILD/src.tmp/linux-source-6.12/Makefile" ] ||
+		die "$TARBALL does not contain linux-source-6.12/"
+	mkdir -p "$BUILD/src"
+	rm -rf "$KSRC"
+	mv "$BUILD/src.tmp/linux-source-6.12" "$KSRC"
+	rmdir "$BUILD/src.tmp"
+}
+
+check_version() {
+	local v p
+	v=$(sed -n 's/^VERSION = //p' "$KSRC/Makefile")
+	p=$(sed -n 's/^PATCHLEVEL = //p' "$KSRC/Makefile")
+	[ "$v.$p" = "$KVER_WANT" ] ||
+		die "kernel source is $v.$p, this series is for $KVER_WANT.x"
+	say "kernel source: $(make -s -C "$KSRC" kernelversion 2>/dev/null)"
+}
+
+series_hash() {
+	(cd "$1" && cat series $(grep -v '^#' series 2>/dev/null) 2>/dev/null) |
+		sha256sum | cut -d' ' -f1
+}
+
+quilt_in() {
+	(cd "$KSRC" && QUILT_PATCHES=.drm-shrinker/patches \
+		QUILT_PC=.pc quilt --quiltrc=- "$@")
+}
+
+update_patches() {
+	local want have f
+	want=$(series_hash "$TOP/patches")
+	have=$(cat "$KSRC/.drm-shrinker/series.sha256" 2>/dev/null || true)
+	[ "$want" = "$have" ] && { say "quilt series up to date"; return 0; }
+
+	if [ -d "$KSRC/.pc" ] && [ -s "$KSRC/.pc/applied-patches" ]; then
+		say "popping the previously applied series"
+		# Files the old series touched: make must rebuild them even if
+		# popping restores an older mtime.
+		local touched
+		touched=$(cd "$KSRC/.pc" && find . -mindepth 2 -type f |
+			  cut -d/ -f3- | sort -u)
+		quilt_in pop -a -q >/dev/null || die "quilt pop failed in $KSRC"
+		(cd "$KSRC" && for f in $touched; do [ -e "$f" ] && touch "$f"; done)
+	fi
+	rm -rf "$APPLIED" "$KSRC/.drm-shrinker/series.sha256"
+	mkdir -p "$APPLIED"
+	cp -p "$TOP"/patches/series "$APPLIED"/
+	while read -r f; do
+		case "$f" in ''|\#*) continue ;; esac
+		cp -p "$TOP/patches/$f" "$APPLIED/$f"
+	done <"$TOP/patches/series"
+	if [ -s "$APPLIED/series" ] && grep -qv '^#' "$APPLIED/series"; then
+		say "applying $(grep -vc '^#' "$APPLIED/series") patches"
+		if ! quilt_in push -a -q --fuzz=0 >"$BUILD/quilt.log" 2>&1; then
+			cat "$BUILD/quilt.log" >&2
+			die "a patch of patches/series does not apply on $(basename "$KSRC") (see above)"
+		fi
+	fi
+	echo "$want" >"$KSRC/.drm-shrinker/series.sha256"
+}
+
+overlay() {
+	local manifest=$KSRC/.drm-shrinker/overlay new rel
+	new=$(mktemp)
+	(cd "$TOP" && for d in "${OVERLAY_DIRS[@]}"; do
+		if [ -d "$d" ]; then
+			git ls-files --cached --others --exclude-standard "$d"
+		fi
+	done) | sort -u >"$new"
+	# Remove links of files that left the repo.
+	if [ -f "$manifest" ]; then
+		comm -23 "$manifest" "$new" | while read -r rel; do
+			[ -L "$KSRC/$rel" ] && rm -f "$KSRC/$rel"
+		done
+	fi
+	while read -r rel; do
+		[ -f "$TOP/$rel" ] || continue
+		if [ -e "$KSRC/$rel" ] && [ ! -L "$KSRC/$rel" ]; then
+			die "$rel exists upstream: edit it through a patch in patches/, not the overlay"
+		fi
+		mkdir -p "$(dirname "$KSRC/$rel")"
+		ln -sfn "$TOP/$rel" "$KSRC/$rel"
+	done <"$new"
+	mv "$new" "$manifest"
+	say "overlay: $(wc -l <"$manifest") new files linked into the tree"
+}
+
+unpack
+check_version
+mkdir -p "$KSRC/.drm-shrinker"
+update_patches
+overlay
