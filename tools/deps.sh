@@ -7,7 +7,7 @@
 PKGS=(
 	# kernel source and build
 	linux-source-6.12 quilt ccache flex bison libelf-dev libssl-dev bc
-	cpio kmod rsync git sparse gcc make perl python3
+	cpio kmod rsync git sparse gcc make perl python3 python3-ply
 	# arm64 cross build for panfrost
 	gcc-aarch64-linux-gnu
 	# guest: QEMU with virgl 3D on a headless EGL display

@@ -1,0 +1,1027 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the DRM shrinker (drm_shrinker.c).
+ *
+ * The objects here belong to a fake memory manager that records every
+ * call of its purge callback, so each case can assert which objects were
+ * purged, in which order and how often. The cases run on the one global
+ * LRU and expect it to hold nothing but their own objects, as it does when
+ * the suites run at boot.
+ */
+
+#include <linux/completion.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/iosys-map.h>
+#include <linux/kthread.h>
+#include <linux/pagemap.h>
+#include <linux/shrinker.h>
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_kunit_helpers.h>
+#include <drm/drm_shrinker.h>
+
+#define DRM_SHRINKER_TEST_MAX 64
+
+/* One test's state: its devices and the log of purges. */
+struct drm_shrinker_test {
+	struct kunit *test;
+	struct drm_device *devs[3];
+	/* Purge log, in call order. */
+	struct drm_gem_object *purged[DRM_SHRINKER_TEST_MAX];
+	unsigned int nr_purged;
+	struct drm_shrinker_stats global_before;
+	/* Lock of the test's fences, as dma_fence_init() wants one. */
+	spinlock_t fence_lock;
+};
+
+/* An object of the fake memory manager. */
+struct drm_shrinker_test_obj {
+	struct drm_gem_object base;
+	struct drm_shrinker_test *t;
+	/* What the purge callback returns instead of purging, if not 0. */
+	long refuse;
+	unsigned int purges;
+	bool purged;
+};
+
+static struct drm_shrinker_test_obj *to_test_obj(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct drm_shrinker_test_obj, base);
+}
+
+static long drm_shrinker_test_purge(struct drm_gem_object *obj)
+{
+	struct drm_shrinker_test_obj *tobj = to_test_obj(obj);
+	struct drm_shrinker_test *t = tobj->t;
+
+	dma_resv_assert_held(obj->resv);
+	tobj->purges++;
+	if (tobj->refuse)
+		return tobj->refuse;
+	tobj->purged = true;
+	if (t->nr_purged < DRM_SHRINKER_TEST_MAX)
+		t->purged[t->nr_purged++] = obj;
+	return obj->size >> PAGE_SHIFT;
+}
+
+static void drm_shrinker_test_free(struct drm_gem_object *obj)
+{
+	drm_gem_object_release(obj);
+	kfree(to_test_obj(obj));
+}
+
+static const struct drm_gem_object_funcs drm_shrinker_test_funcs = {
+	.free = drm_shrinker_test_free,
+	.purge = drm_shrinker_test_purge,
+};
+
+KUNIT_DEFINE_ACTION_WRAPPER(drm_shrinker_test_put, drm_gem_object_put,
+			    struct drm_gem_object *);
+
+static struct drm_device *drm_shrinker_test_dev(struct kunit *test,
+						unsigned int i)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct device *parent;
+	char name[32];
+
+	if (t->devs[i])
+		return t->devs[i];
+
+	snprintf(name, sizeof(name), "drm-shrinker-test-%u", i);
+	parent = kunit_device_register(test, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
+	t->devs[i] = __drm_kunit_helper_alloc_drm_device(test, parent,
+							 sizeof(struct drm_device),
+							 0, DRIVER_GEM);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->devs[i]);
+	return t->devs[i];
+}
+
+/* A new object of @pages pages on device @dev_idx, put at test exit. */
+static struct drm_shrinker_test_obj *
+drm_shrinker_test_obj(struct kunit *test, unsigned int dev_idx,
+		      unsigned int pages)
+{
+	struct drm_device *dev = drm_shrinker_test_dev(test, dev_idx);
+	struct drm_shrinker_test_obj *tobj;
+	int ret;
+
+	tobj = kzalloc(sizeof(*tobj), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tobj);
+	tobj->t = test->priv;
+	tobj->base.funcs = &drm_shrinker_test_funcs;
+	drm_gem_private_object_init(dev, &tobj->base, pages * PAGE_SIZE);
+	ret = kunit_add_action_or_reset(test, drm_shrinker_test_put, &tobj->base);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return tobj;
+}
+
+static void drm_shrinker_test_dontneed(struct drm_shrinker_test_obj *tobj)
+{
+	dma_resv_lock(tobj->base.resv, NULL);
+	drm_shrinker_add_locked(&tobj->base, DRM_SHRINKER_PURGEABLE);
+	dma_resv_unlock(tobj->base.resv);
+}
+
+static void drm_shrinker_test_willneed(struct drm_shrinker_test_obj *tobj)
+{
+	dma_resv_lock(tobj->base.resv, NULL);
+	drm_shrinker_remove_locked(&tobj->base);
+	dma_resv_unlock(tobj->base.resv);
+}
+
+static void drm_shrinker_test_touch(struct drm_shrinker_test_obj *tobj)
+{
+	dma_resv_lock(tobj->base.resv, NULL);
+	drm_shrinker_touch_locked(&tobj->base);
+	dma_resv_unlock(tobj->base.resv);
+}
+
+static unsigned long drm_shrinker_test_dev_pages(struct drm_device *dev)
+{
+	struct drm_shrinker_stats stats;
+
+	drm_shrinker_read_stats(dev, &stats);
+	return stats.pages[DRM_SHRINKER_PURGEABLE];
+}
+
+/* Global stats now minus at test start. */
+static struct drm_shrinker_stats drm_shrinker_test_global(struct drm_shrinker_test *t)
+{
+	struct drm_shrinker_stats now, delta;
+	unsigned int i;
+
+	drm_shrinker_read_stats(NULL, &now);
+	for (i = 0; i < DRM_SHRINKER_NR_LISTS; i++) {
+		delta.objects[i] = now.objects[i] - t->global_before.objects[i];
+		delta.pages[i] = now.pages[i] - t->global_before.pages[i];
+	}
+	delta.scanned = now.scanned - t->global_before.scanned;
+	delta.purged_objects = now.purged_objects - t->global_before.purged_objects;
+	delta.purged_pages = now.purged_pages - t->global_before.purged_pages;
+	for (i = 0; i < DRM_SHRINKER_SKIP_NR; i++)
+		delta.skipped[i] = now.skipped[i] - t->global_before.skipped[i];
+	return delta;
+}
+
+/* An unsignaled fence in @obj's reservation object, put at test exit. */
+KUNIT_DEFINE_ACTION_WRAPPER(drm_shrinker_test_fence_put, dma_fence_put,
+			    struct dma_fence *);
+
+static const char *drm_shrinker_test_fence_name(struct dma_fence *fence)
+{
+	return "drm-shrinker-test";
+}
+
+static const struct dma_fence_ops drm_shrinker_test_fence_ops = {
+	.get_driver_name = drm_shrinker_test_fence_name,
+	.get_timeline_name = drm_shrinker_test_fence_name,
+};
+
+static struct dma_fence *drm_shrinker_test_busy(struct kunit *test,
+						struct drm_shrinker_test_obj *tobj)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct dma_fence *fence;
+	int ret;
+
+	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	dma_fence_init(fence, &drm_shrinker_test_fence_ops, &t->fence_lock,
+		       dma_fence_context_alloc(1), 1);
+	ret = kunit_add_action_or_reset(test, drm_shrinker_test_fence_put, fence);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	dma_resv_lock(tobj->base.resv, NULL);
+	ret = dma_resv_reserve_fences(tobj->base.resv, 1);
+	if (!ret)
+		dma_resv_add_fence(tobj->base.resv, fence, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_unlock(tobj->base.resv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return fence;
+}
+
+static int drm_shrinker_test_init(struct kunit *test)
+{
+	struct drm_shrinker_test *t;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->test = test;
+	spin_lock_init(&t->fence_lock);
+	test->priv = t;
+
+	/* The cases count on an LRU that holds only their objects. */
+	KUNIT_ASSERT_EQ(test, drm_shrinker_count(), 0);
+	drm_shrinker_read_stats(NULL, &t->global_before);
+	return 0;
+}
+
+/* An empty LRU counts SHRINK_EMPTY and a scan of it stops. */
+static void drm_test_shrinker_empty(struct kunit *test)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 128 };
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(NULL, &sc), SHRINK_EMPTY);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(NULL, &sc), SHRINK_STOP);
+}
+
+/* The count is the sum of the sizes of the objects on the LRU, always. */
+static void drm_test_shrinker_count_sizes(struct kunit *test)
+{
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 2);
+	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 4);
+	struct drm_shrinker_test *t = test->priv;
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+
+	drm_shrinker_test_dontneed(a);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 1);
+	drm_shrinker_test_dontneed(b);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 3);
+	drm_shrinker_test_dontneed(c);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 7);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(NULL, &sc), 7);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_dev_pages(t->devs[0]), 7);
+
+	/* Marking an object twice counts it once. */
+	drm_shrinker_test_dontneed(b);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 7);
+
+	drm_shrinker_test_willneed(b);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 5);
+	drm_shrinker_test_willneed(b);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 5);
+	drm_shrinker_test_willneed(a);
+	drm_shrinker_test_willneed(c);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_dev_pages(t->devs[0]), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).objects[0], 0);
+}
+
+/* A scan purges the least recently marked objects first. */
+static void drm_test_shrinker_oldest_first(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *o[4];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(o); i++) {
+		o[i] = drm_shrinker_test_obj(test, 0, 1);
+		drm_shrinker_test_dontneed(o[i]);
+	}
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(2), 2);
+	KUNIT_ASSERT_EQ(test, t->nr_purged, 2);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &o[0]->base);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[1], &o[1]->base);
+	KUNIT_EXPECT_FALSE(test, o[2]->purged);
+	KUNIT_EXPECT_FALSE(test, o[3]->purged);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 2);
+}
+
+/* Touching an object, or marking it again, makes it the newest. */
+static void drm_test_shrinker_touch_reorders(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *d = drm_shrinker_test_obj(test, 0, 1);
+
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_dontneed(b);
+	drm_shrinker_test_dontneed(c);
+	drm_shrinker_test_touch(a);
+	drm_shrinker_test_dontneed(b);
+	/* Touching an object on no list leaves it there. */
+	drm_shrinker_test_touch(d);
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&d->base));
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 3);
+	KUNIT_ASSERT_EQ(test, t->nr_purged, 3);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &c->base);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[1], &a->base);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[2], &b->base);
+	KUNIT_EXPECT_EQ(test, d->purges, 0);
+}
+
+struct drm_shrinker_test_devs_param {
+	const char *desc;
+	unsigned int nr_devs;
+	unsigned int nr_objs;
+};
+
+static const struct drm_shrinker_test_devs_param drm_shrinker_test_devs_params[] = {
+	{ .desc = "two devices", .nr_devs = 2, .nr_objs = 8 },
+	{ .desc = "three devices", .nr_devs = 3, .nr_objs = 12 },
+};
+
+static void drm_shrinker_test_devs_desc(const struct drm_shrinker_test_devs_param *p,
+					char *desc)
+{
+	strscpy(desc, p->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_shrinker_test_devs, drm_shrinker_test_devs_params,
+		  drm_shrinker_test_devs_desc);
+
+/*
+ * Objects of several devices, marked in turn, are purged in marking order
+ * across the devices, and the global numbers are the sums of the devices'.
+ */
+static void drm_test_shrinker_interleaved(struct kunit *test)
+{
+	const struct drm_shrinker_test_devs_param *p = test->param_value;
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *o[12];
+	unsigned long sum = 0, purged_sum = 0;
+	struct drm_shrinker_stats stats;
+	unsigned int i;
+
+	for (i = 0; i < p->nr_objs; i++) {
+		o[i] = drm_shrinker_test_obj(test, i % p->nr_devs, 1 + i % 3);
+		drm_shrinker_test_dontneed(o[i]);
+	}
+
+	for (i = 0; i < p->nr_devs; i++)
+		sum += drm_shrinker_test_dev_pages(t->devs[i]);
+	KUNIT_EXPECT_EQ(test, sum, drm_shrinker_count());
+
+	/* Half the objects' pages: exactly the older half goes. */
+	for (i = 0, sum = 0; i < p->nr_objs / 2; i++)
+		sum += o[i]->base.size >> PAGE_SHIFT;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(sum), sum);
+	KUNIT_ASSERT_EQ(test, t->nr_purged, p->nr_objs / 2);
+	for (i = 0; i < p->nr_objs; i++) {
+		if (i < p->nr_objs / 2)
+			KUNIT_EXPECT_PTR_EQ(test, t->purged[i], &o[i]->base);
+		KUNIT_EXPECT_EQ(test, o[i]->purged, i < p->nr_objs / 2);
+	}
+
+	for (i = 0; i < p->nr_devs; i++) {
+		drm_shrinker_read_stats(t->devs[i], &stats);
+		purged_sum += stats.purged_pages;
+		KUNIT_EXPECT_EQ(test, stats.purged_objects, p->nr_objs / 2 / p->nr_devs);
+	}
+	KUNIT_EXPECT_EQ(test, purged_sum, sum);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).purged_pages, sum);
+}
+
+/* A device with many objects does not keep another's older ones. */
+static void drm_test_shrinker_fairness(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *old, *many[16];
+	unsigned int i;
+
+	old = drm_shrinker_test_obj(test, 1, 1);
+	drm_shrinker_test_dontneed(old);
+	for (i = 0; i < ARRAY_SIZE(many); i++) {
+		many[i] = drm_shrinker_test_obj(test, 0, 1);
+		drm_shrinker_test_dontneed(many[i]);
+	}
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1), 1);
+	KUNIT_ASSERT_EQ(test, t->nr_purged, 1);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &old->base);
+}
+
+/* A scan stops once it freed nr_to_scan pages. */
+static void drm_test_shrinker_nr_to_scan(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *o[5], *big;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(o); i++) {
+		o[i] = drm_shrinker_test_obj(test, 0, 1);
+		drm_shrinker_test_dontneed(o[i]);
+	}
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(3), 3);
+	KUNIT_EXPECT_EQ(test, t->nr_purged, 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(0), 0);
+	KUNIT_EXPECT_EQ(test, t->nr_purged, 3);
+
+	/* Objects are purged whole: one 4-page object for one page. */
+	big = drm_shrinker_test_obj(test, 0, 4);
+	drm_shrinker_test_willneed(o[3]);
+	drm_shrinker_test_willneed(o[4]);
+	drm_shrinker_test_dontneed(big);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1), 4);
+	KUNIT_EXPECT_TRUE(test, big->purged);
+}
+
+/* A scan that frees nothing says SHRINK_STOP. */
+static void drm_test_shrinker_stop(struct kunit *test)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 8 };
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 2);
+
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_busy(test, a);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(NULL, &sc), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(NULL, &sc), SHRINK_STOP);
+	KUNIT_EXPECT_EQ(test, a->purges, 0);
+}
+
+/*
+ * A busy object is skipped and keeps its place: once idle, it is the
+ * first to go.
+ */
+static void drm_test_shrinker_busy_skipped(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_stats stats;
+	struct dma_fence *fence;
+
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_dontneed(b);
+	drm_shrinker_test_dontneed(c);
+	fence = drm_shrinker_test_busy(test, a);
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1), 1);
+	KUNIT_EXPECT_EQ(test, a->purges, 0);
+	KUNIT_EXPECT_TRUE(test, b->purged);
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&a->base));
+	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_BUSY], 1);
+
+	dma_fence_signal(fence);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1), 1);
+	KUNIT_EXPECT_TRUE(test, a->purged);
+	KUNIT_EXPECT_FALSE(test, c->purged);
+}
+
+struct drm_shrinker_test_refuse_param {
+	const char *desc;
+	long refuse;
+	enum drm_shrinker_skip why;
+};
+
+static const struct drm_shrinker_test_refuse_param drm_shrinker_test_refuse_params[] = {
+	{ "pinned or vmapped", -EBUSY, DRM_SHRINKER_SKIP_PINNED },
+	{ "failed", -EIO, DRM_SHRINKER_SKIP_FAILED },
+};
+
+static void drm_shrinker_test_refuse_desc(const struct drm_shrinker_test_refuse_param *p,
+					  char *desc)
+{
+	strscpy(desc, p->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_shrinker_test_refuse, drm_shrinker_test_refuse_params,
+		  drm_shrinker_test_refuse_desc);
+
+/*
+ * An object its memory manager refuses to purge is skipped, counted by
+ * reason, and keeps its place.
+ */
+static void drm_test_shrinker_refused(struct kunit *test)
+{
+	const struct drm_shrinker_test_refuse_param *p = test->param_value;
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_stats stats;
+
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_dontneed(b);
+	drm_shrinker_test_dontneed(c);
+	a->refuse = p->refuse;
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1), 1);
+	KUNIT_EXPECT_EQ(test, a->purges, 1);
+	KUNIT_EXPECT_FALSE(test, a->purged);
+	KUNIT_EXPECT_TRUE(test, b->purged);
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&a->base));
+	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[p->why], 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).skipped[p->why], 1);
+
+	a->refuse = 0;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1), 1);
+	KUNIT_EXPECT_TRUE(test, a->purged);
+	KUNIT_EXPECT_FALSE(test, c->purged);
+}
+
+/* An object whose reservation lock is held elsewhere is skipped. */
+static void drm_test_shrinker_contended(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_stats stats;
+
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_dontneed(b);
+
+	dma_resv_lock(a->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 1);
+	dma_resv_unlock(a->base.resv);
+
+	KUNIT_EXPECT_EQ(test, a->purges, 0);
+	KUNIT_EXPECT_TRUE(test, b->purged);
+	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_CONTENDED], 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 1);
+	KUNIT_EXPECT_TRUE(test, a->purged);
+}
+
+struct drm_shrinker_test_dmabuf_param {
+	const char *desc;
+	bool imported;
+	bool allow_exported;
+	bool purged;
+};
+
+static const struct drm_shrinker_test_dmabuf_param drm_shrinker_test_dmabuf_params[] = {
+	{ "imported", .imported = true },
+	{ "exported" },
+	{ "exported, driver allows", .allow_exported = true, .purged = true },
+};
+
+static void drm_shrinker_test_dmabuf_desc(const struct drm_shrinker_test_dmabuf_param *p,
+					  char *desc)
+{
+	strscpy(desc, p->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_shrinker_test_dmabuf, drm_shrinker_test_dmabuf_params,
+		  drm_shrinker_test_dmabuf_desc);
+
+/* Imported and exported objects are skipped unless the driver allows. */
+static void drm_test_shrinker_dmabuf(struct kunit *test)
+{
+	const struct drm_shrinker_test_dmabuf_param *p = test->param_value;
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct dma_buf_attachment fake_attach = {};
+	struct dma_buf fake_buf = {};
+	struct drm_shrinker_stats stats;
+
+	/* Only compared against NULL by the shrinker; reset before free. */
+	if (p->imported)
+		a->base.import_attach = &fake_attach;
+	else
+		a->base.dma_buf = &fake_buf;
+	a->base.shrinker.allow_exported = p->allow_exported;
+	drm_shrinker_test_dontneed(a);
+
+	drm_shrinker_scan(ULONG_MAX);
+	a->base.import_attach = NULL;
+	a->base.dma_buf = NULL;
+
+	KUNIT_EXPECT_EQ(test, a->purged, p->purged);
+	KUNIT_EXPECT_EQ(test, a->purges, p->purged ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_is_purgeable(&a->base), !p->purged);
+	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_DMABUF],
+			p->purged ? 0 : 1);
+}
+
+/* An object marked WILLNEED again is never purged. */
+static void drm_test_shrinker_willneed_kept(struct kunit *test)
+{
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *never = drm_shrinker_test_obj(test, 0, 1);
+
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_dontneed(b);
+	drm_shrinker_test_willneed(a);
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 1);
+	KUNIT_EXPECT_EQ(test, a->purges, 0);
+	KUNIT_EXPECT_EQ(test, never->purges, 0);
+	KUNIT_EXPECT_TRUE(test, b->purged);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, a->purges, 0);
+}
+
+/* A purged object's callback ran once and the object left the LRU. */
+static void drm_test_shrinker_purged_once(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 3);
+	struct drm_shrinker_stats stats;
+
+	drm_shrinker_test_dontneed(a);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, a->purges, 1);
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&a->base));
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 0);
+
+	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 0);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects, 1);
+	KUNIT_EXPECT_EQ(test, stats.purged_pages, 3);
+	KUNIT_EXPECT_EQ(test, stats.scanned, 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).purged_pages, 3);
+}
+
+/* An object freed while on the LRU leaves it and is never scanned. */
+static void drm_test_shrinker_freed_on_lru(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 2);
+	struct drm_shrinker_test_obj *b;
+	struct drm_shrinker_stats stats;
+
+	/* Not put at exit: this case drops the only reference itself. */
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	b->t = t;
+	b->base.funcs = &drm_shrinker_test_funcs;
+	drm_gem_private_object_init(t->devs[0], &b->base, 4 * PAGE_SIZE);
+
+	drm_shrinker_test_dontneed(b);
+	drm_shrinker_test_dontneed(a);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 6);
+
+	drm_gem_object_put(&b->base);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 2);
+	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 1);
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 2);
+	KUNIT_ASSERT_EQ(test, t->nr_purged, 1);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &a->base);
+}
+
+/*
+ * Unplugging a device takes its objects off the LRU; the other devices'
+ * objects stay and are purged; the gone device's objects are not added
+ * again.
+ */
+static void drm_test_shrinker_dev_unplugged(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a0 = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b1 = drm_shrinker_test_obj(test, 1, 2);
+	struct drm_shrinker_test_obj *c0 = drm_shrinker_test_obj(test, 0, 4);
+
+	drm_shrinker_test_dontneed(a0);
+	drm_shrinker_test_dontneed(b1);
+	drm_shrinker_test_dontneed(c0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 7);
+
+	drm_dev_unplug(t->devs[0]);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_dev_pages(t->devs[0]), 0);
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&a0->base));
+
+	drm_shrinker_test_dontneed(a0);
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&a0->base));
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 2);
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 2);
+	KUNIT_EXPECT_TRUE(test, b1->purged);
+	KUNIT_EXPECT_EQ(test, a0->purges, 0);
+	KUNIT_EXPECT_EQ(test, c0->purges, 0);
+}
+
+/* The global file's numbers are the sums of the devices' numbers. */
+static void drm_test_shrinker_stats_sum(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_stats d0, d1, global;
+	struct drm_shrinker_test_obj *o[6];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(o); i++) {
+		o[i] = drm_shrinker_test_obj(test, i % 2, i + 1);
+		drm_shrinker_test_dontneed(o[i]);
+	}
+	drm_shrinker_test_busy(test, o[1]);
+	o[2]->refuse = -EBUSY;
+	drm_shrinker_scan(8);
+
+	drm_shrinker_read_stats(t->devs[0], &d0);
+	drm_shrinker_read_stats(t->devs[1], &d1);
+	global = drm_shrinker_test_global(t);
+	KUNIT_EXPECT_EQ(test, d0.objects[0] + d1.objects[0], global.objects[0]);
+	KUNIT_EXPECT_EQ(test, d0.pages[0] + d1.pages[0], drm_shrinker_count());
+	KUNIT_EXPECT_EQ(test, d0.scanned + d1.scanned, global.scanned);
+	KUNIT_EXPECT_EQ(test, d0.purged_objects + d1.purged_objects,
+			global.purged_objects);
+	KUNIT_EXPECT_EQ(test, d0.purged_pages + d1.purged_pages,
+			global.purged_pages);
+	for (i = 0; i < DRM_SHRINKER_SKIP_NR; i++)
+		KUNIT_EXPECT_EQ(test, d0.skipped[i] + d1.skipped[i],
+				global.skipped[i]);
+	/* o[0] (1) and o[3] (4) purged; o[1] busy and o[2] pinned skipped. */
+	KUNIT_EXPECT_EQ(test, d0.purged_pages + d1.purged_pages, 5);
+	KUNIT_EXPECT_EQ(test, d1.skipped[DRM_SHRINKER_SKIP_BUSY], 1);
+	KUNIT_EXPECT_EQ(test, d0.skipped[DRM_SHRINKER_SKIP_PINNED], 1);
+	KUNIT_EXPECT_EQ(test, d0.scanned + d1.scanned, 4);
+}
+
+/* A shmem object with pages that hold a pattern, put at test exit. */
+static struct drm_gem_shmem_object *drm_shrinker_test_shmem(struct kunit *test,
+							    unsigned int pages)
+{
+	struct drm_device *dev = drm_shrinker_test_dev(test, 0);
+	struct drm_gem_shmem_object *shmem;
+	struct iosys_map map;
+	int ret;
+
+	shmem = drm_gem_shmem_create(dev, pages * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	ret = kunit_add_action_or_reset(test, drm_shrinker_test_put, &shmem->base);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_vmap(shmem, &map);
+	if (!ret) {
+		iosys_map_memset(&map, 0, 0xa5, pages * PAGE_SIZE);
+		drm_gem_shmem_vunmap(shmem, &map);
+	}
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return shmem;
+}
+
+static int drm_shrinker_test_shmem_madvise(struct drm_gem_shmem_object *shmem,
+					   int madv)
+{
+	int ret;
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_madvise(shmem, madv);
+	dma_resv_unlock(shmem->base.resv);
+	return ret;
+}
+
+static unsigned long drm_shrinker_test_shmem_file_pages(struct drm_gem_shmem_object *shmem)
+{
+	return file_inode(shmem->base.filp)->i_mapping->nrpages;
+}
+
+/*
+ * shmem objects and objects of another memory manager are purged by the
+ * same scan, in LRU order, each through its own callback.
+ */
+static void drm_test_shrinker_two_memory_managers(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *f1 = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_gem_shmem_object *s = drm_shrinker_test_shmem(test, 4);
+	struct drm_shrinker_test_obj *f2 = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *f3 = drm_shrinker_test_obj(test, 0, 1);
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_shmem_file_pages(s), 4);
+	drm_shrinker_test_dontneed(f1);
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_test_shmem_madvise(s, 1));
+	drm_shrinker_test_dontneed(f2);
+	drm_shrinker_test_dontneed(f3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 7);
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&s->base));
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(6), 6);
+	KUNIT_EXPECT_TRUE(test, f1->purged);
+	KUNIT_EXPECT_EQ(test, s->madv, -1);
+	KUNIT_EXPECT_NULL(test, s->pages);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_shmem_file_pages(s), 0);
+	KUNIT_EXPECT_TRUE(test, f2->purged);
+	KUNIT_EXPECT_FALSE(test, f3->purged);
+	KUNIT_ASSERT_EQ(test, t->nr_purged, 2);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &f1->base);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[1], &f2->base);
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&s->base));
+}
+
+/* A vmapped or pinned shmem object is skipped until released. */
+static void drm_test_shrinker_shmem_in_use(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_gem_shmem_object *v = drm_shrinker_test_shmem(test, 1);
+	struct drm_gem_shmem_object *p = drm_shrinker_test_shmem(test, 2);
+	struct drm_shrinker_stats stats;
+	struct iosys_map map;
+	int ret;
+
+	dma_resv_lock(v->base.resv, NULL);
+	ret = drm_gem_shmem_vmap(v, &map);
+	dma_resv_unlock(v->base.resv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_pin(p), 0);
+	drm_shrinker_test_shmem_madvise(v, 1);
+	drm_shrinker_test_shmem_madvise(p, 1);
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 0);
+	KUNIT_EXPECT_NOT_NULL(test, v->pages);
+	KUNIT_EXPECT_NOT_NULL(test, p->pages);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 3);
+	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_PINNED], 2);
+
+	dma_resv_lock(v->base.resv, NULL);
+	drm_gem_shmem_vunmap(v, &map);
+	dma_resv_unlock(v->base.resv);
+	drm_gem_shmem_unpin(p);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 3);
+	KUNIT_EXPECT_EQ(test, v->madv, -1);
+	KUNIT_EXPECT_EQ(test, p->madv, -1);
+}
+
+/*
+ * A purged shmem object stays purged: WILLNEED reports it gone, and
+ * nothing gets pages for it again. WILLNEED before the scan keeps the
+ * contents.
+ */
+static void drm_test_shrinker_shmem_purged_stays(struct kunit *test)
+{
+	struct drm_gem_shmem_object *gone = drm_shrinker_test_shmem(test, 1);
+	struct drm_gem_shmem_object *kept = drm_shrinker_test_shmem(test, 1);
+	struct iosys_map map;
+	int ret;
+
+	drm_shrinker_test_shmem_madvise(gone, 1);
+	drm_shrinker_test_shmem_madvise(kept, 1);
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_test_shmem_madvise(kept, 0));
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 1);
+
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_test_shmem_madvise(gone, 0));
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_test_shmem_madvise(gone, 1));
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&gone->base));
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_pin(gone), -EINVAL);
+	dma_resv_lock(gone->base.resv, NULL);
+	ret = drm_gem_shmem_vmap(gone, &map);
+	dma_resv_unlock(gone->base.resv);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	KUNIT_EXPECT_NULL(test, gone->pages);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_object_status(&gone->base), 0);
+
+	dma_resv_lock(kept->base.resv, NULL);
+	ret = drm_gem_shmem_vmap(kept, &map);
+	if (!ret) {
+		KUNIT_EXPECT_EQ(test, iosys_map_rd(&map, 0, u8), 0xa5);
+		KUNIT_EXPECT_EQ(test, iosys_map_rd(&map, PAGE_SIZE - 1, u8), 0xa5);
+		drm_gem_shmem_vunmap(kept, &map);
+	}
+	dma_resv_unlock(kept->base.resv);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+}
+
+#define DRM_SHRINKER_TEST_ROUNDS 200
+
+struct drm_shrinker_test_race {
+	struct kunit *test;
+	struct drm_shrinker_test_obj *objs[16];
+	struct completion done[2];
+	unsigned long freed_objects;
+};
+
+/* Marks the shared objects DONTNEED and WILLNEED again and again. */
+static int drm_shrinker_test_madviser(void *data)
+{
+	struct drm_shrinker_test_race *race = data;
+	unsigned int round, i;
+
+	for (round = 0; round < DRM_SHRINKER_TEST_ROUNDS; round++) {
+		for (i = 0; i < ARRAY_SIZE(race->objs); i++) {
+			struct drm_shrinker_test_obj *tobj = race->objs[i];
+
+			dma_resv_lock(tobj->base.resv, NULL);
+			if (tobj->purged || (round + i) % 2)
+				drm_shrinker_remove_locked(&tobj->base);
+			else
+				drm_shrinker_add_locked(&tobj->base,
+							DRM_SHRINKER_PURGEABLE);
+			dma_resv_unlock(tobj->base.resv);
+		}
+		cond_resched();
+	}
+	complete(&race->done[0]);
+	return 0;
+}
+
+/* Creates objects, marks them DONTNEED and frees them. */
+static int drm_shrinker_test_freer(void *data)
+{
+	struct drm_shrinker_test_race *race = data;
+	struct drm_shrinker_test *t = race->test->priv;
+	unsigned int round;
+
+	for (round = 0; round < DRM_SHRINKER_TEST_ROUNDS; round++) {
+		struct drm_shrinker_test_obj *tobj;
+
+		tobj = kzalloc(sizeof(*tobj), GFP_KERNEL);
+		if (!tobj)
+			break;
+		tobj->t = t;
+		tobj->base.funcs = &drm_shrinker_test_funcs;
+		drm_gem_private_object_init(t->devs[round % 2], &tobj->base,
+					    PAGE_SIZE);
+		drm_shrinker_test_dontneed(tobj);
+		drm_gem_object_put(&tobj->base);
+		race->freed_objects++;
+		cond_resched();
+	}
+	complete(&race->done[1]);
+	return 0;
+}
+
+/*
+ * madvise and free race against scans in kthreads; afterwards the counts
+ * match the objects on the LRU and no object was purged twice. Run with
+ * PROVE_LOCKING, this also shows the lock order holds.
+ */
+static void drm_test_shrinker_concurrent(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_race *race;
+	struct task_struct *tasks[2];
+	unsigned long on_lru = 0, scans = 0;
+	unsigned int i;
+
+	race = kunit_kzalloc(test, sizeof(*race), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, race);
+	race->test = test;
+	drm_shrinker_test_dev(test, 1);
+	for (i = 0; i < ARRAY_SIZE(race->objs); i++)
+		race->objs[i] = drm_shrinker_test_obj(test, i % 2, 1);
+	init_completion(&race->done[0]);
+	init_completion(&race->done[1]);
+
+	tasks[0] = kthread_run(drm_shrinker_test_madviser, race, "drm-shrinker-madv");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tasks[0]);
+	tasks[1] = kthread_run(drm_shrinker_test_freer, race, "drm-shrinker-free");
+	if (IS_ERR(tasks[1]))
+		wait_for_completion(&race->done[0]);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tasks[1]);
+
+	while (!completion_done(&race->done[0]) ||
+	       !completion_done(&race->done[1])) {
+		drm_shrinker_scan(2);
+		scans++;
+		cond_resched();
+	}
+	wait_for_completion(&race->done[0]);
+	wait_for_completion(&race->done[1]);
+
+	for (i = 0; i < ARRAY_SIZE(race->objs); i++) {
+		KUNIT_EXPECT_LE(test, race->objs[i]->purges, 1);
+		if (drm_shrinker_is_purgeable(&race->objs[i]->base))
+			on_lru++;
+	}
+	KUNIT_EXPECT_EQ(test, race->freed_objects, DRM_SHRINKER_TEST_ROUNDS);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), on_lru);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_dev_pages(t->devs[0]) +
+			drm_shrinker_test_dev_pages(t->devs[1]), on_lru);
+	kunit_info(test, "%lu scans raced %u madvise rounds and %lu frees\n",
+		   scans, DRM_SHRINKER_TEST_ROUNDS, race->freed_objects);
+}
+
+static struct kunit_case drm_shrinker_tests[] = {
+	KUNIT_CASE(drm_test_shrinker_empty),
+	KUNIT_CASE(drm_test_shrinker_count_sizes),
+	KUNIT_CASE(drm_test_shrinker_oldest_first),
+	KUNIT_CASE(drm_test_shrinker_touch_reorders),
+	KUNIT_CASE_PARAM(drm_test_shrinker_interleaved, drm_shrinker_test_devs_gen_params),
+	KUNIT_CASE(drm_test_shrinker_fairness),
+	KUNIT_CASE(drm_test_shrinker_nr_to_scan),
+	KUNIT_CASE(drm_test_shrinker_stop),
+	KUNIT_CASE(drm_test_shrinker_busy_skipped),
+	KUNIT_CASE_PARAM(drm_test_shrinker_refused, drm_shrinker_test_refuse_gen_params),
+	KUNIT_CASE(drm_test_shrinker_contended),
+	KUNIT_CASE_PARAM(drm_test_shrinker_dmabuf, drm_shrinker_test_dmabuf_gen_params),
+	KUNIT_CASE(drm_test_shrinker_willneed_kept),
+	KUNIT_CASE(drm_test_shrinker_purged_once),
+	KUNIT_CASE(drm_test_shrinker_freed_on_lru),
+	KUNIT_CASE(drm_test_shrinker_dev_unplugged),
+	KUNIT_CASE(drm_test_shrinker_stats_sum),
+	KUNIT_CASE(drm_test_shrinker_two_memory_managers),
+	KUNIT_CASE(drm_test_shrinker_shmem_in_use),
+	KUNIT_CASE(drm_test_shrinker_shmem_purged_stays),
+	KUNIT_CASE(drm_test_shrinker_concurrent),
+	{}
+};
+
+static struct kunit_suite drm_shrinker_test_suite = {
+	.name = "drm_shrinker",
+	.init = drm_shrinker_test_init,
+	.test_cases = drm_shrinker_tests,
+};
+
+kunit_test_suite(drm_shrinker_test_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_DESCRIPTION("KUnit tests for the DRM shrinker");
+MODULE_LICENSE("GPL");
