@@ -29,7 +29,9 @@ fi
 if ((built)); then
 	phase igt "$TOP/tools/igt.sh" || true
 	phase static "$TOP/tools/static.sh" "$RUN/static.tsv" || true
-	phase guest "$TOP/tools/guest.sh" check "$RUN/guest" || true
+	filter=$(grep -v '^#' "$TOP/tests/guest/kunit-filter.txt" | paste -sd, -)
+	phase guest "$TOP/tools/guest.sh" check "$RUN/guest" \
+		${filter:+"kunit.filter=$filter"} || true
 fi
 say "make check ($variant) took $(($(date +%s) - T0))s"
 "$PY" "$TOP/tools/report.py" "$RUN" "$TOP" | tee "$RUN/report.txt"

@@ -36,6 +36,12 @@ phase() {
 	return $rc
 }
 
+# quilt on the tree, with the copy of the series that tools/tree.sh applied.
+quilt_in() {
+	(cd "$KSRC" && QUILT_PATCHES=.drm-shrinker/patches \
+		QUILT_PC=.pc quilt --quiltrc=- "$@")
+}
+
 kmake() {
 	make -C "$KSRC" O="$KOBJ" CC="ccache gcc" HOSTCC="ccache gcc" \
 		-j"$JOBS" "$@"

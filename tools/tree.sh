@@ -45,11 +45,6 @@ series_hash() {
 		sha256sum | cut -d' ' -f1
 }
 
-quilt_in() {
-	(cd "$KSRC" && QUILT_PATCHES=.drm-shrinker/patches \
-		QUILT_PC=.pc quilt --quiltrc=- "$@")
-}
-
 update_patches() {
 	local want have f
 	want=$(series_hash "$TOP/patches")

@@ -131,8 +131,8 @@ igt_main
 			igt_assert(threed == 0 || threed == 1);
 			if (threed) {
 				igt_assert_eq(smoke_getparam(fd,
-					VIRTGPU_PARAM_NUM_CAPSETS, &capsets), 0);
-				igt_assert_lt(0, capsets);
+					VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs, &capsets), 0);
+				igt_assert_neq(capsets, 0);
 				n3d++;
 			}
 			igt_info("virtio-gpu #%d: 3d=%d\n", idx, threed);

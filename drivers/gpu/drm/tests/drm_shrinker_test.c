@@ -725,11 +725,17 @@ static void drm_test_shrinker_stats_sum(struct kunit *test)
 	for (i = 0; i < DRM_SHRINKER_SKIP_NR; i++)
 		KUNIT_EXPECT_EQ(test, d0.skipped[i] + d1.skipped[i],
 				global.skipped[i]);
-	/* o[0] (1) and o[3] (4) purged; o[1] busy and o[2] pinned skipped. */
-	KUNIT_EXPECT_EQ(test, d0.purged_pages + d1.purged_pages, 5);
+	/*
+	 * o[0] (1 page), o[3] (4) and o[4] (5) purged, which passes 8;
+	 * o[1] (busy) and o[2] (pinned) skipped; o[5] not reached.
+	 */
+	KUNIT_EXPECT_EQ(test, d0.purged_pages + d1.purged_pages, 10);
+	KUNIT_EXPECT_EQ(test, d0.purged_objects, 2);
+	KUNIT_EXPECT_EQ(test, d1.purged_objects, 1);
 	KUNIT_EXPECT_EQ(test, d1.skipped[DRM_SHRINKER_SKIP_BUSY], 1);
 	KUNIT_EXPECT_EQ(test, d0.skipped[DRM_SHRINKER_SKIP_PINNED], 1);
-	KUNIT_EXPECT_EQ(test, d0.scanned + d1.scanned, 4);
+	KUNIT_EXPECT_EQ(test, d0.scanned + d1.scanned, 5);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 6 + 2 + 3);
 }
 
 /* A shmem object with pages that hold a pattern, put at test exit. */
