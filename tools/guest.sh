@@ -34,7 +34,8 @@ GBM_ALWAYS_SOFTWARE=1 timeout -k 10 "$TIMEOUT" \
 	-m "$MEM" -no-reboot -nographic \
 	-display egl-headless,rendernode=/dev/null \
 	-kernel "$kernel" -append "$(echo $cmdline)" \
-	-fsdev local,id=rootfs,path=/,security_model=none,readonly=on \
+	-nic none \
+	-fsdev local,id=rootfs,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=rootfs,mount_tag=/dev/root \
 	-fsdev local,id=results,path="$out",security_model=none \
 	-device virtio-9p-pci,fsdev=results,mount_tag=results \

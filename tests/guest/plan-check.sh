@@ -11,16 +11,36 @@ ds_kunit_collect() {
 	log "kunit: $(ls "$OUT/kunit" | wc -l) suites collected"
 }
 
-# ds_igt NAME [ENV=VALUE...]: run build/igt/NAME, keep its output and rc.
+# ds_igt NAME[@LABEL] [ENV=VALUE...]: run build/igt/NAME, keep its output
+# and exit code as NAME@LABEL.
 ds_igt() {
-	name=$1
+	label=$1
 	shift
 	mkdir -p "$OUT/igt"
-	log "igt $name"
-	env "$@" "$DS_TOP/build/igt/$name" >"$OUT/igt/$name.out" 2>&1
-	echo $? >"$OUT/igt/$name.rc"
+	log "igt $label $*"
+	env "$@" "$DS_TOP/build/igt/${label%@*}" >"$OUT/igt/$label.out" 2>&1
+	echo $? >"$OUT/igt/$label.rc"
 }
 
-ls -l /dev/dri >"$OUT/devices.txt" 2>&1
+# The card nodes of the virtio-gpu devices (their parent is the virtio-pci
+# device), in card order.
+ds_virtio_cards() {
+	for c in /sys/class/drm/card*; do
+		case "$(basename "$c")" in *-*) continue ;; esac
+		drv=$(readlink "$c/device/driver")
+		[ "${drv##*/}" = virtio-pci ] && echo "/dev/dri/$(basename "$c")"
+	done
+}
+
+{
+	ls -l /dev/dri
+	ls -l /sys/class/drm/card*/device/driver
+} >"$OUT/devices.txt" 2>&1
 ds_kunit_collect
 ds_igt drm_smoke IGT_DRM_EXPECT="virtio_gpu virtio_gpu vgem"
+i=0
+for card in $(ds_virtio_cards); do
+	ds_igt virtio_gpu_madvise@virtio$i IGT_VIRTGPU_CARD="$card"
+	i=$((i + 1))
+done
+ds_igt drm_shrinker

@@ -9,6 +9,7 @@
  * it so a missing device fails instead of skipping.
  */
 #include "igt.h"
+#include "drm_shrinker_helpers.h"
 
 #include <dirent.h>
 #include <drm/virtgpu_drm.h>
@@ -201,5 +202,23 @@ igt_main
 		}
 		closedir(dir);
 		igt_assert_lt(0, entries);
+	}
+
+	igt_describe("DRM core registered its one shrinker, and its global and "
+		     "per-device statistics files hold every documented key.");
+	igt_subtest("drm-shrinker-debugfs") {
+		struct shrinker_stats stats;
+		int fd;
+
+		igt_assert_f(shrinker_debugfs_dir(),
+			     "no drm-shrinker-* in /sys/kernel/debug/shrinker\n");
+		shrinker_stats_global(&stats);
+		for (int i = 0; (fd = shrinker_open_driver("virtio_gpu", i)) >= 0; i++) {
+			shrinker_stats_device(fd, &stats);
+			close(fd);
+		}
+		fd = drm_open_driver(DRIVER_VGEM);
+		shrinker_stats_device(fd, &stats);
+		close(fd);
 	}
 }

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Several drivers, one shrinker: BOs of two virtio-gpu devices and vgem sit
+ * on one LRU and are reclaimed oldest first, whichever driver owns them.
+ */
+#include "igt.h"
+#include "drm_shrinker_helpers.h"
+
+#include <drm/drm_mode.h>
+#include <drm/vgem_drm.h>
+#include <drm/virtgpu_drm.h>
+
+IGT_TEST_DESCRIPTION("One DRM shrinker shared by virtio-gpu and vgem");
+
+#define XBO_PAGE 4096
+
+enum xdev { XDEV_VIRTIO0, XDEV_VGEM, XDEV_VIRTIO1, XDEV_NR };
+
+static const char * const xdev_names[XDEV_NR] = { "virtio0", "vgem", "virtio1" };
+static int xfd[XDEV_NR] = { -1, -1, -1 };
+
+struct xbo {
+	enum xdev dev;
+	uint32_t handle;
+	uint32_t size;
+};
+
+static struct xbo xbo_create(enum xdev dev, unsigned int pages)
+{
+	struct xbo bo = { .dev = dev, .size = pages * XBO_PAGE };
+
+	if (dev == XDEV_VGEM) {
+		struct drm_mode_create_dumb create = {
+			.width = 1024, .height = pages, .bpp = 32,
+		};
+
+		do_ioctl(xfd[dev], DRM_IOCTL_MODE_CREATE_DUMB, &create);
+		igt_assert_eq_u64(create.size, bo.size);
+		bo.handle = create.handle;
+	} else {
+		struct drm_virtgpu_resource_create rc = {
+			.target = 2, .format = 2, .bind = 2 | 8,
+			.width = 1024, .height = pages, .depth = 1,
+			.array_size = 1, .size = bo.size,
+		};
+		struct drm_virtgpu_3d_wait wait = {};
+
+		do_ioctl(xfd[dev], DRM_IOCTL_VIRTGPU_RESOURCE_CREATE, &rc);
+		bo.handle = rc.bo_handle;
+		wait.handle = bo.handle;
+		do_ioctl(xfd[dev], DRM_IOCTL_VIRTGPU_WAIT, &wait);
+	}
+	return bo;
+}
+
+/* Make the BO's pages exist: write a pattern through a CPU mapping. */
+static void *xbo_map(struct xbo *bo)
+{
+	uint64_t offset;
+	void *ptr;
+
+	if (bo->dev == XDEV_VGEM) {
+		struct drm_mode_map_dumb map = { .handle = bo->handle };
+
+		do_ioctl(xfd[bo->dev], DRM_IOCTL_MODE_MAP_DUMB, &map);
+		offset = map.offset;
+	} else {
+		struct drm_virtgpu_map map = { .handle = bo->handle };
+
+		do_ioctl(xfd[bo->dev], DRM_IOCTL_VIRTGPU_MAP, &map);
+		offset = map.offset;
+	}
+	ptr = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   xfd[bo->dev], offset);
+	igt_assert(ptr != MAP_FAILED);
+	memset(ptr, 0x5a, bo->size);
+	return ptr;
+}
+
+static void xbo_populate(struct xbo *bo)
+{
+	munmap(xbo_map(bo), bo->size);
+}
+
+/* Returns retained (0 or 1). */
+static int xbo_madvise(struct xbo *bo, uint32_t madv)
+{
+	if (bo->dev == XDEV_VGEM) {
+		struct drm_vgem_madvise args = { .handle = bo->handle, .madv = madv };
+
+		do_ioctl(xfd[bo->dev], DRM_IOCTL_VGEM_MADVISE, &args);
+		return args.retained;
+	} else {
+		struct drm_virtgpu_madvise args = { .bo_handle = bo->handle, .madv = madv };
+
+		do_ioctl(xfd[bo->dev], DRM_IOCTL_VIRTGPU_MADVISE, &args);
+		return args.retained;
+	}
+}
+
+static void xbo_dontneed(struct xbo *bo)
+{
+	igt_assert_eq(xbo_madvise(bo, 1), 1);
+}
+
+/* WILLNEED again; true if the BO was purged. */
+static bool xbo_purged(struct xbo *bo)
+{
+	return xbo_madvise(bo, 0) == 0;
+}
+
+static void xbo_close(struct xbo *bo)
+{
+	gem_close(xfd[bo->dev], bo->handle);
+}
+
+static void xdev_stats(struct shrinker_stats *stats)
+{
+	for (int i = 0; i < XDEV_NR; i++)
+		shrinker_stats_device(xfd[i], &stats[i]);
+}
+
+igt_main
+{
+	igt_fixture {
+		xfd[XDEV_VIRTIO0] = shrinker_open_driver("virtio_gpu", 0);
+		xfd[XDEV_VIRTIO1] = shrinker_open_driver("virtio_gpu", 1);
+		xfd[XDEV_VGEM] = drm_open_driver(DRIVER_VGEM);
+		igt_require_f(xfd[XDEV_VIRTIO0] >= 0 && xfd[XDEV_VIRTIO1] >= 0,
+			      "needs two virtio-gpu devices\n");
+		igt_require(shrinker_debugfs_dir());
+	}
+
+	igt_describe("BOs marked DONTNEED in turn on virtio-gpu #1, vgem and "
+		     "virtio-gpu #2: a scan of N pages purges exactly the BOs of "
+		     "the oldest N pages, whichever driver owns them.");
+	igt_subtest("interleaved") {
+		struct xbo bo[9];
+		unsigned int pages = 0, i;
+
+		for (i = 0; i < ARRAY_SIZE(bo); i++) {
+			bo[i] = xbo_create(i % XDEV_NR, 1 + i % 4);
+			xbo_populate(&bo[i]);
+		}
+		for (i = 0; i < ARRAY_SIZE(bo); i++)
+			xbo_dontneed(&bo[i]);
+		for (i = 0; i < 5; i++)
+			pages += bo[i].size / XBO_PAGE;
+		shrinker_scan(pages);
+		for (i = 0; i < ARRAY_SIZE(bo); i++) {
+			igt_assert_f(xbo_purged(&bo[i]) == (i < 5),
+				     "BO %u of %s %s\n", i, xdev_names[bo[i].dev],
+				     i < 5 ? "kept" : "purged");
+			xbo_close(&bo[i]);
+		}
+	}
+
+	igt_describe("A vgem BO with an unsignaled fence is skipped and keeps "
+		     "its place; once the fence signals, it is purged first.");
+	igt_subtest("busy-skipped") {
+		struct drm_vgem_fence_attach attach = { .flags = VGEM_FENCE_WRITE };
+		struct drm_vgem_fence_signal signal = {};
+		struct shrinker_stats before, after;
+		struct xbo busy, other, last;
+
+		busy = xbo_create(XDEV_VGEM, 2);
+		other = xbo_create(XDEV_VIRTIO0, 1);
+		last = xbo_create(XDEV_VIRTIO1, 1);
+		xbo_populate(&busy);
+		attach.handle = busy.handle;
+		do_ioctl(xfd[XDEV_VGEM], DRM_IOCTL_VGEM_FENCE_ATTACH, &attach);
+		xbo_dontneed(&busy);
+		xbo_dontneed(&other);
+		xbo_dontneed(&last);
+
+		shrinker_stats_device(xfd[XDEV_VGEM], &before);
+		shrinker_scan(1);
+		shrinker_stats_device(xfd[XDEV_VGEM], &after);
+		igt_assert_eq_u64(after.skipped_busy, before.skipped_busy + 1);
+		igt_assert(xbo_purged(&other));
+
+		signal.fence = attach.out_fence;
+		do_ioctl(xfd[XDEV_VGEM], DRM_IOCTL_VGEM_FENCE_SIGNAL, &signal);
+		shrinker_scan(1);
+		igt_assert(xbo_purged(&busy));
+		igt_assert(!xbo_purged(&last));
+		xbo_close(&busy);
+		xbo_close(&other);
+		xbo_close(&last);
+	}
+
+	igt_describe("A device with many more DONTNEED BOs does not keep the "
+		     "others' older BOs from being reclaimed in LRU order.");
+	igt_subtest("fairness") {
+		struct xbo old0, old1, many[32];
+		unsigned int i;
+
+		old0 = xbo_create(XDEV_VIRTIO0, 1);
+		old1 = xbo_create(XDEV_VIRTIO1, 1);
+		xbo_dontneed(&old0);
+		xbo_dontneed(&old1);
+		for (i = 0; i < ARRAY_SIZE(many); i++) {
+			many[i] = xbo_create(XDEV_VGEM, 1);
+			xbo_populate(&many[i]);
+			xbo_dontneed(&many[i]);
+		}
+		shrinker_scan(4);
+		igt_assert(xbo_purged(&old0));
+		igt_assert(xbo_purged(&old1));
+		for (i = 0; i < ARRAY_SIZE(many); i++) {
+			igt_assert_eq(xbo_purged(&many[i]), i < 2);
+			xbo_close(&many[i]);
+		}
+		xbo_close(&old0);
+		xbo_close(&old1);
+	}
+
+	igt_describe("The global statistics are the sums of the devices' and move "
+		     "exactly as predicted; fdinfo counts the purgeable bytes.");
+	igt_subtest("debugfs") {
+		struct shrinker_stats g0, g1, d0[XDEV_NR], d1[XDEV_NR];
+		uint64_t sum_objects = 0, sum_pages = 0, dpurged = 0, dscanned = 0;
+		struct xbo bo[XDEV_NR];
+		void *map;
+		int64_t fdinfo0;
+
+		for (int i = 0; i < XDEV_NR; i++)
+			bo[i] = xbo_create(i, 2 + i);
+		map = xbo_map(&bo[XDEV_VGEM]);
+		fdinfo0 = shrinker_fdinfo(xfd[XDEV_VGEM], "drm-purgeable-memory");
+		shrinker_stats_global(&g0);
+		xdev_stats(d0);
+		for (int i = 0; i < XDEV_NR; i++)
+			xbo_dontneed(&bo[i]);
+		shrinker_stats_global(&g1);
+		xdev_stats(d1);
+		for (int i = 0; i < XDEV_NR; i++) {
+			igt_assert_eq_u64(d1[i].purgeable_objects,
+					  d0[i].purgeable_objects + 1);
+			igt_assert_eq_u64(d1[i].purgeable_pages,
+					  d0[i].purgeable_pages + 2 + i);
+			sum_objects += d1[i].purgeable_objects;
+			sum_pages += d1[i].purgeable_pages;
+		}
+		/* Nothing else is on the LRU: the devices' sum is the whole. */
+		igt_assert_eq_u64(g1.purgeable_objects, sum_objects);
+		igt_assert_eq_u64(g1.purgeable_pages, sum_pages);
+		igt_assert_eq_u64(g1.purgeable_pages, g0.purgeable_pages + 9);
+		igt_assert_eq_u64(shrinker_fdinfo(xfd[XDEV_VGEM], "drm-purgeable-memory"),
+				  (fdinfo0 < 0 ? 0 : fdinfo0) + bo[XDEV_VGEM].size);
+		munmap(map, bo[XDEV_VGEM].size);
+
+		shrinker_scan(UINT32_MAX);
+		shrinker_stats_global(&g1);
+		xdev_stats(d1);
+		for (int i = 0; i < XDEV_NR; i++) {
+			igt_assert_eq_u64(d1[i].purged_objects, d0[i].purged_objects + 1);
+			igt_assert_eq_u64(d1[i].purged_pages, d0[i].purged_pages + 2 + i);
+			igt_assert_eq_u64(d1[i].purgeable_objects, 0);
+			dpurged += d1[i].purged_pages - d0[i].purged_pages;
+			dscanned += d1[i].scanned_objects - d0[i].scanned_objects;
+		}
+		igt_assert_eq_u64(g1.purged_pages - g0.purged_pages, dpurged);
+		igt_assert_eq_u64(g1.scanned_objects - g0.scanned_objects, dscanned);
+		igt_assert_eq_u64(g1.purged_objects - g0.purged_objects, XDEV_NR);
+		igt_assert_eq_u64(g1.purgeable_objects, 0);
+		for (int i = 0; i < XDEV_NR; i++) {
+			igt_assert(xbo_purged(&bo[i]));
+			xbo_close(&bo[i]);
+		}
+	}
+
+	igt_fixture {
+		for (int i = 0; i < XDEV_NR; i++)
+			close(xfd[i]);
+	}
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the DRM shrinker IGT tests: the shrinker's debugfs
+ * statistics, scans through /sys/kernel/debug/shrinker, and opening DRM
+ * devices by driver name. Header-only so each test stays one file in an
+ * IGT tree.
+ */
+#ifndef DRM_SHRINKER_HELPERS_H
+#define DRM_SHRINKER_HELPERS_H
+
+#include "igt.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stddef.h>
+
+/* One statistics file of the DRM shrinker, as documented. */
+struct shrinker_stats {
+	uint64_t scans;
+	uint64_t purgeable_objects;
+	uint64_t purgeable_pages;
+	uint64_t scanned_objects;
+	uint64_t purged_objects;
+	uint64_t purged_pages;
+	uint64_t skipped_contended;
+	uint64_t skipped_busy;
+	uint64_t skipped_pinned;
+	uint64_t skipped_dmabuf;
+	uint64_t skipped_gone;
+	uint64_t skipped_failed;
+	int keys;
+};
+
+static inline void shrinker_stats_parse(FILE *f, struct shrinker_stats *s)
+{
+	static const struct {
+		const char *key;
+		size_t offset;
+	} keys[] = {
+#define SHRINKER_KEY(k) { #k, offsetof(struct shrinker_stats, k) }
+		SHRINKER_KEY(scans),
+		SHRINKER_KEY(purgeable_objects),
+		SHRINKER_KEY(purgeable_pages),
+		SHRINKER_KEY(scanned_objects),
+		SHRINKER_KEY(purged_objects),
+		SHRINKER_KEY(purged_pages),
+		SHRINKER_KEY(skipped_contended),
+		SHRINKER_KEY(skipped_busy),
+		SHRINKER_KEY(skipped_pinned),
+		SHRINKER_KEY(skipped_dmabuf),
+		SHRINKER_KEY(skipped_gone),
+		SHRINKER_KEY(skipped_failed),
+#undef SHRINKER_KEY
+	};
+	char key[64];
+	uint64_t value;
+
+	memset(s, 0, sizeof(*s));
+	while (fscanf(f, "%63[^:]: %" SCNu64 "\n", key, &value) == 2) {
+		for (unsigned int i = 0; i < ARRAY_SIZE(keys); i++) {
+			if (strcmp(key, keys[i].key))
+				continue;
+			*(uint64_t *)((char *)s + keys[i].offset) = value;
+			s->keys++;
+		}
+	}
+}
+
+/* The global statistics: /sys/kernel/debug/dri/shrinker. */
+static inline void shrinker_stats_global(struct shrinker_stats *s)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/dri/shrinker", igt_debugfs_mount());
+	f = fopen(path, "r");
+	igt_assert_f(f, "%s: %m\n", path);
+	shrinker_stats_parse(f, s);
+	fclose(f);
+	igt_assert_eq(s->keys, 12);
+}
+
+/* The statistics of the device behind @fd. */
+static inline void shrinker_stats_device(int fd, struct shrinker_stats *s)
+{
+	int dir = igt_debugfs_dir(fd);
+	FILE *f;
+	int sfd;
+
+	igt_assert_f(dir >= 0, "no debugfs directory for the device\n");
+	sfd = openat(dir, "shrinker", O_RDONLY);
+	igt_assert_f(sfd >= 0, "no shrinker file in the device's debugfs: %m\n");
+	f = fdopen(sfd, "r");
+	igt_assert(f);
+	shrinker_stats_parse(f, s);
+	fclose(f);
+	close(dir);
+	igt_assert_eq(s->keys, 11);
+}
+
+/* Path of the drm-shrinker entry in /sys/kernel/debug/shrinker, or NULL. */
+static inline const char *shrinker_debugfs_dir(void)
+{
+	static char path[PATH_MAX + 256];
+	struct dirent *de;
+	char root[PATH_MAX];
+	DIR *dir;
+
+	snprintf(root, sizeof(root), "%s/shrinker", igt_debugfs_mount());
+	dir = opendir(root);
+	if (!dir)
+		return NULL;
+	path[0] = '\0';
+	while ((de = readdir(dir))) {
+		if (!strncmp(de->d_name, "drm-shrinker-", 13)) {
+			snprintf(path, sizeof(path), "%s/%s", root, de->d_name);
+			break;
+		}
+	}
+	closedir(dir);
+	return path[0] ? path : NULL;
+}
+
+/*
+ * Ask the DRM shrinker to free @pages pages through the core MM's debugfs
+ * interface (memcg 0, node 0), as an admin would.
+ */
+static inline void shrinker_scan(uint64_t pages)
+{
+	const char *dir = shrinker_debugfs_dir();
+	char path[PATH_MAX + 512], cmd[64];
+	int fd, len;
+
+	igt_require_f(dir, "no drm-shrinker in debugfs (CONFIG_SHRINKER_DEBUG?)\n");
+	snprintf(path, sizeof(path), "%s/scan", dir);
+	fd = open(path, O_WRONLY);
+	igt_assert_f(fd >= 0, "%s: %m\n", path);
+	len = snprintf(cmd, sizeof(cmd), "0 0 %" PRIu64, pages);
+	igt_assert_eq(write(fd, cmd, len), len);
+	close(fd);
+}
+
+/* Open the @idx-th DRM card whose driver is @name, or return -1. */
+static inline int shrinker_open_driver(const char *name, int idx)
+{
+	for (int i = 0; i < 64; i++) {
+		drmVersionPtr v;
+		char path[64];
+		bool match;
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		match = v && !strcmp(v->name, name);
+		drmFreeVersion(v);
+		if (match && idx-- == 0)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+/* Value of an fdinfo key of @fd in bytes (KiB/MiB units folded), or -1. */
+static inline int64_t shrinker_fdinfo(int fd, const char *key)
+{
+	char path[64], line[256], unit[8];
+	int64_t ret = -1, value;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(key);
+
+		if (strncmp(line, key, n) || line[n] != ':')
+			continue;
+		unit[0] = '\0';
+		if (sscanf(line + n + 1, " %" SCNd64 " %7s", &value, unit) < 1)
+			break;
+		if (!strcmp(unit, "KiB"))
+			value *= 1024;
+		else if (!strcmp(unit, "MiB"))
+			value *= 1024 * 1024;
+		ret = value;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+#endif /* DRM_SHRINKER_HELPERS_H */

@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DRM_IOCTL_VIRTGPU_MADVISE: BOs marked DONTNEED are purged by the DRM
+ * shrinker under memory pressure, nothing else ever is, and a purged BO
+ * fails cleanly everywhere.
+ *
+ * The device is the first virtio-gpu card, or IGT_VIRTGPU_CARD
+ * (/dev/dri/cardN). Subtests that need virgl 3D (EXECBUFFER, transfers
+ * from the host) skip on a 2D device.
+ */
+#include "igt.h"
+#include "drm_shrinker_helpers.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <drm/virtgpu_drm.h>
+
+IGT_TEST_DESCRIPTION("virtio-gpu BOs purged by the DRM shrinker through madvise");
+
+#define VGM_WIDTH 1024			/* pixels of 4 bytes: a page per row */
+#define VGM_PAGE 4096
+
+struct vgm_bo {
+	uint32_t handle;
+	uint32_t res_handle;
+	uint32_t size;
+};
+
+static int vgm_fd = -1;
+static bool vgm_3d;
+
+static int vgm_open(int idx)
+{
+	const char *card = getenv("IGT_VIRTGPU_CARD");
+
+	if (card && idx == 0)
+		return open(card, O_RDWR | O_CLOEXEC);
+	return shrinker_open_driver("virtio_gpu", idx);
+}
+
+static int vgm_getparam(int fd, uint64_t param, int *value)
+{
+	struct drm_virtgpu_getparam gp = {
+		.param = param,
+		.value = (uintptr_t)value,
+	};
+
+	return igt_ioctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp) ? -errno : 0;
+}
+
+/* A 2D texture of @pages rows of one page each. */
+static struct vgm_bo vgm_create(int fd, unsigned int pages)
+{
+	struct drm_virtgpu_resource_create rc = {
+		.target = 2,		/* PIPE_TEXTURE_2D */
+		.format = 2,		/* VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM */
+		.bind = 2 | 8,		/* render target, sampler view */
+		.width = VGM_WIDTH,
+		.height = pages,
+		.depth = 1,
+		.array_size = 1,
+		.size = pages * VGM_PAGE,
+		.stride = VGM_WIDTH * 4,
+	};
+	struct drm_virtgpu_3d_wait wait = {};
+	struct vgm_bo bo;
+
+	do_ioctl(fd, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE, &rc);
+	bo.handle = rc.bo_handle;
+	bo.res_handle = rc.res_handle;
+	bo.size = pages * VGM_PAGE;
+	/* Creation fences the BO until the host has it: wait, so it is idle. */
+	wait.handle = bo.handle;
+	do_ioctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &wait);
+	return bo;
+}
+
+/* Returns retained (0 or 1), or -errno. */
+static int __vgm_madvise(int fd, uint32_t handle, uint32_t madv, uint32_t pad)
+{
+	struct drm_virtgpu_madvise args = {
+		.bo_handle = handle,
+		.madv = madv,
+		.pad = pad,
+		.retained = 0xdead,
+	};
+
+	if (igt_ioctl(fd, DRM_IOCTL_VIRTGPU_MADVISE, &args))
+		return -errno;
+	igt_assert(args.retained == 0 || args.retained == 1);
+	return args.retained;
+}
+
+static int vgm_madvise(int fd, struct vgm_bo *bo, uint32_t madv)
+{
+	int ret = __vgm_madvise(fd, bo->handle, madv, 0);
+
+	igt_assert_lte(0, ret);
+	return ret;
+}
+
+static int __vgm_map(int fd, struct vgm_bo *bo, uint32_t **ptr)
+{
+	struct drm_virtgpu_map map = { .handle = bo->handle };
+	void *p;
+
+	if (igt_ioctl(fd, DRM_IOCTL_VIRTGPU_MAP, &map))
+		return -errno;
+	p = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 map.offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	*ptr = p;
+	return 0;
+}
+
+static uint32_t *vgm_map(int fd, struct vgm_bo *bo)
+{
+	uint32_t *ptr;
+
+	igt_assert_eq(__vgm_map(fd, bo, &ptr), 0);
+	return ptr;
+}
+
+static void vgm_fill(int fd, struct vgm_bo *bo, uint32_t seed)
+{
+	uint32_t *ptr = vgm_map(fd, bo);
+
+	for (uint32_t i = 0; i < bo->size / 4; i++)
+		ptr[i] = seed ^ i;
+	munmap(ptr, bo->size);
+}
+
+static void vgm_check(int fd, struct vgm_bo *bo, uint32_t seed)
+{
+	uint32_t *ptr = vgm_map(fd, bo);
+
+	for (uint32_t i = 0; i < bo->size / 4; i++)
+		igt_assert_f(ptr[i] == (seed ^ i),
+			     "BO %u word %u: %#x, expected %#x\n",
+			     bo->handle, i, ptr[i], seed ^ i);
+	munmap(ptr, bo->size);
+}
+
+static void vgm_close(int fd, struct vgm_bo *bo)
+{
+	gem_close(fd, bo->handle);
+}
+
+static int vgm_transfer(int fd, struct vgm_bo *bo, bool to_host)
+{
+	struct drm_virtgpu_3d_transfer_to_host to = {
+		.bo_handle = bo->handle,
+		.box = { .w = VGM_WIDTH, .h = 1, .d = 1 },
+	};
+	struct drm_virtgpu_3d_transfer_from_host from = {
+		.bo_handle = bo->handle,
+		.box = { .w = VGM_WIDTH, .h = 1, .d = 1 },
+	};
+	int ret;
+
+	if (to_host)
+		ret = igt_ioctl(fd, DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &to);
+	else
+		ret = igt_ioctl(fd, DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST, &from);
+	return ret ? -errno : 0;
+}
+
+static int vgm_execbuf(int fd, struct vgm_bo *bo)
+{
+	struct drm_virtgpu_execbuffer eb = {
+		.bo_handles = (uintptr_t)&bo->handle,
+		.num_bo_handles = 1,
+	};
+
+	return igt_ioctl(fd, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb) ? -errno : 0;
+}
+
+static void vgm_wait_idle(int fd, struct vgm_bo *bo)
+{
+	struct drm_virtgpu_3d_wait wait = { .handle = bo->handle };
+
+	do_ioctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &wait);
+}
+
+/* Mark @bo DONTNEED and purge everything purgeable; @bo must be gone. */
+static void vgm_purge(int fd, struct vgm_bo *bo)
+{
+	struct shrinker_stats before, after;
+
+	shrinker_stats_device(fd, &before);
+	igt_assert_eq(vgm_madvise(fd, bo, VIRTGPU_MADV_DONTNEED), 1);
+	shrinker_scan(UINT32_MAX);
+	shrinker_stats_device(fd, &after);
+	igt_assert_lte_u64(before.purged_objects + 1, after.purged_objects);
+	igt_assert_eq(vgm_madvise(fd, bo, VIRTGPU_MADV_WILLNEED), 0);
+}
+
+static volatile sig_atomic_t vgm_sigbus;
+static sigjmp_buf vgm_sigbus_jmp;
+
+static void vgm_sigbus_handler(int sig)
+{
+	vgm_sigbus = 1;
+	siglongjmp(vgm_sigbus_jmp, 1);
+}
+
+/* Allocate and touch @bytes of anonymous memory in a child; its status. */
+static int vgm_memory_hog(uint64_t bytes)
+{
+	pid_t pid = fork();
+	int status;
+
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		FILE *f = fopen("/proc/self/oom_score_adj", "w");
+		char *p;
+
+		/* If the shrinker fails, the OOM killer takes the hog only. */
+		if (f) {
+			fputs("1000", f);
+			fclose(f);
+		}
+		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(2);
+		for (uint64_t i = 0; i < bytes; i += VGM_PAGE)
+			p[i] = 1;
+		_exit(0);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static uint64_t vgm_meminfo(const char *key)
+{
+	char line[256];
+	uint64_t kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, strlen(key))) {
+			sscanf(line + strlen(key), ": %" SCNu64, &kb);
+			break;
+		}
+	}
+	fclose(f);
+	return kb * 1024;
+}
+
+igt_main
+{
+	igt_fixture {
+		int madvise = 0, threed = 0;
+
+		vgm_fd = vgm_open(0);
+		igt_require_f(vgm_fd >= 0, "no virtio-gpu device\n");
+		igt_require(vgm_getparam(vgm_fd, VIRTGPU_PARAM_MADVISE, &madvise) == 0);
+		igt_assert_eq(vgm_getparam(vgm_fd, VIRTGPU_PARAM_3D_FEATURES, &threed), 0);
+		vgm_3d = threed;
+		igt_info("virtio-gpu with%s 3D\n", vgm_3d ? "" : "out");
+	}
+
+	igt_describe("GETPARAM reports MADVISE and the driver version knows it.");
+	igt_subtest("getparam-madvise") {
+		drmVersionPtr v = drmGetVersion(vgm_fd);
+		int value = 0;
+
+		igt_assert_eq(vgm_getparam(vgm_fd, VIRTGPU_PARAM_MADVISE, &value), 0);
+		igt_assert_eq(value, 1);
+		igt_assert(v);
+		igt_assert_lte(2, v->version_minor);
+		drmFreeVersion(v);
+	}
+
+	igt_describe("WILLNEED keeps a BO off the shrinker's list.");
+	igt_subtest("mark-willneed") {
+		struct vgm_bo bo = vgm_create(vgm_fd, 4);
+		struct shrinker_stats before, after;
+
+		shrinker_stats_device(vgm_fd, &before);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_WILLNEED), 1);
+		shrinker_stats_device(vgm_fd, &after);
+		igt_assert_eq_u64(after.purgeable_objects, before.purgeable_objects);
+		vgm_close(vgm_fd, &bo);
+	}
+
+	igt_describe("DONTNEED puts a BO on the shrinker's list, pages counted, "
+		     "and fdinfo reports it purgeable.");
+	igt_subtest("mark-dontneed") {
+		struct vgm_bo bo = vgm_create(vgm_fd, 4);
+		struct shrinker_stats before, after;
+		int64_t purgeable;
+
+		shrinker_stats_device(vgm_fd, &before);
+		purgeable = shrinker_fdinfo(vgm_fd, "drm-purgeable-memory");
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_DONTNEED), 1);
+		shrinker_stats_device(vgm_fd, &after);
+		igt_assert_eq_u64(after.purgeable_objects, before.purgeable_objects + 1);
+		igt_assert_eq_u64(after.purgeable_pages, before.purgeable_pages + 4);
+		igt_assert_eq_u64(shrinker_fdinfo(vgm_fd, "drm-purgeable-memory"),
+				  (purgeable < 0 ? 0 : purgeable) + bo.size);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_WILLNEED), 1);
+		shrinker_stats_device(vgm_fd, &after);
+		igt_assert_eq_u64(after.purgeable_objects, before.purgeable_objects);
+		vgm_close(vgm_fd, &bo);
+	}
+
+	igt_describe("DONTNEED twice counts the BO once.");
+	igt_subtest("mark-dontneed-twice") {
+		struct vgm_bo bo = vgm_create(vgm_fd, 2);
+		struct shrinker_stats before, after;
+
+		shrinker_stats_device(vgm_fd, &before);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_DONTNEED), 1);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_DONTNEED), 1);
+		shrinker_stats_device(vgm_fd, &after);
+		igt_assert_eq_u64(after.purgeable_objects, before.purgeable_objects + 1);
+		igt_assert_eq_u64(after.purgeable_pages, before.purgeable_pages + 2);
+		vgm_close(vgm_fd, &bo);
+		shrinker_stats_device(vgm_fd, &after);
+		igt_assert_eq_u64(after.purgeable_objects, before.purgeable_objects);
+	}
+
+	igt_describe("WILLNEED twice keeps the BO and its contents.");
+	igt_subtest("mark-willneed-twice") {
+		struct vgm_bo bo = vgm_create(vgm_fd, 2);
+
+		vgm_fill(vgm_fd, &bo, 0x11110000);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_WILLNEED), 1);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_WILLNEED), 1);
+		vgm_check(vgm_fd, &bo, 0x11110000);
+		vgm_close(vgm_fd, &bo);
+	}
+
+	igt_describe("Without memory pressure, DONTNEED then WILLNEED keeps the data.");
+	igt_subtest("retained-without-pressure") {
+		struct vgm_bo bo = vgm_create(vgm_fd, 8);
+
+		vgm_fill(vgm_fd, &bo, 0x22220000);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_DONTNEED), 1);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_WILLNEED), 1);
+		vgm_check(vgm_fd, &bo, 0x22220000);
+		vgm_close(vgm_fd, &bo);
+	}
+
+	igt_describe("A scan through /sys/kernel/debug/shrinker purges DONTNEED BOs, "
+		     "and so does real memory pressure.");
+	igt_subtest("purge-under-pressure") {
+		uint64_t avail, total = 0, pool;
+		struct shrinker_stats before, after;
+		struct vgm_bo bos[64], scanned[4];
+		unsigned int n, purged = 0;
+		int status;
+
+		/* By hand, as an admin would. */
+		for (n = 0; n < ARRAY_SIZE(scanned); n++) {
+			scanned[n] = vgm_create(vgm_fd, 16);
+			vgm_fill(vgm_fd, &scanned[n], n);
+			vgm_madvise(vgm_fd, &scanned[n], VIRTGPU_MADV_DONTNEED);
+		}
+		shrinker_stats_device(vgm_fd, &before);
+		shrinker_scan(UINT32_MAX);
+		shrinker_stats_device(vgm_fd, &after);
+		igt_assert_lte_u64(before.purged_objects + ARRAY_SIZE(scanned),
+				   after.purged_objects);
+		for (n = 0; n < ARRAY_SIZE(scanned); n++) {
+			igt_assert_eq(vgm_madvise(vgm_fd, &scanned[n],
+						  VIRTGPU_MADV_WILLNEED), 0);
+			vgm_close(vgm_fd, &scanned[n]);
+		}
+
+		/*
+		 * Real pressure: half the available memory in DONTNEED BOs,
+		 * then a process that needs three quarters of what was
+		 * available, more than is left without the BOs.
+		 */
+		avail = vgm_meminfo("MemAvailable");
+		pool = avail / 2 / ARRAY_SIZE(bos) / VGM_PAGE;
+		for (n = 0; n < ARRAY_SIZE(bos); n++) {
+			bos[n] = vgm_create(vgm_fd, pool);
+			vgm_fill(vgm_fd, &bos[n], n);
+			vgm_madvise(vgm_fd, &bos[n], VIRTGPU_MADV_DONTNEED);
+			total += bos[n].size;
+		}
+		igt_info("%" PRIu64 " MiB of DONTNEED BOs, hog of %" PRIu64 " MiB\n",
+			 total >> 20, (avail / 4 * 3) >> 20);
+		shrinker_stats_device(vgm_fd, &before);
+		status = vgm_memory_hog(avail / 4 * 3);
+		shrinker_stats_device(vgm_fd, &after);
+		igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			     "memory hog failed (status %#x): the BOs were not reclaimed\n",
+			     status);
+		for (n = 0; n < ARRAY_SIZE(bos); n++) {
+			if (vgm_madvise(vgm_fd, &bos[n], VIRTGPU_MADV_WILLNEED) == 0)
+				purged++;
+			else
+				vgm_check(vgm_fd, &bos[n], n);
+			vgm_close(vgm_fd, &bos[n]);
+		}
+		igt_info("memory pressure purged %u of %zu BOs\n", purged, ARRAY_SIZE(bos));
+		igt_assert_lt(0, purged);
+		igt_assert_lte_u64(before.purged_objects + purged, after.purged_objects);
+	}
+
+	igt_describe("Touching a CPU mapping of a purged BO raises SIGBUS.");
+	igt_subtest("access-purged-mmap-sigbus") {
+		struct vgm_bo bo = vgm_create(vgm_fd, 2);
+		struct sigaction sa = { .sa_handler = vgm_sigbus_handler }, old;
+		uint32_t *ptr = vgm_map(vgm_fd, &bo);
+		volatile uint32_t value = 0;
+
+		ptr[0] = 1;
+		vgm_purge(vgm_fd, &bo);
+
+		vgm_sigbus = 0;
+		sigaction(SIGBUS, &sa, &old);
+		if (!sigsetjmp(vgm_sigbus_jmp, 1))
+			value = ptr[0];
+		sigaction(SIGBUS, &old, NULL);
+		igt_assert_f(vgm_sigbus, "read %#x from a purged BO\n", value);
+		munmap(ptr, bo.size);
+		vgm_close(vgm_fd, &bo);
+	}
+
+	igt_describe("MAP of a purged BO fails with EINVAL.");
+	igt_subtest("map-purged-fails") {
+		struct vgm_bo bo = vgm_create(vgm_fd, 2);
+		uint32_t *ptr;
+
+		vgm_purge(vgm_fd, &bo);
+		igt_assert_eq(__vgm_map(vgm_fd, &bo, &ptr), -EINVAL);
+		vgm_close(vgm_fd, &bo);
+	}
+
+	igt_describe("Transfers of a DONTNEED or purged BO fail with EINVAL.");
+	igt_subtest("transfer-purged-fails") {
+		struct vgm_bo bo = vgm_create(vgm_fd, 2);
+
+		igt_assert_eq(vgm_transfer(vgm_fd, &bo, true), 0);
+		vgm_wait_idle(vgm_fd, &bo);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_DONTNEED), 1);
+		igt_assert_eq(vgm_transfer(vgm_fd, &bo, true), -EINVAL);
+		if (vgm_3d)
+			igt_assert_eq(vgm_transfer(vgm_fd, &bo, false), -EINVAL);
+		vgm_purge(vgm_fd, &bo);
+		igt_assert_eq(vgm_transfer(vgm_fd, &bo, true), -EINVAL);
+		if (vgm_3d)
+			igt_assert_eq(vgm_transfer(vgm_fd, &bo, false), -EINVAL);
+		else
+			igt_assert_eq(vgm_transfer(vgm_fd, &bo, false), -ENOSYS);
+		vgm_close(vgm_fd, &bo);
+	}
+
+	igt_describe("EXECBUFFER referencing a DONTNEED BO fails with EINVAL.");
+	igt_subtest("execbuf-dontneed-fails") {
+		struct vgm_bo bo;
+
+		igt_require(vgm_3d);
+		bo = vgm_create(vgm_fd, 2);
+		igt_assert_eq(vgm_execbuf(vgm_fd, &bo), 0);
+		vgm_wait_idle(vgm_fd, &bo);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_DONTNEED), 1);
+		igt_assert_eq(vgm_execbuf(vgm_fd, &bo), -EINVAL);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_WILLNEED), 1);
+		igt_assert_eq(vgm_execbuf(vgm_fd, &bo), 0);
+		vgm_wait_idle(vgm_fd, &bo);
+		vgm_close(vgm_fd, &bo);
+	}
+
+	igt_describe("EXECBUFFER referencing a purged BO fails with EINVAL.");
+	igt_subtest("execbuf-purged-fails") {
+		struct vgm_bo bo;
+
+		igt_require(vgm_3d);
+		bo = vgm_create(vgm_fd, 2);
+		vgm_purge(vgm_fd, &bo);
+		igt_assert_eq(vgm_execbuf(vgm_fd, &bo), -EINVAL);
+		vgm_close(vgm_fd, &bo);
+	}
+
+	igt_describe("BOs never marked DONTNEED keep their data through scans "
+		     "that purge every DONTNEED BO around them.");
+	igt_subtest("willneed-never-purged") {
+		struct vgm_bo keep[8], drop[8];
+		unsigned int n;
+
+		for (n = 0; n < ARRAY_SIZE(keep); n++) {
+			keep[n] = vgm_create(vgm_fd, 8);
+			vgm_fill(vgm_fd, &keep[n], 0x33330000 + n);
+			drop[n] = vgm_create(vgm_fd, 8);
+			vgm_madvise(vgm_fd, &drop[n], VIRTGPU_MADV_DONTNEED);
+		}
+		/* One marked, then needed again: it must survive too. */
+		vgm_madvise(vgm_fd, &keep[0], VIRTGPU_MADV_DONTNEED);
+		vgm_madvise(vgm_fd, &keep[0], VIRTGPU_MADV_WILLNEED);
+		shrinker_scan(UINT32_MAX);
+		shrinker_scan(UINT32_MAX);
+		for (n = 0; n < ARRAY_SIZE(keep); n++) {
+			igt_assert_eq(vgm_madvise(vgm_fd, &drop[n], VIRTGPU_MADV_WILLNEED), 0);
+			igt_assert_eq(vgm_madvise(vgm_fd, &keep[n], VIRTGPU_MADV_WILLNEED), 1);
+			vgm_check(vgm_fd, &keep[n], 0x33330000 + n);
+			vgm_close(vgm_fd, &keep[n]);
+			vgm_close(vgm_fd, &drop[n]);
+		}
+	}
+
+	igt_describe("A purged BO answers RESOURCE_INFO and closes cleanly.");
+	igt_subtest("close-purged") {
+		struct vgm_bo bo = vgm_create(vgm_fd, 2);
+		struct drm_virtgpu_resource_info info = { .bo_handle = bo.handle };
+		struct shrinker_stats before, after;
+
+		vgm_purge(vgm_fd, &bo);
+		do_ioctl(vgm_fd, DRM_IOCTL_VIRTGPU_RESOURCE_INFO, &info);
+		igt_assert_eq(info.res_handle, bo.res_handle);
+		igt_assert_eq(info.size, bo.size);
+		shrinker_stats_device(vgm_fd, &before);
+		vgm_close(vgm_fd, &bo);
+		shrinker_stats_device(vgm_fd, &after);
+		igt_assert_eq_u64(after.purgeable_objects, before.purgeable_objects);
+		igt_assert_eq(__vgm_madvise(vgm_fd, bo.handle, VIRTGPU_MADV_WILLNEED, 0),
+			      -ENOENT);
+	}
+
+	igt_describe("An unknown handle gives ENOENT.");
+	igt_subtest("bad-handle") {
+		igt_assert_eq(__vgm_madvise(vgm_fd, 0, VIRTGPU_MADV_DONTNEED, 0), -ENOENT);
+		igt_assert_eq(__vgm_madvise(vgm_fd, 0xdeadbeef, VIRTGPU_MADV_WILLNEED, 0),
+			      -ENOENT);
+	}
+
+	igt_describe("A madv other than WILLNEED or DONTNEED gives EINVAL.");
+	igt_subtest("bad-madv") {
+		struct vgm_bo bo = vgm_create(vgm_fd, 1);
+		const uint32_t bad[] = { 2, 3, 0x80000000, UINT32_MAX };
+
+		for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++)
+			igt_assert_eq(__vgm_madvise(vgm_fd, bo.handle, bad[i], 0), -EINVAL);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_WILLNEED), 1);
+		vgm_close(vgm_fd, &bo);
+	}
+
+	igt_describe("A non-zero pad gives EINVAL.");
+	igt_subtest("bad-pad") {
+		struct vgm_bo bo = vgm_create(vgm_fd, 1);
+
+		igt_assert_eq(__vgm_madvise(vgm_fd, bo.handle, VIRTGPU_MADV_DONTNEED, 1),
+			      -EINVAL);
+		igt_assert_eq(__vgm_madvise(vgm_fd, bo.handle, VIRTGPU_MADV_DONTNEED,
+					    0x80000000), -EINVAL);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_WILLNEED), 1);
+		vgm_close(vgm_fd, &bo);
+	}
+
+	igt_describe("BOs of both virtio-gpu devices are reclaimed by the one "
+		     "shrinker in LRU order.");
+	igt_subtest("two-devices") {
+		int fd2 = shrinker_open_driver("virtio_gpu", 1);
+		int fd1 = shrinker_open_driver("virtio_gpu", 0);
+		struct vgm_bo b[4];
+		int fds[4];
+
+		igt_require_f(fd1 >= 0 && fd2 >= 0, "needs two virtio-gpu devices\n");
+		for (unsigned int i = 0; i < 4; i++) {
+			fds[i] = i % 2 ? fd2 : fd1;
+			b[i] = vgm_create(fds[i], 1 + i);
+		}
+		for (unsigned int i = 0; i < 4; i++)
+			vgm_madvise(fds[i], &b[i], VIRTGPU_MADV_DONTNEED);
+		/* The two oldest: 1 + 2 pages. */
+		shrinker_scan(3);
+		igt_assert_eq(vgm_madvise(fds[0], &b[0], VIRTGPU_MADV_WILLNEED), 0);
+		igt_assert_eq(vgm_madvise(fds[1], &b[1], VIRTGPU_MADV_WILLNEED), 0);
+		igt_assert_eq(vgm_madvise(fds[2], &b[2], VIRTGPU_MADV_WILLNEED), 1);
+		igt_assert_eq(vgm_madvise(fds[3], &b[3], VIRTGPU_MADV_WILLNEED), 1);
+		for (unsigned int i = 0; i < 4; i++)
+			vgm_close(fds[i], &b[i]);
+		close(fd1);
+		close(fd2);
+	}
+
+	igt_describe("The global and per-device statistics move as predicted.");
+	igt_subtest("debugfs-stats") {
+		struct shrinker_stats g0, g1, d0, d1;
+		struct vgm_bo bo[3];
+
+		for (unsigned int i = 0; i < 3; i++)
+			bo[i] = vgm_create(vgm_fd, 2 + i);
+		shrinker_stats_global(&g0);
+		shrinker_stats_device(vgm_fd, &d0);
+		for (unsigned int i = 0; i < 3; i++)
+			vgm_madvise(vgm_fd, &bo[i], VIRTGPU_MADV_DONTNEED);
+		shrinker_stats_global(&g1);
+		shrinker_stats_device(vgm_fd, &d1);
+		igt_assert_eq_u64(g1.purgeable_objects, g0.purgeable_objects + 3);
+		igt_assert_eq_u64(g1.purgeable_pages, g0.purgeable_pages + 9);
+		igt_assert_eq_u64(d1.purgeable_objects, d0.purgeable_objects + 3);
+		igt_assert_eq_u64(d1.purgeable_pages, d0.purgeable_pages + 9);
+
+		shrinker_scan(UINT32_MAX);
+		shrinker_stats_global(&g1);
+		shrinker_stats_device(vgm_fd, &d1);
+		igt_assert_eq_u64(g1.purgeable_objects, 0);
+		igt_assert_eq_u64(d1.purgeable_objects, 0);
+		igt_assert_lte_u64(g0.scans + 1, g1.scans);
+		igt_assert_eq_u64(d1.purged_objects, d0.purged_objects + 3);
+		igt_assert_eq_u64(d1.purged_pages, d0.purged_pages + 9);
+		igt_assert_eq_u64(g1.purged_pages - g0.purged_pages,
+				  d1.purged_pages - d0.purged_pages);
+		for (unsigned int i = 0; i < 3; i++)
+			vgm_close(vgm_fd, &bo[i]);
+	}
+
+	igt_fixture
+		close(vgm_fd);
+}
