@@ -24,7 +24,7 @@ make_base() {
 	rm -rf "$BASE" "$BASE.tmp"
 	mkdir -p "$BASE.tmp"
 	tar -C "$BASE.tmp" -xJf "$TARBALL" --strip-components=1
-	(cd "$BASE.tmp" && git_q init -q -b base && git_q add -A . &&
+	(cd "$BASE.tmp" && git_q init -q -b base && git_q add -f -A . &&
 	 GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z' \
 	 git_q commit -q -m "Linux $(make -s kernelversion) (Debian linux-source-6.12)")
 	mv "$BASE.tmp" "$BASE"
@@ -52,7 +52,7 @@ while read -r p; do
 	while read -r f; do
 		mkdir -p "$(dirname "$f")"
 		cp "$TOP/$f" "$f"
-		git add "$f"
+		git add -f "$f"
 	done
 	author=$(sed -n 's/^From: //p;/^$/q' "$TOP/patches/$p" | head -n1)
 	# The message: Subject (less [PATCH]) and the body up to '---'.
@@ -65,7 +65,7 @@ while read -r p; do
 		git_q commit -q --author="$author" -m "$msg"
 done <"$TOP/patches/series"
 mkdir -p "$OUTDIR"
-git format-patch -q --no-signature -o "$OUTDIR" base..HEAD
+git format-patch -q --no-signature -o "$OUTDIR" origin/base..HEAD
 say "series: $(ls "$OUTDIR" | wc -l) patches in $OUTDIR"
 
 # Prove it: git am on a fresh clone of the base.
