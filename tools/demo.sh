@@ -1,15 +1,55 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# `make demo`: build the guest kernel and boot it with two virtio-gpu
-# devices and vgem; the guest prints the DRM devices and the shrinker
-# debugfs entries (tests/guest/plan-demo.sh).
+# `make demo`: boot the guest twice with two virtio-gpu devices and vgem,
+# fill BO caches on all three (DONTNEED), then run a memory hog that needs
+# that memory: once with the DRM shrinker, once booted with drm.shrinker=0.
+# Prints what happened and draws the pages on the LRU per device over time
+# to build/results/demo/demo.png.
 . "$(dirname "$0")/lib.sh"
 
 export RESULTS=$BUILD/results/demo
 rm -rf "$RESULTS"
-phase deps "$TOP/tools/deps.sh"
-phase tree "$TOP/tools/tree.sh"
-phase config "$TOP/tools/kconfig.sh" "$TOP/tests/config/guest.config"
-phase build bash -c ". '$TOP/tools/lib.sh'; kmake -s bzImage"
-phase igt "$TOP/tools/igt.sh"
-TIMEOUT=${TIMEOUT:-300} phase guest "$TOP/tools/guest.sh" demo "$RESULTS/guest"
+mkdir -p "$RESULTS"
+{
+	phase deps "$TOP/tools/deps.sh" &&
+	phase tree "$TOP/tools/tree.sh" &&
+	phase config "$TOP/tools/kconfig.sh" "$TOP/tests/config/guest.config" &&
+	phase build bash -c ". '$TOP/tools/lib.sh'; kmake -s bzImage" &&
+	phase igt "$TOP/tools/igt.sh"
+} >"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log"; die "build failed"; }
+
+export MEM=${MEM:-1G} TIMEOUT=${TIMEOUT:-600}
+for run in with without; do
+	args=()
+	[ $run = without ] && args=(drm.shrinker=0)
+	say "guest: $MEM, DRM shrinker $([ $run = with ] && echo on || echo off)"
+	phase "guest-$run" "$TOP/tools/guest.sh" demo "$RESULTS/$run" "${args[@]}" \
+		2>/dev/null || true
+	sed 's/^/  /' "$RESULTS/$run/demo.txt" 2>/dev/null ||
+		echo "  (no output: see $RESULTS/$run/console.log)"
+done
+
+echo
+echo "with the shrinker:    $(grep RESULT "$RESULTS/with/demo.txt" 2>/dev/null | cut -d' ' -f2-)"
+echo "without the shrinker: $(grep RESULT "$RESULTS/without/demo.txt" 2>/dev/null | cut -d' ' -f2-)"
+
+csv=$RESULTS/with/samples.csv
+if [ -s "$csv" ]; then
+	cols=$(head -n1 "$csv" | wc -w)
+	{
+		echo "set terminal pngcairo size 800,450 noenhanced 2>/dev/null"
+		echo "set output '$RESULTS/demo.png'"
+		echo "set title 'Pages on the DRM shrinker LRU per device (memory hog starts when they fall)'"
+		echo "set xlabel 'seconds'; set ylabel 'pages'; set key outside; set grid"
+		printf "plot "
+		for i in $(seq 2 $((cols - 1))); do
+			printf "'%s' using (\$1/1000):%d with lines lw 2 title columnheader(%d)%s" \
+				"$csv" "$i" "$i" "$([ "$i" -lt $((cols - 1)) ] && echo ', ')"
+		done
+		echo
+	} >"$RESULTS/demo.gp"
+	sed -i 's/ 2>\/dev\/null//' "$RESULTS/demo.gp"
+	gnuplot "$RESULTS/demo.gp" 2>/dev/null ||
+		{ sed -i 's/pngcairo/png/' "$RESULTS/demo.gp"; gnuplot "$RESULTS/demo.gp"; }
+	echo "chart: $RESULTS/demo.png"
+fi

@@ -11,14 +11,17 @@ kmake -s headers_install >/dev/null
 UAPI=$KOBJ/usr/include
 CFLAGS=(-O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter
 	-Wno-sign-compare -Wno-missing-field-initializers -Werror
-	-I"$TOP/tests/igt/include" -I"$UAPI" $(pkg-config --cflags libdrm))
+	-I"$TOP/tests/igt/include" -I"$UAPI" $(pkg-config --cflags libdrm gbm egl glesv2))
 
 for src in "$TOP"/tests/igt/*.c; do
 	name=$(basename "$src" .c)
-	gcc "${CFLAGS[@]}" -o "$OUT/$name" "$src" -ligt $(pkg-config --libs libdrm) -lm -lpthread
+	gcc "${CFLAGS[@]}" -o "$OUT/$name" "$src" -ligt \
+		$(pkg-config --libs libdrm gbm egl glesv2) -lm -lpthread
 	# The test must enumerate through IGT's real runner interface.
 	"$OUT/$name" --list-subtests >/dev/null ||
 		die "$name --list-subtests failed"
 done
 gcc -O2 -Wall -Werror -static -o "$OUT/ds-poweroff" "$TOP/tests/guest/ds-poweroff.c"
+gcc -O2 -Wall -Werror -I"$UAPI" $(pkg-config --cflags libdrm) -o "$OUT/ds-cache" \
+	"$TOP/tests/guest/ds-cache.c" $(pkg-config --libs libdrm)
 say "IGT tests built: $(cd "$OUT" && ls | grep -v '^ds-' | tr '\n' ' ')"

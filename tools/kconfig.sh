@@ -17,28 +17,25 @@ else
 fi
 rm -f "$merged.new"
 
-bad=0
+# What the fragments ask for; a later fragment overrides an earlier one.
+declare -A want=()
 while IFS= read -r line; do
 	case "$line" in
-	CONFIG_*=n)
-		opt=${line%%=*}
-		if grep -q "^$opt=" "$KOBJ/.config"; then
-			echo "  $opt: wanted n, got $(grep "^$opt=" "$KOBJ/.config")" >&2
-			bad=1
-		fi ;;
-	CONFIG_*=*)
-		if ! grep -qxF "$line" "$KOBJ/.config"; then
-			opt=${line%%=*}
-			echo "  $opt: wanted ${line#*=}, got $(grep "^$opt=" "$KOBJ/.config" || echo 'not set')" >&2
-			bad=1
-		fi ;;
-	"# CONFIG_"*" is not set")
-		opt=${line#\# }; opt=${opt%% *}
-		if grep -q "^$opt=" "$KOBJ/.config"; then
-			echo "  $opt: wanted not set, got $(grep "^$opt=" "$KOBJ/.config")" >&2
-			bad=1
-		fi ;;
+	CONFIG_*=*) want[${line%%=*}]=${line#*=} ;;
+	"# CONFIG_"*" is not set") opt=${line#\# }; want[${opt%% *}]=n ;;
 	esac
 done < <(cat "$@")
+
+bad=0
+for opt in "${!want[@]}"; do
+	got=$(grep "^$opt=" "$KOBJ/.config" | cut -d= -f2- || true)
+	if [ "${want[$opt]}" = n ]; then
+		[ -z "$got" ] && continue
+	elif [ "$got" = "${want[$opt]}" ]; then
+		continue
+	fi
+	echo "  $opt: wanted ${want[$opt]}, got ${got:-not set}" >&2
+	bad=1
+done
 ((bad == 0)) || die "kernel config does not hold what $* ask for (dependencies missing?)"
-say "config verified: $(cat "$@" | grep -c '^CONFIG_\|^# CONFIG_.* is not set') options hold"
+say "config verified: ${#want[@]} options hold"

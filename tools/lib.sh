@@ -42,7 +42,15 @@ quilt_in() {
 		QUILT_PC=.pc quilt --quiltrc=- "$@")
 }
 
+# KARCH=arm64 cross-builds with Debian's aarch64-linux-gnu toolchain.
+KARCH=${KARCH:-x86}
 kmake() {
-	make -C "$KSRC" O="$KOBJ" CC="ccache gcc" HOSTCC="ccache gcc" \
+	local arch=(CC="ccache gcc")
+
+	if [ "$KARCH" = arm64 ]; then
+		arch=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+		      CC="ccache aarch64-linux-gnu-gcc")
+	fi
+	make -C "$KSRC" O="$KOBJ" HOSTCC="ccache gcc" "${arch[@]}" \
 		-j"$JOBS" "$@"
 }

@@ -8,7 +8,9 @@
 #  - make W=1 C=2 (sparse) on every object built from a new or patched .c
 #    file: any warning the series adds fails. For a patched upstream file
 #    the warnings of its pristine version are the baseline (built once with
-#    the series popped, cached in build/static-baseline/).
+#    the series popped, cached in build/static-baseline/);
+#  - the same for panfrost cross-built for arm64 as a module
+#    (tests/config/arm64.config, in build/obj-arm64).
 . "$(dirname "$0")/lib.sh"
 
 OUT=${1:?output tsv}
@@ -19,7 +21,10 @@ mkdir -p "$LOGDIR"
 
 record() { # name rc seconds logfile
 	local first=""
-	[ "$2" = 0 ] || first=$(grep -m1 -E 'ERROR|WARNING|CHECK|warning|error' "$4" 2>/dev/null | cut -c1-120 | tr '\t' ' ')
+	if [ "$2" != 0 ]; then
+		first=$( (grep -m1 -E 'ERROR|WARNING|CHECK|warning|error' "$4" ||
+			  head -n1 "$4") 2>/dev/null | cut -c1-120 | tr '\t' ' ' || true)
+	fi
 	printf '%s\t%s\t%s\t%s\n' "$1" "$([ "$2" = 0 ] && echo PASS || echo FAIL)" "$3" "$first" >>"$OUT"
 }
 
@@ -62,11 +67,24 @@ objs=$( (for f in $new_files; do echo "$f"; done
 		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$TOP/patches/$p"
 	 done) | grep '\.c$' | sort -u | sed 's/\.c$/.o/' |
 	while read -r o; do [ -f "$KOBJ/$o" ] && echo "$o"; done || true)
-# W=1 C=2 warnings of one object, without line numbers and paths.
+# W=1 C=2 warnings of one object or directory, without line numbers and
+# paths.
 w1_warnings() {
 	kmake -s W=1 C=2 "$1" 2>&1 | grep -E 'warning:|error:' |
 		sed -E "s|$KSRC/||; s|^([^:]+):[0-9]+:([0-9]+:)?|\1:|" | sort || true
 }
+
+# arm64: panfrost as a module, with its baseline.
+ARM64_OBJ=$BUILD/obj-arm64
+arm64_warnings() {
+	KARCH=arm64 KOBJ=$ARM64_OBJ w1_warnings drivers/gpu/drm/panfrost/
+}
+t0=$(date +%s)
+rc=0
+KARCH=arm64 KOBJ=$ARM64_OBJ "$TOP/tools/kconfig.sh" "$TOP/tests/config/arm64.config" \
+	>"$LOGDIR/arm64-config.log" 2>&1 &&
+	KARCH=arm64 KOBJ=$ARM64_OBJ kmake -s prepare >>"$LOGDIR/arm64-config.log" 2>&1 || rc=$?
+record "arm64-config" $rc $(($(date +%s) - t0)) "$LOGDIR/arm64-config.log"
 
 # Baselines: pristine upstream objects, with the series popped.
 BASE_DIR=$BUILD/static-baseline
@@ -77,13 +95,15 @@ for o in $objs; do
 	[ -L "$KSRC/$f" ] && continue		# a new file: no baseline
 	[ -f "$BASE_DIR/$(echo "$o" | tr / _)" ] || missing+=("$o")
 done
-if ((${#missing[@]})); then
-	say "static: pristine W=1/sparse baseline of ${missing[*]}"
+arm64_base=$BASE_DIR/arm64_drivers_gpu_drm_panfrost
+if ((${#missing[@]})) || [ ! -f "$arm64_base" ]; then
+	say "static: pristine W=1/sparse baseline of ${missing[*]} arm64:panfrost"
 	touched=$(cd "$KSRC/.pc" && find . -mindepth 2 -type f | cut -d/ -f3- | sort -u)
 	quilt_in pop -a -q >/dev/null
 	for o in "${missing[@]}"; do
 		w1_warnings "$o" >"$BASE_DIR/$(echo "$o" | tr / _)"
 	done
+	[ -f "$arm64_base" ] || arm64_warnings >"$arm64_base"
 	quilt_in push -a -q --fuzz=0 >/dev/null
 	(cd "$KSRC" && for f in $touched; do [ -e "$f" ] && touch "$f"; done)
 fi
@@ -103,4 +123,14 @@ elif [ -n "$objs" ]; then
 		record "w1-sparse/$o" $rc $(($(date +%s) - t0)) "$log"
 	done
 fi
+t0=$(date +%s)
+log=$LOGDIR/w1-sparse-arm64_panfrost.log
+arm64_warnings | comm -23 - "$arm64_base" >"$log"
+rc=0
+grep -q . "$log" && rc=1
+# The module must have been built, not just configured.
+[ -f "$ARM64_OBJ/drivers/gpu/drm/panfrost/panfrost_gem.o" ] ||
+	{ echo "panfrost_gem.o was not built for arm64" >>"$log"; rc=1; }
+record "w1-sparse-arm64/drivers/gpu/drm/panfrost" $rc $(($(date +%s) - t0)) "$log"
+
 say "static checks: $(grep -c PASS "$OUT") passed, $(grep -c FAIL "$OUT") failed"

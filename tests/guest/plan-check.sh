@@ -43,4 +43,5 @@ for card in $(ds_virtio_cards); do
 	ds_igt virtio_gpu_madvise@virtio$i IGT_VIRTGPU_CARD="$card"
 	i=$((i + 1))
 done
+ds_igt virtio_gpu_mesa MESA_SHADER_CACHE_DISABLE=true
 ds_igt drm_shrinker

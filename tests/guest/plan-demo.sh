@@ -1,17 +1,81 @@
 # SPDX-License-Identifier: GPL-2.0
-# Plan of `make demo`, sourced by init.sh in the guest: show the DRM
-# devices and the shrinker debugfs entries.
+# Plan of `make demo`, sourced by init.sh in the guest: fill BO caches on
+# both virtio-gpu devices and on vgem (all DONTNEED), then run a memory
+# hog that needs that memory. The shrinker gives it back, or, booted with
+# drm.shrinker=0, the OOM killer takes the hog. Writes demo.txt and
+# samples.csv (pages on the LRU per device over time) to the share.
+BIN=$DS_TOP/build/igt
+say() { echo "$*" | tee -a "$OUT/demo.txt" | sed 's/^/ds: /'; }
+
+# The per-device statistics files: real directories, not the minor links.
+ds_dev_files() {
+	for d in /sys/kernel/debug/dri/*/; do
+		d=${d%/}
+		[ -L "$d" ] || [ ! -f "$d/shrinker" ] || echo "$d/shrinker"
+	done
+}
+ds_val() { awk -v k="$2:" '$1 == k {print $2}' "$1"; }
+ds_stats() {
+	say "$1"
+	for f in $(ds_dev_files); do
+		say "$(printf '  %-14s on LRU %6s pages  purged %6s pages' \
+			"$(basename "$(dirname "$f")")" "$(ds_val "$f" purgeable_pages)" \
+			"$(ds_val "$f" purged_pages)")"
+	done
+}
+
+say "DRM devices: $(for c in /dev/dri/card*; do printf '%s ' "$(basename "$c")"; done)"
+say "shrinkers: $(ls /sys/kernel/debug/shrinker | tr '\n' ' ')"
+if grep -q 'drm.shrinker=0' /proc/cmdline; then
+	say "booted with drm.shrinker=0: the DRM shrinker is not registered"
+fi
+
+avail=$(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
+per_dev=$((avail / 2 / 3 / 4 * 4))
+hog=$((avail * 3 / 4))
+say "MemAvailable ${avail} MiB: caching ${per_dev} MiB per device, then a hog of ${hog} MiB"
+
+# Sampler: time, pages on the LRU per device, MemAvailable.
+files=$(ds_dev_files)
 {
-	echo "DRM devices:"
-	for c in /sys/class/drm/card[0-9]*; do
-		[ -e "$c/device" ] || continue
-		printf '  %s: %s\n' "$(basename "$c")" \
-			"$(cat "$c/device/uevent" 2>/dev/null | sed -n 's/^DRIVER=//p;s/^OF_NAME=//p' | head -n1)"
-	done
-	ls /dev/dri | sed 's/^/  \/dev\/dri\//'
-	echo "Shrinkers in /sys/kernel/debug/shrinker:"
-	for s in /sys/kernel/debug/shrinker/*/; do
-		printf '  %-40s count=%s\n' "$(basename "$s")" \
-			"$(awk '{n += $2} END {print n + 0}' "$s/count" 2>/dev/null)"
-	done
-} | tee "$OUT/demo.txt" | sed 's/^/ds: /'
+	printf 'time'
+	for f in $files; do printf ' %s' "$(basename "$(dirname "$f")")"; done
+	printf ' memavail_mib\n'
+} >"$OUT/samples.csv"
+(
+	t0=$(date +%s%N)
+	while :; do
+		printf '%s' "$((($(date +%s%N) - t0) / 1000000))"
+		for f in $files; do printf ' %s' "$(ds_val "$f" purgeable_pages)"; done
+		printf ' %s\n' "$(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)"
+		sleep 0.5
+	done >>"$OUT/samples.csv"
+) &
+sampler=$!
+
+"$BIN/ds-cache" cache "$per_dev" >"$OUT/cache.log" 2>&1 &
+cache=$!
+while ! grep -q ready "$OUT/cache.log" 2>/dev/null; do
+	kill -0 $cache 2>/dev/null || break
+	sleep 1
+done
+say "$(cat "$OUT/cache.log")"
+ds_stats "before the hog:"
+
+"$BIN/ds-cache" hog "$hog" >"$OUT/hog.log" 2>&1
+rc=$?
+if [ $rc = 0 ]; then
+	say "RESULT: the ${hog} MiB hog got its memory"
+else
+	say "RESULT: the ${hog} MiB hog failed (exit $rc$( [ $rc -gt 128 ] && echo ", killed by signal $((rc - 128))"))"
+fi
+ds_stats "after the hog:"
+sleep 1
+kill $cache $sampler 2>/dev/null
+wait 2>/dev/null
+say "OOM kills: $(dmesg | grep -c 'Out of memory: Killed process')"
+cat /sys/kernel/debug/dri/shrinker >"$OUT/shrinker-global.txt"
+for f in $(ds_dev_files); do
+	echo "== $f"
+	cat "$f"
+done >"$OUT/shrinker-devices.txt"

@@ -4,6 +4,7 @@
 #include <linux/dma-resv.h>
 #include <linux/list.h>
 #include <linux/llist.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
@@ -194,6 +195,11 @@ static struct drm_shrinker_core {
 } drm_shrinker;
 
 DEFINE_STATIC_SRCU(drm_shrinker_srcu);
+
+static bool drm_shrinker_enable = true;
+module_param_named(shrinker, drm_shrinker_enable, bool, 0400);
+MODULE_PARM_DESC(shrinker,
+		 "Register the DRM shrinker (default: true). When false, purgeable objects are tracked but never reclaimed under memory pressure.");
 
 static void drm_shrinker_stats_add(struct drm_shrinker_stats *stats,
 				   unsigned int list, long pages)
@@ -668,7 +674,9 @@ static void drm_shrinker_prime_lockdep(void)
  * drm_shrinker_init - register the DRM shrinker
  * @debugfs_root: the DRM debugfs directory, for the global statistics
  *
- * Called once by DRM core at init.
+ * Called once by DRM core at init. With the module parameter
+ * ``drm.shrinker=0`` the shrinker is not registered: objects are still
+ * tracked and counted, but memory pressure never reclaims them.
  *
  * Return: 0 on success, or -ENOMEM.
  */
@@ -683,16 +691,20 @@ int drm_shrinker_init(struct dentry *debugfs_root)
 	INIT_WORK(&drm_shrinker.put_work, drm_shrinker_put_work);
 	drm_shrinker_prime_lockdep();
 
+	drm_shrinker.debugfs = debugfs_create_file("shrinker", 0444,
+						   debugfs_root, NULL,
+						   &drm_shrinker_global_fops);
+
+	if (!drm_shrinker_enable) {
+		pr_info("drm: shrinker disabled by drm.shrinker=0\n");
+		return 0;
+	}
 	drm_shrinker.shrinker = shrinker_alloc(0, "drm-shrinker");
 	if (!drm_shrinker.shrinker)
 		return -ENOMEM;
 	drm_shrinker.shrinker->count_objects = drm_shrinker_count_objects;
 	drm_shrinker.shrinker->scan_objects = drm_shrinker_scan_objects;
 	shrinker_register(drm_shrinker.shrinker);
-
-	drm_shrinker.debugfs = debugfs_create_file("shrinker", 0444,
-						   debugfs_root, NULL,
-						   &drm_shrinker_global_fops);
 	return 0;
 }
 

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of Panfrost BOs on the DRM shrinker, without a GPU: real
+ * Panfrost BOs and object funcs on a fake device, with GPU mappings that
+ * live in a fake address space (inactive, so tearing them down touches no
+ * hardware). Scans run inside a simulated reclaim context, so lockdep
+ * checks the purge path against memory allocation.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/sched/mm.h>
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_kunit_helpers.h>
+#include <drm/drm_mm.h>
+#include <drm/drm_shrinker.h>
+#include <drm/panfrost_drm.h>
+
+#include "panfrost_device.h"
+#include "panfrost_gem.h"
+
+struct panfrost_test {
+	struct drm_device *drm;
+	struct panfrost_device *pfdev;
+	/* A fake GPU address space for the BOs' mappings. */
+	struct panfrost_mmu *mmu;
+};
+
+static const struct drm_driver panfrost_test_driver = {
+	.driver_features = DRIVER_GEM,
+	.gem_create_object = panfrost_gem_create_object,
+};
+
+static void panfrost_test_mmu_fini(void *data)
+{
+	struct panfrost_mmu *mmu = data;
+
+	drm_mm_takedown(&mmu->mm);
+}
+
+static int panfrost_test_init(struct kunit *test)
+{
+	struct panfrost_test *t;
+	struct device *parent;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, drm_shrinker_count(), 0);
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	parent = kunit_device_register(test, "panfrost-test");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
+	KUNIT_ASSERT_EQ(test, dma_set_mask(parent, DMA_BIT_MASK(64)), 0);
+	t->drm = __drm_kunit_helper_alloc_drm_device_with_driver(test, parent,
+								 sizeof(*t->drm), 0,
+								 &panfrost_test_driver);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->drm);
+
+	t->pfdev = kunit_kzalloc(test, sizeof(*t->pfdev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->pfdev);
+	t->pfdev->ddev = t->drm;
+	t->pfdev->dev = parent;
+	t->pfdev->coherent = true;
+	t->drm->dev_private = t->pfdev;
+
+	t->mmu = kunit_kzalloc(test, sizeof(*t->mmu), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->mmu);
+	t->mmu->pfdev = t->pfdev;
+	spin_lock_init(&t->mmu->mm_lock);
+	drm_mm_init(&t->mmu->mm, 0, SZ_1G >> PAGE_SHIFT);
+	ret = kunit_add_action_or_reset(test, panfrost_test_mmu_fini, t->mmu);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	test->priv = t;
+	return 0;
+}
+
+static void panfrost_test_bo_put(void *data)
+{
+	struct panfrost_gem_object *bo = data;
+	struct panfrost_gem_mapping *mapping, *next;
+
+	/* The mappings are the test's own: unlist them first. */
+	mutex_lock(&bo->mappings.lock);
+	list_for_each_entry_safe(mapping, next, &bo->mappings.list, node) {
+		list_del(&mapping->node);
+		spin_lock(&mapping->mmu->mm_lock);
+		if (drm_mm_node_allocated(&mapping->mmnode))
+			drm_mm_remove_node(&mapping->mmnode);
+		spin_unlock(&mapping->mmu->mm_lock);
+		kfree(mapping);
+	}
+	mutex_unlock(&bo->mappings.lock);
+	drm_gem_object_put(&bo->base.base);
+}
+
+/* A BO with pages and one inactive GPU mapping, put at test exit. */
+static struct panfrost_gem_object *panfrost_test_bo(struct kunit *test,
+						    size_t size, u32 flags,
+						    struct panfrost_gem_mapping **mapping)
+{
+	struct panfrost_test *t = test->priv;
+	struct panfrost_gem_object *bo;
+	struct panfrost_gem_mapping *m;
+	int ret;
+
+	bo = panfrost_gem_create(t->drm, size, flags);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo);
+	ret = kunit_add_action_or_reset(test, panfrost_test_bo_put, bo);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	if (!(flags & PANFROST_BO_HEAP))
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drm_gem_shmem_get_pages_sgt(&bo->base));
+
+	/* Freed by panfrost_test_bo_put(), once unlisted. */
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->obj = bo;
+	m->mmu = t->mmu;
+	kref_init(&m->refcount);
+	mutex_lock(&bo->mappings.lock);
+	list_add_tail(&m->node, &bo->mappings.list);
+	mutex_unlock(&bo->mappings.lock);
+	spin_lock(&t->mmu->mm_lock);
+	ret = drm_mm_insert_node(&t->mmu->mm, &m->mmnode, size >> PAGE_SHIFT);
+	spin_unlock(&t->mmu->mm_lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	*mapping = m;
+	return bo;
+}
+
+static bool panfrost_test_madvise(struct panfrost_gem_object *bo, int madv)
+{
+	bool retained;
+
+	dma_resv_lock(bo->base.base.resv, NULL);
+	retained = drm_gem_shmem_madvise(&bo->base, madv);
+	dma_resv_unlock(bo->base.base.resv);
+	return retained;
+}
+
+/* A scan as memory reclaim runs it, so lockdep sees the reclaim context. */
+static unsigned long panfrost_test_reclaim(unsigned long nr_to_scan)
+{
+	unsigned long freed;
+
+	fs_reclaim_acquire(GFP_KERNEL);
+	freed = drm_shrinker_scan(nr_to_scan);
+	fs_reclaim_release(GFP_KERNEL);
+	return freed;
+}
+
+/*
+ * A DONTNEED Panfrost BO is purged by the DRM shrinker: its GPU mappings
+ * are torn down and its pages freed, in reclaim context.
+ */
+static void panfrost_test_purge(struct kunit *test)
+{
+	struct panfrost_gem_mapping *mapping;
+	struct panfrost_gem_object *bo;
+
+	bo = panfrost_test_bo(test, 4 * PAGE_SIZE, 0, &mapping);
+	KUNIT_EXPECT_TRUE(test, drm_mm_node_allocated(&mapping->mmnode));
+	KUNIT_EXPECT_TRUE(test, panfrost_test_madvise(bo, PANFROST_MADV_DONTNEED));
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&bo->base.base));
+
+	KUNIT_EXPECT_EQ(test, panfrost_test_reclaim(ULONG_MAX), 4);
+	KUNIT_EXPECT_FALSE(test, drm_mm_node_allocated(&mapping->mmnode));
+	KUNIT_EXPECT_EQ(test, bo->base.madv, -1);
+	KUNIT_EXPECT_NULL(test, bo->base.pages);
+	KUNIT_EXPECT_NULL(test, bo->base.sgt);
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&bo->base.base));
+	KUNIT_EXPECT_FALSE(test, panfrost_test_madvise(bo, PANFROST_MADV_WILLNEED));
+}
+
+/* A BO marked WILLNEED again keeps its pages and its GPU mapping. */
+static void panfrost_test_willneed_kept(struct kunit *test)
+{
+	struct panfrost_gem_mapping *mapping;
+	struct panfrost_gem_object *bo;
+
+	bo = panfrost_test_bo(test, 2 * PAGE_SIZE, 0, &mapping);
+	panfrost_test_madvise(bo, PANFROST_MADV_DONTNEED);
+	KUNIT_EXPECT_TRUE(test, panfrost_test_madvise(bo, PANFROST_MADV_WILLNEED));
+
+	KUNIT_EXPECT_EQ(test, panfrost_test_reclaim(ULONG_MAX), 0);
+	KUNIT_EXPECT_TRUE(test, drm_mm_node_allocated(&mapping->mmnode));
+	KUNIT_EXPECT_NOT_NULL(test, bo->base.pages);
+	KUNIT_EXPECT_EQ(test, bo->base.madv, PANFROST_MADV_WILLNEED);
+}
+
+/* A heap BO is never purged, even on the list: its callback refuses. */
+static void panfrost_test_heap_never_purged(struct kunit *test)
+{
+	struct panfrost_test *t = test->priv;
+	struct panfrost_gem_mapping *mapping;
+	struct panfrost_gem_object *heap;
+	struct drm_shrinker_stats stats;
+
+	heap = panfrost_test_bo(test, SZ_2M, PANFROST_BO_HEAP, &mapping);
+	panfrost_test_madvise(heap, PANFROST_MADV_DONTNEED);
+
+	KUNIT_EXPECT_EQ(test, panfrost_test_reclaim(ULONG_MAX), 0);
+	KUNIT_EXPECT_TRUE(test, drm_mm_node_allocated(&mapping->mmnode));
+	KUNIT_EXPECT_EQ(test, heap->base.madv, PANFROST_MADV_DONTNEED);
+	drm_shrinker_read_stats(t->drm, &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_PINNED], 1);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects, 0);
+
+	/* What the madvise ioctl does for heap BOs: keep them off the list. */
+	dma_resv_lock(heap->base.base.resv, NULL);
+	drm_shrinker_remove_locked(&heap->base.base);
+	dma_resv_unlock(heap->base.base.resv);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 0);
+}
+
+static struct kunit_case panfrost_shrinker_tests[] = {
+	KUNIT_CASE(panfrost_test_purge),
+	KUNIT_CASE(panfrost_test_willneed_kept),
+	KUNIT_CASE(panfrost_test_heap_never_purged),
+	{}
+};
+
+static struct kunit_suite panfrost_shrinker_suite = {
+	.name = "panfrost_shrinker",
+	.init = panfrost_test_init,
+	.test_cases = panfrost_shrinker_tests,
+};
+
+kunit_test_suite(panfrost_shrinker_suite);
