@@ -99,6 +99,9 @@ arm64_base=$BASE_DIR/arm64_drivers_gpu_drm_panfrost
 if ((${#missing[@]})) || [ ! -f "$arm64_base" ]; then
 	say "static: pristine W=1/sparse baseline of ${missing[*]} arm64:panfrost"
 	touched=$(cd "$KSRC/.pc" && find . -mindepth 2 -type f | cut -d/ -f3- | sort -u)
+	# Building against the popped Kconfig rewrites .config: keep ours.
+	cp -p "$KOBJ/.config" "$KOBJ/.config.static-keep"
+	cp -p "$ARM64_OBJ/.config" "$ARM64_OBJ/.config.static-keep"
 	quilt_in pop -a -q >/dev/null
 	for o in "${missing[@]}"; do
 		w1_warnings "$o" >"$BASE_DIR/$(echo "$o" | tr / _)"
@@ -106,6 +109,9 @@ if ((${#missing[@]})) || [ ! -f "$arm64_base" ]; then
 	[ -f "$arm64_base" ] || arm64_warnings >"$arm64_base"
 	quilt_in push -a -q --fuzz=0 >/dev/null
 	(cd "$KSRC" && for f in $touched; do [ -e "$f" ] && touch "$f"; done)
+	mv "$KOBJ/.config.static-keep" "$KOBJ/.config"
+	mv "$ARM64_OBJ/.config.static-keep" "$ARM64_OBJ/.config"
+	touch "$KOBJ/.config" "$ARM64_OBJ/.config"
 fi
 
 if ! command -v sparse >/dev/null; then

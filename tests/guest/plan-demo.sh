@@ -25,7 +25,7 @@ ds_stats() {
 }
 
 say "DRM devices: $(for c in /dev/dri/card*; do printf '%s ' "$(basename "$c")"; done)"
-say "shrinkers: $(ls /sys/kernel/debug/shrinker | tr '\n' ' ')"
+say "DRM shrinker in /sys/kernel/debug/shrinker: $(ls /sys/kernel/debug/shrinker | grep drm-shrinker || echo none)"
 if grep -q 'drm.shrinker=0' /proc/cmdline; then
 	say "booted with drm.shrinker=0: the DRM shrinker is not registered"
 fi

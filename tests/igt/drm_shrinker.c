@@ -6,6 +6,10 @@
 #include "igt.h"
 #include "drm_shrinker_helpers.h"
 
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <drm/drm_mode.h>
 #include <drm/vgem_drm.h>
 #include <drm/virtgpu_drm.h>
@@ -270,8 +274,78 @@ igt_main
 		}
 	}
 
+	igt_describe("Unbinding a virtio-gpu device while its DONTNEED BOs are on "
+		     "the LRU and scans run takes them off cleanly; the other "
+		     "devices' BOs are still reclaimed, and the device binds again.");
+	igt_subtest("unbind") {
+		struct shrinker_stats g0, g1, d0;
+		char dev_link[96], pci[PATH_MAX], *slot;
+		struct xbo gone[4], stay[4];
+		struct stat st;
+		pid_t scanner;
+		int fd, status;
+
+		/* The PCI device behind virtio-gpu #2. */
+		igt_assert_eq(fstat(xfd[XDEV_VIRTIO1], &st), 0);
+		snprintf(dev_link, sizeof(dev_link), "/sys/dev/char/%u:%u/device",
+			 major(st.st_rdev), minor(st.st_rdev));
+		igt_assert(realpath(dev_link, pci));
+		slot = strrchr(pci, '/') + 1;
+		igt_info("unbinding %s\n", slot);
+
+		for (int i = 0; i < 4; i++) {
+			gone[i] = xbo_create(XDEV_VIRTIO1, 2);
+			stay[i] = xbo_create(i % 2 ? XDEV_VGEM : XDEV_VIRTIO0, 1);
+			xbo_populate(&stay[i]);
+			xbo_dontneed(&gone[i]);
+			xbo_dontneed(&stay[i]);
+		}
+		shrinker_stats_device(xfd[XDEV_VIRTIO1], &d0);
+		shrinker_stats_global(&g0);
+		igt_assert_eq_u64(d0.purgeable_objects, 4);
+
+		/* Scans of one page at a time race the unbind. */
+		scanner = fork();
+		igt_assert(scanner >= 0);
+		if (scanner == 0) {
+			for (;;)
+				shrinker_scan(1);
+		}
+		fd = open("/sys/bus/pci/drivers/virtio-pci/unbind", O_WRONLY);
+		igt_assert(fd >= 0);
+		igt_assert_eq(write(fd, slot, strlen(slot)), (int)strlen(slot));
+		close(fd);
+		kill(scanner, SIGKILL);
+		waitpid(scanner, &status, 0);
+
+		/* Its BOs left the LRU; nothing else did but what scans purged. */
+		shrinker_stats_global(&g1);
+		igt_assert_lte_u64(g1.purgeable_objects + 4, g0.purgeable_objects);
+		shrinker_scan(UINT32_MAX);
+		shrinker_stats_global(&g1);
+		igt_assert_eq_u64(g1.purgeable_objects, 0);
+		for (int i = 0; i < 4; i++) {
+			igt_assert(xbo_purged(&stay[i]));
+			xbo_close(&stay[i]);
+		}
+		/* The unplugged device's BOs go with its file. */
+		close(xfd[XDEV_VIRTIO1]);
+		xfd[XDEV_VIRTIO1] = -1;
+
+		fd = open("/sys/bus/pci/drivers/virtio-pci/bind", O_WRONLY);
+		igt_assert(fd >= 0);
+		igt_assert_eq(write(fd, slot, strlen(slot)), (int)strlen(slot));
+		close(fd);
+		fd = shrinker_open_driver("virtio_gpu", 1);
+		igt_assert_f(fd >= 0, "virtio-gpu #2 did not come back\n");
+		shrinker_stats_device(fd, &d0);
+		igt_assert_eq_u64(d0.purgeable_objects, 0);
+		close(fd);
+	}
+
 	igt_fixture {
 		for (int i = 0; i < XDEV_NR; i++)
-			close(xfd[i]);
+			if (xfd[i] >= 0)
+				close(xfd[i]);
 	}
 }
