@@ -44,4 +44,6 @@ for card in $(ds_virtio_cards); do
 	i=$((i + 1))
 done
 ds_igt virtio_gpu_mesa MESA_SHADER_CACHE_DISABLE=true
+ds_igt drm_shrinker_stress DRM_SHRINKER_SOAK_SECONDS=${DS_SOAK_SECONDS:-60}
+# Last: its unbind subtest unplugs and rebinds virtio-gpu #2.
 ds_igt drm_shrinker
