@@ -2,7 +2,7 @@
 # drm-shrinker: build, boot and test the patched 6.12 kernel.
 # All tooling lives in tools/; everything it writes goes to build/.
 
-.PHONY: all demo check check-kasan series kernel clean distclean help
+.PHONY: all demo check check-kasan bench series kernel clean distclean help
 
 all: help
 
@@ -10,6 +10,7 @@ help:
 	@echo "make demo         boot the guest and show what the shrinker does"
 	@echo "make check        all tests: static checks, KUnit and IGT in the guest"
 	@echo "make check-kasan  the same on a KASAN kernel"
+	@echo "make bench        benchmarks against their anchors, as ratios (build/results/bench)"
 	@echo "make series       export the series as git format-patch into build/series"
 	@echo "make kernel       only prepare the tree and build the guest kernel"
 	@echo "make clean        drop build outputs, keep the unpacked source and ccache"
@@ -22,6 +23,9 @@ check:
 
 check-kasan:
 	@tools/check.sh kasan
+
+bench:
+	@tools/bench.sh
 
 series:
 	@tools/deps.sh && tools/series.sh

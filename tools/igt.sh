@@ -22,6 +22,8 @@ for src in "$TOP"/tests/igt/*.c; do
 		die "$name --list-subtests failed"
 done
 gcc -O2 -Wall -Werror -static -o "$OUT/ds-poweroff" "$TOP/tests/guest/ds-poweroff.c"
-gcc -O2 -Wall -Werror -I"$UAPI" $(pkg-config --cflags libdrm) -o "$OUT/ds-cache" \
-	"$TOP/tests/guest/ds-cache.c" $(pkg-config --libs libdrm)
+for tool in ds-cache ds-bench; do
+	gcc -O2 -Wall -Werror -I"$UAPI" $(pkg-config --cflags libdrm) -o "$OUT/$tool" \
+		"$TOP/tests/guest/$tool.c" $(pkg-config --libs libdrm) -lpthread
+done
 say "IGT tests built: $(cd "$OUT" && ls | grep -v '^ds-' | tr '\n' ' ')"

@@ -14,6 +14,8 @@ TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 PY=/usr/bin/python3
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+# Paths below the clone are hashed relative to it: another clone hits too.
+export CCACHE_BASEDIR=$TOP
 # Reproducible objects, so that ccache hits survive a fresh clone.
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
 export KBUILD_BUILD_USER=drm-shrinker KBUILD_BUILD_HOST=build
