@@ -9,6 +9,9 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+# The repo may live below /tmp or /run, which tmpfs mounts are about to
+# hide: reach it through /mnt from here on.
+mount --bind "$DS_TOP" /mnt && DS_TOP=/mnt
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mkdir -p /dev/shm /run/out
