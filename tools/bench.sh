@@ -7,13 +7,7 @@
 export RESULTS=$BUILD/results/bench
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
-{
-	phase deps "$TOP/tools/deps.sh" &&
-	phase tree "$TOP/tools/tree.sh" &&
-	phase config "$TOP/tools/kconfig.sh" "$TOP/tests/config/guest.config" &&
-	phase build bash -c ". '$TOP/tools/lib.sh'; kmake -s bzImage" &&
-	phase igt "$TOP/tools/igt.sh"
-} >"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log"; die "build failed"; }
+guest_build_phases "$TOP/tests/config/guest.config" >"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log"; die "build failed"; }
 TIMEOUT=${TIMEOUT:-600} phase guest "$TOP/tools/guest.sh" bench "$RESULTS/guest" 2>/dev/null || true
 [ "$(cat "$RESULTS/guest/bench.rc" 2>/dev/null)" = 0 ] ||
 	die "the benchmark failed: $(cat "$RESULTS/guest/bench.err" 2>/dev/null)"

@@ -10,13 +10,7 @@
 export RESULTS=$BUILD/results/demo
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
-{
-	phase deps "$TOP/tools/deps.sh" &&
-	phase tree "$TOP/tools/tree.sh" &&
-	phase config "$TOP/tools/kconfig.sh" "$TOP/tests/config/guest.config" &&
-	phase build bash -c ". '$TOP/tools/lib.sh'; kmake -s bzImage" &&
-	phase igt "$TOP/tools/igt.sh"
-} >"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log"; die "build failed"; }
+guest_build_phases "$TOP/tests/config/guest.config" >"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log"; die "build failed"; }
 
 export MEM=${MEM:-1G} TIMEOUT=${TIMEOUT:-600}
 for run in with without; do

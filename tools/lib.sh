@@ -46,6 +46,16 @@ quilt_in() {
 
 # KARCH=arm64 cross-builds with Debian's aarch64-linux-gnu toolchain.
 KARCH=${KARCH:-x86}
+# The phases that make the guest kernel and the userspace it runs, for
+# the tools that need all of them to succeed (demo, bench).
+guest_build_phases() { # FRAGMENT...
+	phase deps "$TOP/tools/deps.sh" &&
+	phase tree "$TOP/tools/tree.sh" &&
+	phase config "$TOP/tools/kconfig.sh" "$@" &&
+	phase build bash -c ". '$TOP/tools/lib.sh'; kmake -s bzImage" &&
+	phase igt "$TOP/tools/igt.sh"
+}
+
 kmake() {
 	local arch=(CC="ccache gcc")
 

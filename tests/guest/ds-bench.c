@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include <xf86drm.h>
+#include "ds-drm.h"
+
 #include <drm/drm_mode.h>
 #include <drm/vgem_drm.h>
 #include <drm/virtgpu_drm.h>
@@ -39,27 +41,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int open_driver(const char *name, int idx)
-{
-	for (int i = 0; i < 64; i++) {
-		char path[64];
-		drmVersionPtr v;
-		int fd, match;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		match = v && !strcmp(v->name, name);
-		drmFreeVersion(v);
-		if (match && idx-- == 0)
-			return fd;
-		close(fd);
-	}
-	return -1;
 }
 
 static void die(const char *what)
@@ -118,7 +99,7 @@ static void scan_all(void)
 
 static void bench_reclaim(int mib)
 {
-	int fd = open_driver("vgem", 0), n = mib / (BO_SIZE >> 20);
+	int fd = ds_open_driver("vgem", 0), n = mib / (BO_SIZE >> 20);
 	uint32_t *handles = calloc(n, sizeof(*handles));
 	double t, scan_s, close_s;
 
@@ -231,7 +212,7 @@ static double hot_run(int *fds, int n, int madvise, double seconds)
 
 static void bench_hot(double seconds)
 {
-	int v0 = open_driver("virtio_gpu", 0), v1 = open_driver("virtio_gpu", 1);
+	int v0 = ds_open_driver("virtio_gpu", 0), v1 = ds_open_driver("virtio_gpu", 1);
 	int same[2] = { v0, v0 }, apart[2] = { v0, v1 };
 	double madv, noop, one, two;
 

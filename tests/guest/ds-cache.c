@@ -20,33 +20,14 @@
 #include <unistd.h>
 
 #include <xf86drm.h>
+#include "ds-drm.h"
+
 #include <drm/drm_mode.h>
 #include <drm/vgem_drm.h>
 #include <drm/virtgpu_drm.h>
 
 #define BO_MIB 4
 #define BO_SIZE (BO_MIB << 20)
-
-static int open_driver(const char *name, int idx)
-{
-	for (int i = 0; i < 64; i++) {
-		char path[64];
-		drmVersionPtr v;
-		int fd, match;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		match = v && !strcmp(v->name, name);
-		drmFreeVersion(v);
-		if (match && idx-- == 0)
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
 
 static int fill(int fd, uint64_t offset)
 {
@@ -107,8 +88,8 @@ static int cache_vgem(int fd)
 static int cache(long mib)
 {
 	int fds[3] = {
-		open_driver("virtio_gpu", 0), open_driver("vgem", 0),
-		open_driver("virtio_gpu", 1),
+		ds_open_driver("virtio_gpu", 0), ds_open_driver("vgem", 0),
+		ds_open_driver("virtio_gpu", 1),
 	};
 
 	for (int d = 0; d < 3; d++) {
