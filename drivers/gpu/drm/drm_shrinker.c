@@ -5,6 +5,7 @@
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/moduleparam.h>
+#include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
@@ -477,6 +478,8 @@ static void drm_shrinker_record_locked(struct drm_device *dev,
  * ends. Objects that cannot be purged now are skipped and keep their
  * place. The memory shrinker calls this; drivers and tests may too.
  *
+ * Context: Process context; yields the CPU between objects.
+ *
  * Return: the number of pages freed.
  */
 unsigned long drm_shrinker_scan(unsigned long nr_to_scan)
@@ -486,6 +489,7 @@ unsigned long drm_shrinker_scan(unsigned long nr_to_scan)
 	unsigned long freed = 0, skipped = 0;
 	struct drm_gem_object *obj;
 
+	might_sleep();
 	spin_lock(&drm_shrinker.lock);
 	drm_shrinker.scans++;
 	list_add(&cursor.node, head);
@@ -503,6 +507,8 @@ unsigned long drm_shrinker_scan(unsigned long nr_to_scan)
 		spin_unlock(&drm_shrinker.lock);
 
 		what = drm_shrinker_purge_one(obj, &pages);
+		/* A long list of busy objects must not hog the CPU. */
+		cond_resched();
 
 		spin_lock(&drm_shrinker.lock);
 		drm_shrinker_record_locked(obj->dev, what, pages);
