@@ -3,7 +3,8 @@
 # Boot the test guest under QEMU (TCG) and run a plan in it.
 #   guest.sh PLAN RESULT_DIR [extra kernel command line...]
 # Environment: MEM (guest memory, default 2G), TIMEOUT (seconds, default
-# 900), KOBJ (build dir with the bzImage).
+# 900), KOBJ (build dir with the bzImage), PAGECACHE_DIR (a host folder
+# shared read-only as 9p tag "pagecache", for `make bench`).
 # The guest: 2 vCPUs, q35, the host root read-only over 9p, RESULT_DIR
 # writable over 9p, virtio-gpu with virgl 3D, a plain 2D virtio-gpu, and
 # vgem (built in). A guest that does not finish its plan in TIMEOUT is
@@ -24,10 +25,16 @@ rm -rf "$out"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
+extra=()
+if [ -n "${PAGECACHE_DIR:-}" ]; then
+	extra=(-fsdev "local,id=pagecache,path=$PAGECACHE_DIR,security_model=none,readonly=on"
+	       -device virtio-9p-pci,fsdev=pagecache,mount_tag=pagecache)
+fi
+
 cmdline="console=ttyS0 loglevel=6 root=/dev/root rootfstype=9p
  rootflags=trans=virtio,version=9p2000.L,msize=262144 ro
  init=$TOP/tests/guest/init.sh panic=-1 no_hash_pointers
- DS_TOP=$TOP DS_PLAN=$plan $*"
+ DS_TOP=$TOP DS_KOBJ=$(realpath --relative-to="$TOP" "$KOBJ") DS_PLAN=$plan $*"
 
 say "booting guest: plan $plan, ${MEM} memory, timeout ${TIMEOUT}s"
 rc=0
@@ -43,6 +50,7 @@ GBM_ALWAYS_SOFTWARE=1 timeout -k 10 "$TIMEOUT" \
 	-device virtio-9p-pci,fsdev=results,mount_tag=results \
 	-device virtio-gpu-gl-pci \
 	-device virtio-gpu-pci,max_hostmem=4G \
+	"${extra[@]}" \
 	</dev/null >"$out/console.log" 2>&1 || rc=$?
 grep -a '^ds: ' "$out/console.log" | sed 's/\r$//' >&2 || true
 if ((rc == 124 || rc == 137)); then

@@ -52,7 +52,7 @@ guest_build_phases() { # FRAGMENT...
 	phase deps "$TOP/tools/deps.sh" &&
 	phase tree "$TOP/tools/tree.sh" &&
 	phase config "$TOP/tools/kconfig.sh" "$@" &&
-	phase build bash -c ". '$TOP/tools/lib.sh'; kmake -s bzImage" &&
+	phase build bash -c ". '$TOP/tools/lib.sh'; kmake -s bzImage modules" &&
 	phase igt "$TOP/tools/igt.sh"
 }
 

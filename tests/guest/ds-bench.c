@@ -3,13 +3,21 @@
  * `make bench`, run in the guest: the DRM shrinker against its anchors,
  * each as a ratio measured in this one run.
  *
- *  reclaim  purging G MiB of DONTNEED vgem BOs through a shrinker scan vs
- *           freeing the same amount by closing the BOs (goal: >= 0.9)
- *  madvise  latency of DRM_IOCTL_VIRTGPU_MADVISE vs GETPARAM, a no-op
- *  scaling  madvise throughput of 2 threads on one device vs on two
- *           devices, and vs 1 thread (is the shrinker's lock a wall?)
+ *  reclaim   purging G MiB of DONTNEED vgem BOs through a shrinker scan vs
+ *            freeing the same amount by closing the BOs (goal: >= 0.9)
+ *  pressure  a process allocating and touching most of the guest's memory
+ *            while the only reclaimable memory is (a) G MiB of DONTNEED
+ *            BOs, (b) G MiB of clean page cache, or (c) nothing, because
+ *            the BOs were closed first: allocation throughput of (a) vs
+ *            GEM_CLOSE + allocation in (c) (goal: >= 0.9), and time of (a)
+ *            over (b) (goal: <= 1.2)
+ *  madvise   latency of DRM_IOCTL_VIRTGPU_MADVISE vs GETPARAM, a no-op
+ *  scaling   madvise throughput of 2 and 4 threads on one device vs on
+ *            two devices, and vs 1 thread (is the shrinker's lock a wall?)
  *
- * Prints a Markdown table; writes CSV to argv[1].
+ * Prints a Markdown table; writes CSV to argv[1]. DS_BENCH_MIB sets G
+ * (default 512); DS_PAGECACHE names a file of at least G MiB on a file
+ * system with a page cache, for (b).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -194,8 +203,8 @@ static uint32_t virtio_bo(int fd)
 /* Calls per second of @n threads, each on its own BO of fds[i]. */
 static double hot_run(int *fds, int n, int madvise, double seconds)
 {
-	struct hot h[4];
-	pthread_t t[4];
+	struct hot h[8];
+	pthread_t t[8];
 	long calls = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -213,8 +222,8 @@ static double hot_run(int *fds, int n, int madvise, double seconds)
 static void bench_hot(double seconds)
 {
 	int v0 = ds_open_driver("virtio_gpu", 0), v1 = ds_open_driver("virtio_gpu", 1);
-	int same[2] = { v0, v0 }, apart[2] = { v0, v1 };
-	double madv, noop, one, two;
+	int same[4] = { v0, v0, v0, v0 }, apart[4] = { v0, v1, v0, v1 };
+	double madv, noop, one2, two2, one4, two4;
 
 	if (v0 < 0 || v1 < 0)
 		die("virtio-gpu");
@@ -222,14 +231,200 @@ static void bench_hot(double seconds)
 	madv = hot_run(same, 1, 1, seconds);
 	row("madvise", "madvise latency", 1e6 / madv, "us", "GETPARAM latency",
 	    1e6 / noop, "-");
-	one = hot_run(same, 2, 1, seconds);
-	two = hot_run(apart, 2, 1, seconds);
-	row("scaling", "2 threads, one device", one / 1e3, "kcalls/s",
-	    "2 threads, two devices", two / 1e3, "~1: no wall");
-	row("scaling", "2 threads, one device", one / 1e3, "kcalls/s",
+	one2 = hot_run(same, 2, 1, seconds);
+	two2 = hot_run(apart, 2, 1, seconds);
+	one4 = hot_run(same, 4, 1, seconds);
+	two4 = hot_run(apart, 4, 1, seconds);
+	row("scaling", "2 threads, one device", one2 / 1e3, "kcalls/s",
+	    "2 threads, two devices", two2 / 1e3, "~1: no wall");
+	row("scaling", "4 threads, one device", one4 / 1e3, "kcalls/s",
+	    "4 threads, two devices", two4 / 1e3, "~1: no wall");
+	row("scaling", "2 threads, one device", one2 / 1e3, "kcalls/s",
+	    "1 thread, one device", madv / 1e3, "-");
+	row("scaling", "4 threads, one device", one4 / 1e3, "kcalls/s",
 	    "1 thread, one device", madv / 1e3, "-");
 	close(v0);
 	close(v1);
+}
+
+/* A /proc/meminfo value, in MiB. */
+static long meminfo_mib(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	long kib = -1;
+
+	if (!f)
+		die("meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
+			kib = atol(line + strlen(key) + 1);
+	fclose(f);
+	return kib / 1024;
+}
+
+/*
+ * Drop the clean page cache. Only that: "2" and "3" would also run every
+ * shrinker, which purges all DONTNEED BOs.
+ */
+static void drop_caches(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	sync();
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		die("drop_caches");
+	close(fd);
+}
+
+/*
+ * Seconds a child process takes to allocate and touch @mib MiB; dies if
+ * the child does not get its memory (the OOM killer took it).
+ */
+static double hog(long mib)
+{
+	int pipefd[2], status;
+	double seconds;
+	pid_t pid;
+
+	if (pipe(pipefd))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		size_t size = (size_t)mib << 20;
+		double t = now();
+		char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(2);
+		for (size_t i = 0; i < size; i += 4096)
+			p[i] = 1;
+		t = now() - t;
+		if (write(pipefd[1], &t, sizeof(t)) != sizeof(t))
+			_exit(3);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) || read(pipefd[0], &seconds, sizeof(seconds)) !=
+	    sizeof(seconds)) {
+		errno = 0;
+		die("the memory hog did not get its memory (OOM-killed?)");
+	}
+	close(pipefd[0]);
+	return seconds;
+}
+
+/* Pages the shrinker purged so far, from its debugfs statistics. */
+static long purged_pages(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/dri/shrinker", "r");
+	char line[128];
+	long pages = -1;
+
+	if (!f)
+		die("debugfs dri/shrinker");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "purged_pages: ", 14))
+			pages = atol(line + 14);
+	fclose(f);
+	return pages;
+}
+
+static void bench_pressure(int mib, const char *pagecache)
+{
+	int fd = ds_open_driver("vgem", 0), n = mib / (BO_SIZE >> 20);
+	uint32_t *handles = calloc(n, sizeof(*handles));
+	double t_bo, t_cache, t_free, t_close, t;
+	long free0, hog_mib, purged, cached;
+	char *buf = malloc(1 << 20);
+	ssize_t got;
+	int cfd;
+
+	if (fd < 0 || !handles || !buf)
+		die("vgem");
+	drop_caches();
+	free0 = meminfo_mib("MemFree");
+	/* Most of what is free now: G MiB less must come from reclaim. */
+	hog_mib = free0 - 64;
+
+	/* (a) The only reclaimable memory: DONTNEED BOs. */
+	for (int i = 0; i < n; i++) {
+		struct drm_vgem_madvise m = { .madv = VGEM_MADV_DONTNEED };
+
+		handles[i] = vgem_bo(fd);
+		m.handle = handles[i];
+		if (drmIoctl(fd, DRM_IOCTL_VGEM_MADVISE, &m))
+			die("madvise");
+	}
+	drop_caches();
+	purged = purged_pages();
+	t_bo = hog(hog_mib);
+	purged = (purged_pages() - purged) * 4096 >> 20;
+	for (int i = 0; i < n; i++) {
+		struct drm_gem_close c = { .handle = handles[i] };
+
+		if (drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c))
+			die("close");
+	}
+
+	/* (b) The only reclaimable memory: clean page cache. */
+	drop_caches();
+	cached = meminfo_mib("Cached");
+	cfd = open(pagecache, O_RDONLY);
+	if (cfd < 0)
+		die(pagecache);
+	for (long left = (long)mib << 20; left > 0; left -= got) {
+		got = read(cfd, buf, 1 << 20);
+		if (got <= 0)
+			die("page cache file too short");
+	}
+	close(cfd);
+	cached = meminfo_mib("Cached") - cached;
+	if (cached < mib * 9 / 10) {
+		errno = 0;
+		fprintf(stderr, "ds-bench: reading %d MiB cached only %ld MiB\n",
+			mib, cached);
+		die("page cache");
+	}
+	t_cache = hog(hog_mib);
+
+	/* (c) The anchor: the same BOs closed, then the same allocation. */
+	drop_caches();
+	for (int i = 0; i < n; i++)
+		handles[i] = vgem_bo(fd);
+	t = now();
+	for (int i = 0; i < n; i++) {
+		struct drm_gem_close c = { .handle = handles[i] };
+
+		if (drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c))
+			die("close");
+	}
+	t_close = now() - t;
+	drop_caches();
+	t_free = hog(hog_mib);
+
+	row("pressure", "allocate, BOs purged by reclaim", hog_mib / 1024.0 / t_bo,
+	    "GiB/s", "GEM_CLOSE, then allocate", hog_mib / 1024.0 / (t_close + t_free),
+	    ">= 0.9");
+	row("pressure", "allocation time, DONTNEED BOs to reclaim", t_bo, "s",
+	    "same, clean page cache to reclaim", t_cache, "<= 1.2");
+	fprintf(csv, "pressure,detail,%ld,MiB allocated,%ld,MiB purged by reclaim,%ld\n",
+		hog_mib, purged, cached);
+	printf("\npressure: %ld MiB free at start; the hog allocated %ld MiB; "
+	       "reclaim purged %ld MiB of %d MiB of DONTNEED BOs in (a); (b) read "
+	       "%ld MiB into the page cache; (c) closing took %.3f s, allocating %.3f s.\n\n",
+	       free0, hog_mib, purged, mib, cached, t_close, t_free);
+	if (purged < (mib - 64) * 9 / 10) {
+		errno = 0;
+		die("reclaim purged less than the hog needed");
+	}
+	free(buf);
+	free(handles);
+	close(fd);
 }
 
 int main(int argc, char **argv)
@@ -244,6 +439,8 @@ int main(int argc, char **argv)
 	printf("| --- | --- | --- | --- | --- | --- | --- |\n");
 	bench_reclaim(mib);
 	bench_hot(2.0);
+	if (getenv("DS_PAGECACHE"))
+		bench_pressure(mib, getenv("DS_PAGECACHE"));
 	fclose(csv);
 	return 0;
 }

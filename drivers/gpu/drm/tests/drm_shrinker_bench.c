@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Benchmark of the DRM shrinker against the code it replaces.
+ *
+ * Loading this module measures, for each object count in ``sizes=``
+ * (default 1000, 10000, 100000 and 1000000 objects of one page each):
+ *
+ *  count  drm_shrinker_count(), what &shrinker.count_objects runs, against
+ *         the count of 6.12's panfrost_gem_shrinker.c: a walk of a
+ *         driver list under a mutex, testing each object;
+ *  bump   making an object the most recently used one, with its
+ *         reservation lock taken, against drm_gem_lru_move_tail();
+ *  scan   purging every object with drm_shrinker_scan(), per object,
+ *         against drm_gem_lru_scan() on the same objects.
+ *
+ * Both sides run on the same objects, one after the other, in this one
+ * load. The objects belong to a fake memory manager whose purge callback
+ * only marks them purged, so the numbers are the shrinker's own cost. The
+ * results go to the kernel log, one line per count:
+ *
+ *	drm_shrinker_bench: objects=1000 count_ps=... walk_count_ps=... ...
+ *
+ * with every time in picoseconds per call or per object.
+ *
+ * The module checks what each side computed (every count, every object
+ * purged once) and fails to load if anything is wrong, or with -EBUSY if
+ * the DRM shrinker's LRU holds objects of real devices: the benchmark
+ * wants the LRU to itself. Unload it afterwards.
+ */
+
+#include <linux/dma-resv.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_shrinker.h>
+
+static unsigned int sizes[8] = { 1000, 10000, 100000, 1000000 };
+static int nr_sizes = 4;
+module_param_array(sizes, uint, &nr_sizes, 0444);
+MODULE_PARM_DESC(sizes, "Object counts to measure at (default: 1000,10000,100000,1000000)");
+
+/* A measurement runs at least this long and this many times. */
+#define DRM_SHRINKER_BENCH_MIN_NS	(50 * NSEC_PER_MSEC)
+#define DRM_SHRINKER_BENCH_MIN_CALLS	5
+/* Bumps and scans run this often, alternating sides; the fastest counts. */
+#define DRM_SHRINKER_BENCH_ROUNDS	3
+
+/* The benchmark's state: a fake device and its objects. */
+struct drm_shrinker_bench {
+	struct platform_device *pdev;
+	struct drm_device *drm;
+	struct drm_gem_object **objs;
+	unsigned int nr_objs;
+	/* Objects purged by either side's purge callback. */
+	unsigned long purged;
+	/* The panfrost-style anchor: a driver list under a mutex. */
+	struct mutex madv_lock;
+	struct list_head madv_list;
+	/* The drm_gem_lru anchor and its lock. */
+	struct mutex lru_lock;
+	struct drm_gem_lru lru;
+};
+
+static struct drm_shrinker_bench drm_shrinker_bench;
+
+/* An object of the fake memory manager. */
+struct drm_shrinker_bench_obj {
+	struct drm_gem_object base;
+	/* Link in madv_list, under madv_lock, as panfrost's madv_list. */
+	struct list_head madv_node;
+	int madv;
+	bool purged;
+};
+
+static struct drm_shrinker_bench_obj *
+to_drm_shrinker_bench_obj(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct drm_shrinker_bench_obj, base);
+}
+
+/* Purging only marks the object: nothing is measured but the shrinker. */
+static long drm_shrinker_bench_purge(struct drm_gem_object *obj)
+{
+	struct drm_shrinker_bench_obj *bobj = to_drm_shrinker_bench_obj(obj);
+
+	dma_resv_assert_held(obj->resv);
+	if (bobj->purged)
+		return -EINVAL;
+	bobj->purged = true;
+	drm_shrinker_bench.purged++;
+	return obj->size >> PAGE_SHIFT;
+}
+
+static void drm_shrinker_bench_free(struct drm_gem_object *obj)
+{
+	struct drm_shrinker_bench_obj *bobj = to_drm_shrinker_bench_obj(obj);
+
+	mutex_lock(&drm_shrinker_bench.madv_lock);
+	list_del(&bobj->madv_node);
+	mutex_unlock(&drm_shrinker_bench.madv_lock);
+	drm_gem_object_release(obj);
+	kfree(bobj);
+}
+
+static const struct drm_gem_object_funcs drm_shrinker_bench_funcs = {
+	.free = drm_shrinker_bench_free,
+	.purge = drm_shrinker_bench_purge,
+};
+
+static const struct drm_driver drm_shrinker_bench_driver = {
+	.driver_features = DRIVER_GEM,
+	.name = "drm_shrinker_bench",
+	.desc = "DRM shrinker benchmark",
+	.major = 1,
+};
+
+/* The count of 6.12's panfrost_gem_shrinker_count(), on our objects. */
+static unsigned long drm_shrinker_bench_walk_count(void)
+{
+	struct drm_shrinker_bench *b = &drm_shrinker_bench;
+	struct drm_shrinker_bench_obj *bobj;
+	unsigned long count = 0;
+
+	if (!mutex_trylock(&b->madv_lock))
+		return 0;
+	list_for_each_entry(bobj, &b->madv_list, madv_node) {
+		if (bobj->madv > 0 && !bobj->base.import_attach &&
+		    !bobj->base.dma_buf)
+			count += bobj->base.size >> PAGE_SHIFT;
+	}
+	mutex_unlock(&b->madv_lock);
+	return count;
+}
+
+/*
+ * Picoseconds per call of @count, which must return @want: called in
+ * batches that double until a batch takes long enough.
+ */
+static int drm_shrinker_bench_time_count(unsigned long (*count)(void),
+					 unsigned long want, u64 *ps)
+{
+	unsigned long batch = 1, i, got = 0;
+	u64 start, elapsed;
+
+	for (;;) {
+		start = ktime_get_ns();
+		for (i = 0; i < batch; i++)
+			got |= count() ^ want;
+		elapsed = ktime_get_ns() - start;
+		if (got)
+			return -EINVAL;
+		if (elapsed >= DRM_SHRINKER_BENCH_MIN_NS &&
+		    batch >= DRM_SHRINKER_BENCH_MIN_CALLS)
+			break;
+		batch *= 2;
+		cond_resched();
+	}
+	*ps = div64_u64(elapsed * 1000, batch);
+	return 0;
+}
+
+/* madvise(DONTNEED), on both sides: onto both LRUs, unpurged. */
+static void drm_shrinker_bench_dontneed(struct drm_gem_object *obj)
+{
+	dma_resv_lock(obj->resv, NULL);
+	to_drm_shrinker_bench_obj(obj)->purged = false;
+	drm_shrinker_add_locked(obj, DRM_SHRINKER_PURGEABLE);
+	drm_gem_lru_move_tail(&drm_shrinker_bench.lru, obj);
+	dma_resv_unlock(obj->resv);
+}
+
+static int drm_shrinker_bench_alloc(unsigned int n)
+{
+	struct drm_shrinker_bench *b = &drm_shrinker_bench;
+	struct drm_shrinker_bench_obj *bobj;
+	unsigned int i;
+
+	b->objs = kvmalloc_array(n, sizeof(*b->objs), GFP_KERNEL);
+	if (!b->objs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		bobj = kzalloc(sizeof(*bobj), GFP_KERNEL);
+		if (!bobj)
+			return -ENOMEM;
+		bobj->base.funcs = &drm_shrinker_bench_funcs;
+		drm_gem_private_object_init(b->drm, &bobj->base, PAGE_SIZE);
+		b->objs[b->nr_objs++] = &bobj->base;
+		drm_shrinker_bench_dontneed(&bobj->base);
+		mutex_lock(&b->madv_lock);
+		bobj->madv = 1;
+		list_add_tail(&bobj->madv_node, &b->madv_list);
+		mutex_unlock(&b->madv_lock);
+		if (!(i % 1024))
+			cond_resched();
+	}
+	return 0;
+}
+
+static void drm_shrinker_bench_free_all(void)
+{
+	struct drm_shrinker_bench *b = &drm_shrinker_bench;
+	unsigned int i;
+
+	for (i = 0; i < b->nr_objs; i++) {
+		drm_gem_object_put(b->objs[i]);
+		if (!(i % 1024))
+			cond_resched();
+	}
+	kvfree(b->objs);
+	b->objs = NULL;
+	b->nr_objs = 0;
+}
+
+/* Picoseconds per bump of every object, in LRU order, by one side. */
+static u64 drm_shrinker_bench_time_bump(bool anchor)
+{
+	struct drm_shrinker_bench *b = &drm_shrinker_bench;
+	struct drm_gem_object *obj;
+	unsigned int i;
+	u64 start;
+
+	start = ktime_get_ns();
+	for (i = 0; i < b->nr_objs; i++) {
+		obj = b->objs[i];
+		dma_resv_lock(obj->resv, NULL);
+		if (anchor)
+			drm_gem_lru_move_tail(&b->lru, obj);
+		else
+			drm_shrinker_touch_locked(obj);
+		dma_resv_unlock(obj->resv);
+		if (!(i % 1024))
+			cond_resched();
+	}
+	return div64_u64((ktime_get_ns() - start) * 1000, b->nr_objs);
+}
+
+/* Put every purged object back on both LRUs, as madvise(DONTNEED) would. */
+static void drm_shrinker_bench_readd(void)
+{
+	struct drm_shrinker_bench *b = &drm_shrinker_bench;
+	unsigned int i;
+
+	for (i = 0; i < b->nr_objs; i++) {
+		drm_shrinker_bench_dontneed(b->objs[i]);
+		if (!(i % 1024))
+			cond_resched();
+	}
+}
+
+/* drm_gem_lru_scan()'s callback: the same purge, then off the LRU. */
+static bool drm_shrinker_bench_lru_shrink(struct drm_gem_object *obj)
+{
+	if (drm_shrinker_bench_purge(obj) < 0)
+		return false;
+	drm_gem_lru_remove(obj);
+	return true;
+}
+
+/* Picoseconds per object to purge them all, by one side. */
+static int drm_shrinker_bench_time_scan(bool anchor, u64 *ps)
+{
+	struct drm_shrinker_bench *b = &drm_shrinker_bench;
+	unsigned long freed, remaining = 0;
+	unsigned int i;
+	u64 start, elapsed;
+
+	/* Each side purges every object once: unmark them first. */
+	for (i = 0; i < b->nr_objs; i++)
+		to_drm_shrinker_bench_obj(b->objs[i])->purged = false;
+	b->purged = 0;
+
+	start = ktime_get_ns();
+	if (anchor)
+		freed = drm_gem_lru_scan(&b->lru, b->nr_objs, &remaining,
+					 drm_shrinker_bench_lru_shrink);
+	else
+		freed = drm_shrinker_scan(b->nr_objs);
+	elapsed = ktime_get_ns() - start;
+
+	if (freed != b->nr_objs || b->purged != b->nr_objs) {
+		pr_err("drm_shrinker_bench: %s freed %lu pages, purged %lu of %u objects\n",
+		       anchor ? "drm_gem_lru_scan" : "drm_shrinker_scan", freed,
+		       b->purged, b->nr_objs);
+		return -EINVAL;
+	}
+	*ps = div64_u64(elapsed * 1000, b->nr_objs);
+	return 0;
+}
+
+static int drm_shrinker_bench_run(unsigned int n)
+{
+	u64 count, walk, bump, lru_bump, scan, lru_scan, ps;
+	unsigned int round;
+	int ret;
+
+	ret = drm_shrinker_bench_alloc(n);
+	if (ret)
+		goto out;
+
+	ret = drm_shrinker_bench_time_count(drm_shrinker_count, n, &count);
+	if (!ret)
+		ret = drm_shrinker_bench_time_count(drm_shrinker_bench_walk_count,
+						    n, &walk);
+	if (ret) {
+		pr_err("drm_shrinker_bench: a count was not %u\n", n);
+		goto out;
+	}
+
+	bump = U64_MAX;
+	lru_bump = U64_MAX;
+	scan = U64_MAX;
+	lru_scan = U64_MAX;
+	for (round = 0; round < DRM_SHRINKER_BENCH_ROUNDS; round++) {
+		bump = min(bump, drm_shrinker_bench_time_bump(false));
+		lru_bump = min(lru_bump, drm_shrinker_bench_time_bump(true));
+	}
+	for (round = 0; round < DRM_SHRINKER_BENCH_ROUNDS; round++) {
+		ret = drm_shrinker_bench_time_scan(false, &ps);
+		if (ret)
+			goto out;
+		scan = min(scan, ps);
+		ret = drm_shrinker_bench_time_scan(true, &ps);
+		if (ret)
+			goto out;
+		lru_scan = min(lru_scan, ps);
+		if (drm_shrinker_count()) {
+			pr_err("drm_shrinker_bench: %lu pages left after the scan\n",
+			       drm_shrinker_count());
+			ret = -EINVAL;
+			goto out;
+		}
+		if (round + 1 < DRM_SHRINKER_BENCH_ROUNDS)
+			drm_shrinker_bench_readd();
+	}
+
+	pr_info("drm_shrinker_bench: objects=%u count_ps=%llu walk_count_ps=%llu bump_ps=%llu lru_bump_ps=%llu scan_ps=%llu lru_scan_ps=%llu\n",
+		n, count, walk, bump, lru_bump, scan, lru_scan);
+out:
+	drm_shrinker_bench_free_all();
+	return ret;
+}
+
+static int __init drm_shrinker_bench_init(void)
+{
+	struct drm_shrinker_bench *b = &drm_shrinker_bench;
+	int i, ret = 0;
+
+	if (drm_shrinker_count()) {
+		pr_err("drm_shrinker_bench: the LRU holds %lu pages of other objects\n",
+		       drm_shrinker_count());
+		return -EBUSY;
+	}
+
+	mutex_init(&b->madv_lock);
+	INIT_LIST_HEAD(&b->madv_list);
+	mutex_init(&b->lru_lock);
+	drm_gem_lru_init(&b->lru, &b->lru_lock);
+
+	b->pdev = platform_device_register_simple("drm_shrinker_bench",
+						  PLATFORM_DEVID_NONE, NULL, 0);
+	if (IS_ERR(b->pdev))
+		return PTR_ERR(b->pdev);
+	b->drm = drm_dev_alloc(&drm_shrinker_bench_driver, &b->pdev->dev);
+	if (IS_ERR(b->drm)) {
+		ret = PTR_ERR(b->drm);
+		goto err_pdev;
+	}
+
+	pr_info("drm_shrinker_bench: sizeof drm_gem_object=%zu drm_shrinker_entry=%zu drm_gem_shmem_object=%zu\n",
+		sizeof(struct drm_gem_object), sizeof(struct drm_shrinker_entry),
+		sizeof(struct drm_gem_shmem_object));
+	for (i = 0; i < nr_sizes && !ret; i++)
+		ret = drm_shrinker_bench_run(sizes[i]);
+
+	drm_dev_put(b->drm);
+err_pdev:
+	platform_device_unregister(b->pdev);
+	return ret;
+}
+
+static void __exit drm_shrinker_bench_exit(void)
+{
+}
+
+module_init(drm_shrinker_bench_init);
+module_exit(drm_shrinker_bench_exit);
+
+MODULE_DESCRIPTION("Benchmark of the DRM shrinker against per-driver shrinkers");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tables, CSV and plot of the benchmark module's results (`make bench`).
+
+    bench-report.py MODULE_TXT OUT_DIR
+
+MODULE_TXT holds the drm_shrinker_bench lines of the guest's kernel log.
+Writes OUT_DIR/module.csv and OUT_DIR/cost.dat, prints Markdown tables
+with the ratios against the anchors, and exits 1 if no result was found.
+"""
+import os
+import re
+import sys
+
+LINE = re.compile(r"drm_shrinker_bench: objects=(\d+) (.*)")
+PAIRS = [
+    # (ours, anchor, what, anchor's name)
+    ("count_ns", "walk_count_ns", "count (ns per call)",
+     "panfrost-style walk under a mutex"),
+    ("scan_ns", "lru_scan_ns", "scan (ns per object purged)",
+     "drm_gem_lru_scan"),
+    ("bump_ns", "lru_bump_ns", "LRU bump (ns per object, resv lock included)",
+     "drm_gem_lru_move_tail"),
+]
+
+
+def main():
+    src, out = sys.argv[1], sys.argv[2]
+    rows = []
+    sizes = ""
+    for line in open(src, errors="replace"):
+        m = LINE.search(line)
+        if m:
+            # Picoseconds in the log, nanoseconds in the tables.
+            vals = dict(kv.split("=") for kv in m.group(2).split())
+            rows.append((int(m.group(1)), {k.replace("_ps", "_ns"): float(v) / 1000
+                                           for k, v in vals.items()}))
+        elif "sizeof" in line:
+            sizes = line.split("sizeof", 1)[1].strip()
+    if not rows:
+        print("no benchmark module results in %s" % src, file=sys.stderr)
+        return 1
+    rows.sort()
+
+    with open(os.path.join(out, "module.csv"), "w") as f:
+        keys = [k for pair in PAIRS for k in pair[:2]]
+        f.write("objects," + ",".join(keys) + "\n")
+        for n, v in rows:
+            f.write("%d,%s\n" % (n, ",".join("%.1f" % v[k] for k in keys)))
+    with open(os.path.join(out, "cost.dat"), "w") as f:
+        f.write("# objects " + " ".join(k for pair in PAIRS for k in pair[:2]) + "\n")
+        for n, v in rows:
+            f.write("%d %s\n" % (n, " ".join("%.1f" % v[k] for pair in PAIRS
+                                              for k in pair[:2])))
+
+    for ours, anchor, what, name in PAIRS:
+        print("\n| %s | objects | drm_shrinker | %s | ratio |" % (what, name))
+        print("| --- | --- | --- | --- | --- |")
+        for n, v in rows:
+            print("| | %d | %.1f | %.1f | %.3g |" % (n, v[ours], v[anchor],
+                                                   v[ours] / v[anchor]))
+    lo, hi = rows[0], rows[-1]
+    print("\n| flatness from %d to %d objects | drm_shrinker | anchor | goal |" %
+          (lo[0], hi[0]))
+    print("| --- | --- | --- | --- |")
+    for ours, anchor, what, name in PAIRS:
+        goal = "<= 1.1" if ours == "count_ns" else "-"
+        print("| %s | %.2f | %.2f | %s |" % (what, hi[1][ours] / lo[1][ours],
+                                             hi[1][anchor] / lo[1][anchor], goal))
+    with open(os.path.join(out, "module.csv"), "a") as f:
+        f.write("# flatness %d->%d: %s\n" % (lo[0], hi[0], ", ".join(
+            "%s %.3f %s %.3f" % (o, hi[1][o] / lo[1][o], a, hi[1][a] / lo[1][a])
+            for o, a, _, _ in PAIRS)))
+    if sizes:
+        print("\nsizes in the guest kernel: %s" % sizes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
