@@ -218,10 +218,151 @@ static void panfrost_test_heap_never_purged(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 0);
 }
 
+/* A file of the fake device, holding no handle yet. */
+struct panfrost_test_file {
+	struct drm_file file;
+	struct panfrost_file_priv priv;
+};
+
+static void panfrost_test_file_fini(void *data)
+{
+	struct drm_file *file = data;
+	struct drm_gem_object *obj;
+	int handle;
+
+	idr_for_each_entry(&file->object_idr, obj, handle)
+		drm_gem_object_put(obj);
+	idr_destroy(&file->object_idr);
+}
+
+static struct drm_file *panfrost_test_file(struct kunit *test)
+{
+	struct panfrost_test *t = test->priv;
+	struct panfrost_test_file *f;
+	int ret;
+
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	idr_init_base(&f->file.object_idr, 1);
+	spin_lock_init(&f->file.table_lock);
+	f->priv.pfdev = t->pfdev;
+	f->priv.mmu = t->mmu;
+	f->file.driver_priv = &f->priv;
+	ret = kunit_add_action_or_reset(test, panfrost_test_file_fini, &f->file);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return &f->file;
+}
+
+/* A handle to @bo in @file, as GEM_OPEN would give one. */
+static u32 panfrost_test_handle(struct kunit *test, struct drm_file *file,
+				struct panfrost_gem_object *bo)
+{
+	int handle;
+
+	drm_gem_object_get(&bo->base.base);
+	spin_lock(&file->table_lock);
+	handle = idr_alloc(&file->object_idr, &bo->base.base, 1, 0, GFP_NOWAIT);
+	spin_unlock(&file->table_lock);
+	if (handle < 0)
+		drm_gem_object_put(&bo->base.base);
+	KUNIT_ASSERT_GT(test, handle, 0);
+	return handle;
+}
+
+static u32 panfrost_test_rand(u32 *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+/*
+ * DRM_IOCTL_PANFROST_MADVISE with its fields at boundary and random values,
+ * handles that exist only in another file and handles that do not exist:
+ * each call gets 0, -EINVAL (madv neither WILLNEED nor DONTNEED) or -ENOENT,
+ * and a failed call leaves the BO as it was.
+ */
+static void panfrost_test_madvise_ioctl_hostile(struct kunit *test)
+{
+	static const u32 values[] = {
+		0, 1, 2, 3, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff,
+	};
+	struct panfrost_test *t = test->priv;
+	struct drm_file *file = panfrost_test_file(test);
+	struct drm_file *other = panfrost_test_file(test);
+	struct panfrost_gem_mapping *mapping;
+	struct panfrost_gem_object *bo;
+	u32 mine, theirs, seed = 1;
+	unsigned int h, m, r, i;
+
+	bo = panfrost_test_bo(test, 2 * PAGE_SIZE, 0, &mapping);
+	mine = panfrost_test_handle(test, file, bo);
+	/* Valid in the other file only. */
+	panfrost_test_handle(test, other, bo);
+	theirs = panfrost_test_handle(test, other, bo);
+	KUNIT_ASSERT_NE(test, mine, theirs);
+
+	for (h = 0; h < ARRAY_SIZE(values) + 2; h++) {
+		u32 handle = h < ARRAY_SIZE(values) ? values[h] :
+			     h == ARRAY_SIZE(values) ? mine : theirs;
+
+		for (m = 0; m < ARRAY_SIZE(values); m++) {
+			for (r = 0; r < 2; r++) {
+				struct drm_panfrost_madvise args = {
+					.handle = handle, .madv = values[m],
+					.retained = r ? 0xffffffff : 0,
+				};
+				struct drm_gem_object *obj = &bo->base.base;
+				bool was = drm_shrinker_is_purgeable(obj);
+				int madv = bo->base.madv, want, ret;
+
+				if (args.madv > PANFROST_MADV_DONTNEED)
+					want = -EINVAL;
+				else if (handle != mine)
+					want = -ENOENT;
+				else
+					want = 0;
+				ret = panfrost_ioctl_madvise(t->drm, &args, file);
+				KUNIT_EXPECT_EQ_MSG(test, ret, want,
+						    "handle %#x madv %#x", handle, args.madv);
+				if (ret) {
+					KUNIT_EXPECT_EQ(test, bo->base.madv, madv);
+					KUNIT_EXPECT_EQ(test, drm_shrinker_is_purgeable(obj), was);
+					continue;
+				}
+				KUNIT_EXPECT_EQ(test, args.retained, 1);
+				KUNIT_EXPECT_EQ(test, bo->base.madv, (int)args.madv);
+				KUNIT_EXPECT_EQ(test, drm_shrinker_is_purgeable(obj),
+						args.madv == PANFROST_MADV_DONTNEED);
+			}
+		}
+	}
+	for (i = 0; i < 1000; i++) {
+		struct drm_panfrost_madvise args = {
+			.handle = panfrost_test_rand(&seed) % 4 ? panfrost_test_rand(&seed) : mine,
+			.madv = panfrost_test_rand(&seed) % 4 ? panfrost_test_rand(&seed) :
+				panfrost_test_rand(&seed) % 2,
+			.retained = panfrost_test_rand(&seed),
+		};
+		int ret = panfrost_ioctl_madvise(t->drm, &args, file);
+
+		KUNIT_EXPECT_TRUE_MSG(test, ret == 0 || ret == -EINVAL || ret == -ENOENT,
+				      "handle %#x madv %#x: %d", args.handle, args.madv, ret);
+		KUNIT_EXPECT_GE(test, bo->base.madv, 0);
+	}
+	/* Never purged by any of it, and a WILLNEED BO is never purged. */
+	KUNIT_EXPECT_NOT_NULL(test, bo->base.pages);
+	panfrost_test_madvise(bo, PANFROST_MADV_WILLNEED);
+	KUNIT_EXPECT_EQ(test, panfrost_test_reclaim(ULONG_MAX), 0);
+	KUNIT_EXPECT_TRUE(test, drm_mm_node_allocated(&mapping->mmnode));
+}
+
 static struct kunit_case panfrost_shrinker_tests[] = {
 	KUNIT_CASE(panfrost_test_purge),
 	KUNIT_CASE(panfrost_test_willneed_kept),
 	KUNIT_CASE(panfrost_test_heap_never_purged),
+	KUNIT_CASE(panfrost_test_madvise_ioctl_hostile),
 	{}
 };
 
