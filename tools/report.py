@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn one `make check` run into a per-test table and a final line.
 
+    report.py RUN_DIR REPO [EXPECT]
+
 Reads RUN_DIR (build/results/check):
   phases.txt           "name seconds rc" per phase (tools/lib.sh)
   static.tsv           "name<TAB>PASS|FAIL<TAB>seconds<TAB>detail" (tools/static.sh)
   guest/kunit/*.ktap   KTAP of each KUnit suite, from debugfs
   guest/igt/NAME.out   output of an IGT binary, NAME.rc its exit code
+  guest/module/NAME.*  output and exit code of loading a test module
   guest/dmesg.txt, guest/kmemleak.txt, guest/guest-done
-and tests/guest/expect.txt in the repo: what must have run.
+and EXPECT (default: tests/guest/expect.txt in the repo): what must have
+run.
 
 Every KUnit case and every IGT subtest is one test; a suite or binary that
 was expected and did not report fails, and so does a dirty dmesg. Prints
@@ -79,7 +83,7 @@ def parse_igt(out_path, rc_path):
 
 
 def load_expect(path):
-    kinds = {"kunit": [], "igt": []}
+    kinds = {"kunit": [], "igt": [], "module": []}
     if os.path.exists(path):
         for line in open(path):
             line = line.split("#", 1)[0].split()
@@ -92,7 +96,8 @@ def main():
     run, top = sys.argv[1], sys.argv[2]
     guest = os.path.join(run, "guest")
     rep = Report()
-    expect = load_expect(os.path.join(top, "tests/guest/expect.txt"))
+    expect = load_expect(sys.argv[3] if len(sys.argv) > 3 else
+                         os.path.join(top, "tests/guest/expect.txt"))
 
     phases = []
     if os.path.exists(os.path.join(run, "phases.txt")):
@@ -143,6 +148,18 @@ def main():
                 rep.add("igt/%s" % name, "FAIL", None, "no subtest ran (rc %s)" % rc)
             elif rc not in ("0", "77") and all(r != "FAIL" for _, r, _ in subs):
                 rep.add("igt/%s" % name, "FAIL", None, "exit code %s" % rc)
+
+        mdir = os.path.join(guest, "module")
+        for name in expect["module"]:
+            rc_path = os.path.join(mdir, name + ".rc")
+            if not os.path.exists(rc_path):
+                rep.add("module/%s" % name, "FAIL", None, "did not run")
+                continue
+            rc = open(rc_path).read().strip()
+            out = os.path.join(mdir, name + ".out")
+            lines = open(out, errors="replace").read().splitlines() if os.path.exists(out) else []
+            rep.add("module/%s" % name, "pass" if rc == "0" else "FAIL", None,
+                    ("exit %s: " % rc if rc != "0" else "") + (lines[-1][:100] if lines else ""))
 
         bad = []
         dm = os.path.join(guest, "dmesg.txt")

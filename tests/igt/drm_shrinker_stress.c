@@ -5,13 +5,21 @@
  * a soak of many processes on three devices with scans hammering, in which
  * no WILLNEED BO may ever lose a byte.
  *
- * DRM_SHRINKER_SOAK_SECONDS sets the soak's length (default 600).
+ * The soak runs in a memory-limited cgroup that swaps to zram, and again
+ * while virtio-gpu #2 is unbound and bound under it.
+ *
+ * Environment: DRM_SHRINKER_SOAK_SECONDS (default 600),
+ * DRM_SHRINKER_SOAK_PROCS (processes per device, default 2),
+ * DRM_SHRINKER_UNPLUG_SECONDS (default 60), DRM_SHRINKER_UNPLUGS (unbinds
+ * in that time, default 3).
  */
 #include "igt.h"
 #include "drm_shrinker_helpers.h"
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <drm/drm_mode.h>
 #include <drm/vgem_drm.h>
@@ -30,16 +38,16 @@ static int stress_open(enum sdev d)
 	return shrinker_open_driver("virtio_gpu", d == SDEV_VIRTIO0 ? 0 : 1);
 }
 
-/* A BO of @pages pages; its handle. */
-static uint32_t stress_create(int fd, enum sdev d, unsigned int pages)
+/* A BO of @pages pages: its handle, or 0 with errno set. */
+static uint32_t stress_try_create(int fd, enum sdev d, unsigned int pages)
 {
 	if (d == SDEV_VGEM) {
 		struct drm_mode_create_dumb create = {
 			.width = 1024, .height = pages, .bpp = 32,
 		};
 
-		do_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create);
-		return create.handle;
+		return igt_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) ? 0 :
+		       create.handle;
 	} else {
 		struct drm_virtgpu_resource_create rc = {
 			.target = 2, .format = 2, .bind = 2 | 8, .width = 1024,
@@ -47,9 +55,17 @@ static uint32_t stress_create(int fd, enum sdev d, unsigned int pages)
 			.size = pages * STRESS_PAGE,
 		};
 
-		do_ioctl(fd, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE, &rc);
-		return rc.bo_handle;
+		return igt_ioctl(fd, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE, &rc) ? 0 :
+		       rc.bo_handle;
 	}
+}
+
+static uint32_t stress_create(int fd, enum sdev d, unsigned int pages)
+{
+	uint32_t handle = stress_try_create(fd, d, pages);
+
+	igt_assert_f(handle, "creating a BO on device %d: %m\n", d);
+	return handle;
 }
 
 /* The raw madvise ioctl of device @d: 0 or -errno, *retained set on 0. */
@@ -96,6 +112,13 @@ static void *stress_map(int fd, enum sdev d, uint32_t handle, size_t size)
 	return ptr == MAP_FAILED ? NULL : ptr;
 }
 
+static int stress_env(const char *name, int def)
+{
+	const char *value = getenv(name);
+
+	return value ? atoi(value) : def;
+}
+
 static uint32_t stress_rand(uint32_t *state)
 {
 	*state ^= *state << 13;
@@ -122,58 +145,525 @@ static uint64_t stress_lru_settle(void)
 }
 
 struct stress_counts {
-	uint64_t ops, purged, retained, bytes_verified, mismatches, hostile;
+	uint64_t ops, purged, retained, bytes_verified, mismatches, submits;
+	uint64_t unplugged;
 };
 
-/* One soak worker on device @d until @deadline; its counts go to @out. */
-static void stress_worker(enum sdev d, time_t deadline, uint32_t seed, int out)
+static void stress_counts_add(struct stress_counts *t, const struct stress_counts *c)
+{
+	t->ops += c->ops;
+	t->purged += c->purged;
+	t->retained += c->retained;
+	t->bytes_verified += c->bytes_verified;
+	t->mismatches += c->mismatches;
+	t->submits += c->submits;
+	t->unplugged += c->unplugged;
+}
+
+/* A worker's failure: say why and end the process with an error. */
+#define stress_fail(f, ...) do { \
+	fprintf(stderr, "worker %d (%s:%d): " f, getpid(), __func__, __LINE__, \
+		##__VA_ARGS__); \
+	_exit(1); \
+} while (0)
+
+/* 1 if the virtio-gpu device of @fd has virgl 3D (and so EXECBUFFER). */
+static int stress_has_3d(int fd)
+{
+	int value = 0;
+	struct drm_virtgpu_getparam gp = {
+		.param = VIRTGPU_PARAM_3D_FEATURES, .value = (uintptr_t)&value,
+	};
+
+	return igt_ioctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp) ? 0 : value;
+}
+
+/*
+ * GPU work on a BO, as Mesa submits it: on virtio-gpu a transfer to the
+ * host and, with 3D, an EXECBUFFER that references the BO; on vgem a write
+ * fence, whose id goes to *fence for stress_signal(). 0 or -errno.
+ */
+static int stress_submit(int fd, enum sdev d, uint32_t handle, unsigned int pages,
+			 int has_3d, uint32_t *fence)
+{
+	if (d == SDEV_VGEM) {
+		struct drm_vgem_fence_attach attach = {
+			.handle = handle, .flags = VGEM_FENCE_WRITE,
+		};
+
+		if (igt_ioctl(fd, DRM_IOCTL_VGEM_FENCE_ATTACH, &attach))
+			return -errno;
+		*fence = attach.out_fence;
+	} else {
+		struct drm_virtgpu_3d_transfer_to_host to = {
+			.bo_handle = handle,
+			.box = { .w = 1024, .h = pages, .d = 1 },
+		};
+		struct drm_virtgpu_execbuffer eb = {
+			.bo_handles = (uintptr_t)&handle, .num_bo_handles = 1,
+		};
+
+		if (igt_ioctl(fd, DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &to))
+			return -errno;
+		if (has_3d && igt_ioctl(fd, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb))
+			return -errno;
+	}
+	return 0;
+}
+
+static int stress_signal(int fd, enum sdev d, uint32_t fence)
+{
+	struct drm_vgem_fence_signal sig = { .fence = fence };
+
+	if (d != SDEV_VGEM)
+		return 0;
+	/* ETIMEDOUT: vgem signaled it itself after 10 s. */
+	if (igt_ioctl(fd, DRM_IOCTL_VGEM_FENCE_SIGNAL, &sig) && errno != ETIMEDOUT)
+		return -errno;
+	return 0;
+}
+
+/*
+ * One soak cycle on device @d: create a BO, write a pattern through a
+ * mapping, submit GPU work on it, maybe mark it DONTNEED for a while (a
+ * scan may purge it then, also while it is still busy), mark it WILLNEED
+ * and, if it was retained, verify every word. 0 or the first -errno.
+ */
+static int stress_cycle(int fd, enum sdev d, int has_3d, uint32_t *seed,
+			struct stress_counts *c)
+{
+	unsigned int pages = 1 + stress_rand(seed) % 8;
+	size_t size = pages * STRESS_PAGE;
+	bool dontneed = stress_rand(seed) % 2;
+	uint32_t handle, retained = 1, fence = 0, pattern = stress_rand(seed);
+	uint32_t *ptr;
+	int ret;
+
+	handle = stress_try_create(fd, d, pages);
+	if (!handle)
+		return -errno;
+	ptr = stress_map(fd, d, handle, size);
+	if (!ptr) {
+		ret = -errno;
+		goto out;
+	}
+	for (size_t i = 0; i < size / 4; i++)
+		ptr[i] = pattern ^ i;
+	munmap(ptr, size);
+	c->ops += 2;
+
+	ret = stress_submit(fd, d, handle, pages, has_3d, &fence);
+	if (ret)
+		goto out;
+	c->submits++;
+	if (dontneed) {
+		ret = stress_madvise(fd, d, handle, 1, 0, &retained);
+		if (ret)
+			goto out;
+		if (!retained)
+			stress_fail("a BO was purged before it was DONTNEED\n");
+		usleep(stress_rand(seed) % 20000);
+	}
+	ret = stress_signal(fd, d, fence);
+	if (ret)
+		goto out;
+	if (dontneed) {
+		usleep(stress_rand(seed) % 5000);
+		ret = stress_madvise(fd, d, handle, 0, 0, &retained);
+		if (ret)
+			goto out;
+		c->ops += 2;
+	}
+	if (!retained) {
+		c->purged++;
+	} else {
+		/* Never DONTNEED, or marked WILLNEED before a purge. */
+		c->retained++;
+		ptr = stress_map(fd, d, handle, size);
+		if (!ptr) {
+			ret = -errno;
+			goto out;
+		}
+		for (size_t i = 0; i < size / 4; i++)
+			c->mismatches += ptr[i] != (pattern ^ i);
+		c->bytes_verified += size;
+		munmap(ptr, size);
+	}
+out:
+	/* Not gem_close(), which asserts: the device may be gone. */
+	if (igt_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &(struct drm_gem_close){ .handle = handle }) &&
+	    !ret)
+		ret = -errno;
+	c->ops++;
+	return ret;
+}
+
+/*
+ * A soak worker on device @d until @deadline; its counts go to @out. With
+ * @unplug, the device may be unbound under it: an ioctl failing then ends
+ * the file, and the worker opens the device again once it is back.
+ */
+static void stress_worker(enum sdev d, time_t deadline, uint32_t seed, int out,
+			  bool unplug)
 {
 	struct stress_counts c = {};
-	int fd = stress_open(d);
+	int fd = stress_open(d), has_3d, ret;
 
-	igt_assert(fd >= 0);
+	if (fd < 0)
+		stress_fail("cannot open device %d\n", d);
+	has_3d = d != SDEV_VGEM && stress_has_3d(fd);
 	while (time(NULL) < deadline) {
-		unsigned int pages = 1 + stress_rand(&seed) % 8;
-		size_t size = pages * STRESS_PAGE;
-		bool dontneed = stress_rand(&seed) % 2;
-		uint32_t handle, retained, pattern = stress_rand(&seed);
-		uint32_t *ptr;
-
-		handle = stress_create(fd, d, pages);
-		ptr = stress_map(fd, d, handle, size);
-		igt_assert(ptr);
-		for (size_t i = 0; i < size / 4; i++)
-			ptr[i] = pattern ^ i;
-		munmap(ptr, size);
-		c.ops += 2;
-
-		if (dontneed) {
-			igt_assert_eq(stress_madvise(fd, d, handle, 1, 0, &retained), 0);
-			igt_assert_eq(retained, 1);
-			usleep(stress_rand(&seed) % 20000);
-			igt_assert_eq(stress_madvise(fd, d, handle, 0, 0, &retained), 0);
-			c.ops += 2;
-		} else {
-			retained = 1;
+		if (fd < 0) {
+			usleep(50000);
+			fd = stress_open(d);
+			if (fd >= 0)
+				has_3d = stress_has_3d(fd);
+			continue;
 		}
-		if (!retained) {
-			c.purged++;
-		} else {
-			/* Never DONTNEED, or marked WILLNEED before a purge. */
-			c.retained++;
-			ptr = stress_map(fd, d, handle, size);
-			igt_assert(ptr);
-			for (size_t i = 0; i < size / 4; i++)
-				c.mismatches += ptr[i] != (pattern ^ i);
-			c.bytes_verified += size;
-			munmap(ptr, size);
-		}
-		gem_close(fd, handle);
-		c.ops++;
+		ret = stress_cycle(fd, d, has_3d, &seed, &c);
+		if (!ret)
+			continue;
+		if (!unplug)
+			stress_fail("device %d: %s\n", d, strerror(-ret));
+		/* Unbound under us: the BOs go with the file. */
+		c.unplugged++;
+		close(fd);
+		fd = -1;
 	}
-	close(fd);
-	igt_assert_eq(write(out, &c, sizeof(c)), (int)sizeof(c));
+	if (fd >= 0)
+		close(fd);
+	if (write(out, &c, sizeof(c)) != sizeof(c))
+		stress_fail("pipe\n");
 	_exit(0);
+}
+
+/* Write @value to the file @path; 0 or -errno. */
+static int stress_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static uint64_t stress_vmstat(const char *key)
+{
+	char name[64];
+	uint64_t value, ret = 0;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	igt_assert(f);
+	while (fscanf(f, "%63s %" SCNu64, name, &value) == 2)
+		if (!strcmp(name, key))
+			ret = value;
+	fclose(f);
+	return ret;
+}
+
+#define STRESS_CGROUP "/sys/fs/cgroup/drm-shrinker-soak"
+#define STRESS_CGROUP_MAX (96 << 20)
+
+/*
+ * Swap on zram and a cgroup limited to STRESS_CGROUP_MAX: the soak's
+ * processes run in it together with a process that keeps touching more
+ * anonymous memory than the limit, so the cgroup swaps all the time.
+ */
+static void stress_pressure_setup(void)
+{
+	char max[32];
+
+	igt_require_f(!access("/sys/block/zram0/disksize", W_OK),
+		      "needs zram (CONFIG_ZRAM)\n");
+	igt_require_f(!access("/sys/fs/cgroup/cgroup.subtree_control", W_OK),
+		      "needs cgroup2 mounted on /sys/fs/cgroup\n");
+	/* Left over from an interrupted run? */
+	igt_ignore_warn(system("swapoff /dev/zram0 2>/dev/null"));
+	stress_write("/sys/block/zram0/reset", "1");
+	igt_assert_eq(stress_write("/sys/block/zram0/disksize", "512M"), 0);
+	igt_assert_eq(system("mkswap /dev/zram0 >/dev/null && swapon /dev/zram0"), 0);
+
+	igt_assert_eq(stress_write("/sys/fs/cgroup/cgroup.subtree_control", "+memory"), 0);
+	if (mkdir(STRESS_CGROUP, 0755))
+		igt_assert_eq(errno, EEXIST);
+	snprintf(max, sizeof(max), "%d", STRESS_CGROUP_MAX);
+	igt_assert_eq(stress_write(STRESS_CGROUP "/memory.max", max), 0);
+}
+
+static void stress_pressure_teardown(void)
+{
+	igt_ignore_warn(system("swapoff /dev/zram0"));
+	stress_write("/sys/block/zram0/reset", "1");
+	rmdir(STRESS_CGROUP);
+}
+
+/* Move the calling process into the soak's cgroup. */
+static void stress_cgroup_join(void)
+{
+	if (stress_write(STRESS_CGROUP "/cgroup.procs", "0"))
+		stress_fail("cannot join " STRESS_CGROUP "\n");
+}
+
+/* The process that keeps the cgroup over its limit, until killed. */
+static void stress_hog(void)
+{
+	size_t size = STRESS_CGROUP_MAX + (STRESS_CGROUP_MAX / 2);
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		stress_fail("hog mmap\n");
+	for (unsigned int round = 0;; round++)
+		for (size_t i = 0; i < size; i += STRESS_PAGE)
+			p[i] = round;
+}
+
+/* The PCI slot of the device behind DRM file @fd, for unbind and bind. */
+static void stress_pci_slot(int fd, char *slot, size_t len)
+{
+	char link[96], path[PATH_MAX];
+	struct stat st;
+
+	igt_assert_eq(fstat(fd, &st), 0);
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device",
+		 major(st.st_rdev), minor(st.st_rdev));
+	igt_assert(realpath(link, path));
+	snprintf(slot, len, "%s", strrchr(path, '/') + 1);
+}
+
+struct stress_soak {
+	int seconds;
+	int procs;		/* per device */
+	bool pressure;		/* in the cgroup, with zram swap and a hog */
+	int unplugs;		/* times to unbind and rebind virtio-gpu #2 */
+};
+
+/*
+ * The soak: @procs processes per device run stress_cycle() while another
+ * hammers the shrinker's debugfs scan. Returns the workers' counts; every
+ * worker must have ended well.
+ */
+static struct stress_counts stress_soak(const struct stress_soak *p)
+{
+	time_t deadline = time(NULL) + p->seconds;
+	int nr = p->procs * SDEV_NR, pipefd[2], unplugs = 0;
+	struct stress_counts total = {}, c;
+	struct shrinker_stats g0, g1;
+	pid_t pids[nr], scanner, hog = -1;
+	uint64_t swapped = stress_vmstat("pswpout");
+	char slot[64] = "";
+
+	/* Nothing of anyone's on the LRU before... */
+	igt_assert_eq_u64(stress_lru_settle(), 0);
+	shrinker_stats_global(&g0);
+	if (p->unplugs) {
+		int fd = stress_open(SDEV_VIRTIO1);
+
+		igt_assert(fd >= 0);
+		stress_pci_slot(fd, slot, sizeof(slot));
+		close(fd);
+	}
+	if (p->pressure) {
+		hog = fork();
+		igt_assert(hog >= 0);
+		if (hog == 0) {
+			stress_cgroup_join();
+			stress_hog();
+		}
+	}
+	igt_assert_eq(pipe(pipefd), 0);
+	for (int i = 0; i < nr; i++) {
+		pids[i] = fork();
+		igt_assert(pids[i] >= 0);
+		if (pids[i] == 0) {
+			close(pipefd[0]);
+			if (p->pressure)
+				stress_cgroup_join();
+			stress_worker(i % SDEV_NR, deadline, 0x9e3779b9u * (i + 1),
+				      pipefd[1], p->unplugs && i % SDEV_NR == SDEV_VIRTIO1);
+		}
+	}
+	close(pipefd[1]);
+	scanner = fork();
+	igt_assert(scanner >= 0);
+	if (scanner == 0) {
+		for (;;) {
+			shrinker_scan(64);
+			usleep(1000);
+		}
+	}
+	/* Unbind and bind virtio-gpu #2 while the workers run. */
+	for (int i = 0; i < p->unplugs; i++) {
+		int fd;
+
+		sleep(p->seconds / (p->unplugs + 1) / 2 + 1);
+		igt_assert_eq(stress_write("/sys/bus/pci/drivers/virtio-pci/unbind", slot), 0);
+		sleep(p->seconds / (p->unplugs + 1) / 2 + 1);
+		igt_assert_eq(stress_write("/sys/bus/pci/drivers/virtio-pci/bind", slot), 0);
+		fd = stress_open(SDEV_VIRTIO1);
+		igt_assert_f(fd >= 0, "virtio-gpu #2 did not come back\n");
+		close(fd);
+		unplugs++;
+	}
+	for (int i = 0; i < nr; i++) {
+		int status;
+
+		igt_assert_eq(waitpid(pids[i], &status, 0), pids[i]);
+		igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
+			     "worker %d failed: %#x\n", i, status);
+	}
+	kill(scanner, SIGKILL);
+	waitpid(scanner, NULL, 0);
+	if (hog > 0) {
+		kill(hog, SIGKILL);
+		waitpid(hog, NULL, 0);
+	}
+	while (read(pipefd[0], &c, sizeof(c)) == sizeof(c))
+		stress_counts_add(&total, &c);
+	close(pipefd[0]);
+	shrinker_stats_global(&g1);
+	swapped = stress_vmstat("pswpout") - swapped;
+	igt_info("soak %ds, %d processes: %" PRIu64 " operations, %" PRIu64
+		 " submissions, %" PRIu64 " BOs purged, %" PRIu64 " retained, %"
+		 PRIu64 " bytes verified, %" PRIu64 " mismatches, %" PRIu64
+		 " scans, %" PRIu64 " pages swapped out, %d unplugs (%" PRIu64
+		 " files lost to them)\n", p->seconds, nr, total.ops, total.submits,
+		 total.purged, total.retained, total.bytes_verified,
+		 total.mismatches, g1.scans - g0.scans, swapped, unplugs,
+		 total.unplugged);
+	igt_assert_eq_u64(total.mismatches, 0);
+	igt_assert_lt(0, (int)total.purged);
+	igt_assert_lt(0, (int)total.bytes_verified);
+	if (p->pressure)
+		igt_assert_f(swapped > 0, "the cgroup never swapped: no pressure\n");
+	if (p->unplugs)
+		igt_assert_f(total.unplugged > 0,
+			     "no worker saw its device go: the unplugs missed the load\n");
+	/* ...and every BO was closed: nothing left on it after. */
+	igt_assert_eq_u64(stress_lru_settle(), 0);
+	return total;
+}
+
+/* The fault injection attributes this test arms, and their defaults. */
+static const struct {
+	const char *file, *armed, *unarmed;
+} stress_fault_attrs[] = {
+	{ "failslab/ignore-gfp-wait", "N", "Y" },
+	{ "failslab/verbose", "0", "2" },
+	{ "fail_page_alloc/ignore-gfp-wait", "N", "Y" },
+	{ "fail_page_alloc/ignore-gfp-highmem", "N", "Y" },
+	{ "fail_page_alloc/min-order", "0", "1" },
+	{ "fail_page_alloc/verbose", "0", "2" },
+};
+
+/*
+ * Let /proc/thread-self/fail-nth fail any slab or page allocation of this
+ * thread, sleeping or not, quietly (the failures are on purpose).
+ */
+static void stress_faults_arm(bool arm)
+{
+	char path[PATH_MAX];
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(stress_fault_attrs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", igt_debugfs_mount(),
+			 stress_fault_attrs[i].file);
+		igt_assert_f(!stress_write(path, arm ? stress_fault_attrs[i].armed :
+					   stress_fault_attrs[i].unarmed),
+			     "%s: %m\n", path);
+	}
+}
+
+enum stress_op { OP_DONTNEED, OP_WILLNEED, OP_PURGE, OP_CLOSE, OP_NR };
+
+static const char *const stress_op_names[OP_NR] = {
+	[OP_DONTNEED] = "madvise(DONTNEED)",
+	[OP_WILLNEED] = "madvise(WILLNEED)",
+	[OP_PURGE] = "purge by a scan",
+	[OP_CLOSE] = "GEM_CLOSE of a DONTNEED BO",
+};
+
+/*
+ * Run @op on a fresh BO of device @d with the @nth allocation of this
+ * thread failing, then check the BO: its data are intact unless it was
+ * purged, and it is purged only if it was DONTNEED. Returns whether the
+ * fault was injected (false: the path has fewer than @nth allocations).
+ */
+static bool stress_fault_once(int fd, enum sdev d, enum stress_op op,
+			      unsigned int nth, int nth_fd, int scan_fd)
+{
+	uint32_t handle = stress_create(fd, d, 1), retained = 1, pattern = nth * 77;
+	uint32_t *ptr = stress_map(fd, d, handle, STRESS_PAGE);
+	struct drm_gem_close cl = { .handle = handle };
+	char buf[16];
+	int ret = 0, len;
+	bool injected;
+
+	igt_assert(ptr);
+	for (int i = 0; i < STRESS_PAGE / 4; i++)
+		ptr[i] = pattern ^ i;
+	munmap(ptr, STRESS_PAGE);
+	if (op != OP_DONTNEED)
+		igt_assert_eq(stress_madvise(fd, d, handle, 1, 0, NULL), 0);
+	/* Idle, so that a scan purges it: the host may still be attaching it. */
+	if (d != SDEV_VGEM) {
+		struct drm_virtgpu_3d_wait wait = { .handle = handle };
+
+		do_ioctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &wait);
+	}
+
+	len = snprintf(buf, sizeof(buf), "%u", nth);
+	igt_assert_eq(pwrite(nth_fd, buf, len, 0), len);
+	switch (op) {
+	case OP_DONTNEED:
+		ret = stress_madvise(fd, d, handle, 1, 0, &retained);
+		break;
+	case OP_WILLNEED:
+		ret = stress_madvise(fd, d, handle, 0, 0, &retained);
+		break;
+	case OP_PURGE:
+		ret = write(scan_fd, "0 0 1", 5) == 5 ? 0 : -errno;
+		break;
+	case OP_CLOSE:
+		ret = igt_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &cl) ? -errno : 0;
+		break;
+	default:
+		break;
+	}
+	len = pread(nth_fd, buf, sizeof(buf) - 1, 0);
+	igt_assert_eq(pwrite(nth_fd, "0", 1, 0), 1);
+	igt_assert(len > 0);
+	buf[len] = '\0';
+	injected = atoi(buf) == 0;
+
+	igt_assert_f(ret == 0 || ret == -ENOMEM,
+		     "%s on device %d, allocation %u failed: %s\n",
+		     stress_op_names[op], d, nth, strerror(-ret));
+	if (op == OP_CLOSE) {
+		if (ret)
+			gem_close(fd, handle);
+		return injected;
+	}
+	/* A failed madvise(DONTNEED) may leave it either way. */
+	igt_assert_eq(stress_madvise(fd, d, handle, 0, 0, &retained), 0);
+	if (op == OP_WILLNEED && ret == 0)
+		igt_assert_eq(retained, 1);
+	/* With no allocation failing, the scan went all the way. */
+	if (op == OP_PURGE && !injected)
+		igt_assert_f(!retained, "device %d: the scan did not purge the BO\n", d);
+	if (retained) {
+		ptr = stress_map(fd, d, handle, STRESS_PAGE);
+		igt_assert(ptr);
+		for (int i = 0; i < STRESS_PAGE / 4; i++)
+			igt_assert_f(ptr[i] == (pattern ^ i),
+				     "%s on device %d, allocation %u failing: word %d lost\n",
+				     stress_op_names[op], d, nth, i);
+		munmap(ptr, STRESS_PAGE);
+	}
+	gem_close(fd, handle);
+	return injected;
 }
 
 struct stress_race {
@@ -294,66 +784,78 @@ igt_main
 		}
 	}
 
-	igt_describe("Processes on three devices write, madvise, verify and "
-		     "close BOs while scans hammer the shrinker: no WILLNEED BO "
-		     "loses a byte and nothing is left on the LRU afterwards.");
+	igt_describe("Every allocation on the paths of madvise, purge (with "
+		     "its host detach command) and close fails in turn: the "
+		     "ioctls return 0 or ENOMEM, no BO loses data, nothing leaks.");
+	igt_subtest("fault-injection") {
+		char path[PATH_MAX + 16];
+		uint64_t faults = 0, sites[SDEV_NR][OP_NR] = {};
+		int nth_fd, scan_fd;
+
+		nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+		igt_require_f(nth_fd >= 0, "needs CONFIG_FAULT_INJECTION\n");
+		snprintf(path, sizeof(path), "%s/failslab", igt_debugfs_mount());
+		igt_require_f(!access(path, F_OK), "needs CONFIG_FAILSLAB\n");
+		snprintf(path, sizeof(path), "%s/scan", shrinker_debugfs_dir());
+		scan_fd = open(path, O_WRONLY);
+		igt_assert(scan_fd >= 0);
+		igt_assert_eq_u64(stress_lru_settle(), 0);
+
+		stress_faults_arm(true);
+		for (int d = 0; d < SDEV_NR; d++) {
+			for (int op = 0; op < OP_NR; op++) {
+				unsigned int nth = 1;
+
+				while (stress_fault_once(fds[d], d, op, nth, nth_fd, scan_fd)) {
+					igt_assert_f(nth < 1000, "no end to the allocations\n");
+					nth++;
+				}
+				sites[d][op] = nth - 1;
+				faults += nth - 1;
+			}
+		}
+		stress_faults_arm(false);
+		close(scan_fd);
+		close(nth_fd);
+
+		for (int d = 0; d < SDEV_NR; d++)
+			for (int op = 0; op < OP_NR; op++)
+				igt_info("device %d, %s: %" PRIu64 " allocations failed in turn\n",
+					 d, stress_op_names[op], sites[d][op]);
+		igt_info("%" PRIu64 " faults injected\n", faults);
+		/* The host detach command allocates: its failure was tried. */
+		igt_assert_lt(0, (int)sites[SDEV_VIRTIO0][OP_PURGE]);
+		igt_assert_lt(0, (int)sites[SDEV_VIRTIO1][OP_PURGE]);
+		igt_assert_eq_u64(stress_lru_settle(), 0);
+	}
+
+	igt_describe("Processes on three devices write, submit, madvise, verify "
+		     "and close BOs in a memory-limited cgroup that swaps to zram, "
+		     "while scans hammer the shrinker: no WILLNEED BO loses a byte "
+		     "and nothing is left on the LRU afterwards.");
 	igt_subtest("soak") {
-		const char *env = getenv("DRM_SHRINKER_SOAK_SECONDS");
-		int seconds = env ? atoi(env) : 600, pipefd[2];
-		struct stress_counts total = {}, c;
-		struct shrinker_stats g0, g1;
-		pid_t pids[2 * SDEV_NR], scanner;
-		time_t deadline = time(NULL) + seconds;
+		struct stress_soak p = {
+			.seconds = stress_env("DRM_SHRINKER_SOAK_SECONDS", 600),
+			.procs = stress_env("DRM_SHRINKER_SOAK_PROCS", 2),
+			.pressure = true,
+		};
 
-		/* Nothing of anyone's on the LRU before... */
-		igt_assert_eq_u64(stress_lru_settle(), 0);
-		shrinker_stats_global(&g0);
-		igt_assert_eq(pipe(pipefd), 0);
-		for (int i = 0; i < 2 * SDEV_NR; i++) {
-			pids[i] = fork();
-			igt_assert(pids[i] >= 0);
-			if (pids[i] == 0) {
-				close(pipefd[0]);
-				stress_worker(i % SDEV_NR, deadline, 0x9e3779b9u * (i + 1),
-					      pipefd[1]);
-			}
-		}
-		close(pipefd[1]);
-		scanner = fork();
-		igt_assert(scanner >= 0);
-		if (scanner == 0) {
-			for (;;) {
-				shrinker_scan(64);
-				usleep(1000);
-			}
-		}
-		for (int i = 0; i < 2 * SDEV_NR; i++) {
-			int status;
+		stress_pressure_setup();
+		stress_soak(&p);
+		stress_pressure_teardown();
+	}
 
-			igt_assert_eq(waitpid(pids[i], &status, 0), pids[i]);
-			igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
-				     "worker %d failed: %#x\n", i, status);
-		}
-		kill(scanner, SIGKILL);
-		waitpid(scanner, NULL, 0);
-		while (read(pipefd[0], &c, sizeof(c)) == sizeof(c)) {
-			total.ops += c.ops;
-			total.purged += c.purged;
-			total.retained += c.retained;
-			total.bytes_verified += c.bytes_verified;
-			total.mismatches += c.mismatches;
-		}
-		close(pipefd[0]);
-		shrinker_stats_global(&g1);
-		igt_info("soak %ds: %" PRIu64 " operations, %" PRIu64 " BOs purged, %"
-			 PRIu64 " retained, %" PRIu64 " bytes verified, %" PRIu64
-			 " mismatches, %" PRIu64 " scans\n", seconds, total.ops,
-			 total.purged, total.retained, total.bytes_verified,
-			 total.mismatches, g1.scans - g0.scans);
-		igt_assert_eq_u64(total.mismatches, 0);
-		igt_assert_lt(0, (int)total.purged);
-		/* ...and every BO was closed: nothing left on it after. */
-		igt_assert_eq_u64(stress_lru_settle(), 0);
+	igt_describe("The soak while virtio-gpu #2 is unbound and bound again "
+		     "under it: its workers lose their files, nobody loses data, "
+		     "no splat.");
+	igt_subtest("unplug-under-load") {
+		struct stress_soak p = {
+			.seconds = stress_env("DRM_SHRINKER_UNPLUG_SECONDS", 60),
+			.procs = 2,
+			.unplugs = stress_env("DRM_SHRINKER_UNPLUGS", 3),
+		};
+
+		stress_soak(&p);
 	}
 
 	igt_fixture {

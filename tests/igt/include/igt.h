@@ -192,6 +192,9 @@ void igt_log(const char *domain, enum igt_log_level level,
 	} while (0)
 #define igt_skip_on(expr) igt_require(!(expr))
 
+/* Silences warn_unused_result, as IGT's own macro does. */
+#define igt_ignore_warn(x) { if (x) {} }
+
 #define igt_debug(f...) igt_log(IGT_LOG_DOMAIN, IGT_LOG_DEBUG, f)
 #define igt_info(f...) igt_log(IGT_LOG_DOMAIN, IGT_LOG_INFO, f)
 #define igt_warn(f...) igt_log(IGT_LOG_DOMAIN, IGT_LOG_WARN, f)

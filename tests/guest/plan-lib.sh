@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers of the guest's test plans, sourced by them.
+
+ds_kunit_collect() {
+	mkdir -p "$OUT/kunit"
+	for d in /sys/kernel/debug/kunit/*/; do
+		s=$(basename "$d")
+		cp "$d/results" "$OUT/kunit/$s.ktap"
+	done
+	log "kunit: $(ls "$OUT/kunit" | wc -l) suites collected"
+}
+
+# ds_igt NAME[@LABEL] [ENV=VALUE...]: run build/igt/NAME, keep its output
+# and exit code as NAME@LABEL.
+ds_igt() {
+	label=$1
+	shift
+	mkdir -p "$OUT/igt"
+	log "igt $label $*"
+	env "$@" "$DS_TOP/build/igt/${label%@*}" >"$OUT/igt/$label.out" 2>&1
+	echo $? >"$OUT/igt/$label.rc"
+}
+
+# The card nodes of the virtio-gpu devices (their parent is the virtio-pci
+# device), in card order.
+ds_virtio_cards() {
+	for c in /sys/class/drm/card*; do
+		case "$(basename "$c")" in *-*) continue ;; esac
+		drv=$(readlink "$c/device/driver")
+		[ "${drv##*/}" = virtio-pci ] && echo "/dev/dri/$(basename "$c")"
+	done
+}
+
+# ds_module NAME [PARAM...]: load build/obj's test module NAME, keep its
+# kernel log lines and the exit code of insmod as module/NAME, unload it.
+ds_module() {
+	name=$1
+	shift
+	mkdir -p "$OUT/module"
+	log "module $name $*"
+	ko=$(find "$DS_TOP/$DS_KOBJ/drivers" -name "$name.ko" | head -n 1)
+	insmod "$ko" "$@" >"$OUT/module/$name.err" 2>&1
+	echo $? >"$OUT/module/$name.rc"
+	rmmod "$name" 2>/dev/null
+	{
+		cat "$OUT/module/$name.err"
+		dmesg | grep "$name: "
+	} >"$OUT/module/$name.out"
+}
