@@ -708,6 +708,13 @@ int drm_shrinker_init(struct dentry *debugfs_root)
 	drm_shrinker.shrinker = shrinker_alloc(0, "drm-shrinker");
 	if (!drm_shrinker.shrinker)
 		return -ENOMEM;
+	/*
+	 * Purging costs no I/O and userspace declared the contents garbage:
+	 * let reclaim ask for half of them at once, as for other objects
+	 * that are free to drop, instead of a share that grows only as
+	 * reclaim's priority rises.
+	 */
+	drm_shrinker.shrinker->seeks = 0;
 	drm_shrinker.shrinker->count_objects = drm_shrinker_count_objects;
 	drm_shrinker.shrinker->scan_objects = drm_shrinker_scan_objects;
 	shrinker_register(drm_shrinker.shrinker);
