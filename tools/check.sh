@@ -29,9 +29,7 @@ fi
 if ((built)); then
 	phase igt "$TOP/tools/igt.sh" || true
 	phase static "$TOP/tools/static.sh" "$RUN/static.tsv" || true
-	filter=$(grep -v '^#' "$TOP/tests/guest/kunit-filter.txt" | paste -sd, -)
 	phase guest "$TOP/tools/guest.sh" check "$RUN/guest" \
-		${filter:+"kunit.filter=$filter"} \
 		${DS_SOAK_SECONDS:+"DS_SOAK_SECONDS=$DS_SOAK_SECONDS"} || true
 fi
 say "make check ($variant) took $(($(date +%s) - T0))s"

@@ -439,8 +439,8 @@ static void bench_pressure(int mib, const char *pagecache)
 	    ">= 0.9");
 	row("pressure", "allocation time, DONTNEED BOs to reclaim", t_bo, "s",
 	    "same, clean page cache to reclaim", t_cache, "<= 1.2");
-	fprintf(csv, "pressure,detail,%ld,MiB allocated,%ld,MiB purged by reclaim (least of %d rounds),%ld\n",
-		hog_mib, least_purged, PRESSURE_ROUNDS, least_cached);
+	fprintf(csv, "pressure,MiB purged by reclaim in (a) (least of %d rounds),%ld,MiB of DONTNEED BOs,%d,MiB,%.4f\n",
+		PRESSURE_ROUNDS, least_purged, mib, (double)least_purged / mib);
 	printf("\npressure: %ld MiB free at start; the hog allocated %ld MiB; "
 	       "fastest of %d rounds each; in every round reclaim purged at least "
 	       "%ld MiB of the %d MiB of DONTNEED BOs in (a), and (b) read at "
