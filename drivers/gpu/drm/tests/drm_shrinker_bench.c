@@ -354,6 +354,9 @@ static int __init drm_shrinker_bench_init(void)
 	struct drm_shrinker_bench *b = &drm_shrinker_bench;
 	int i, ret = 0;
 
+	for (i = 0; i < nr_sizes; i++)
+		if (!sizes[i])
+			return -EINVAL;
 	if (drm_shrinker_count()) {
 		pr_err("drm_shrinker_bench: the LRU holds %lu pages of other objects\n",
 		       drm_shrinker_count());
