@@ -106,6 +106,33 @@ static void scan_all(void)
 	close(fd);
 }
 
+/* Close every BO of @handles; the seconds it took. */
+static double close_all(int fd, uint32_t *handles, int n)
+{
+	double t = now();
+
+	for (int i = 0; i < n; i++) {
+		struct drm_gem_close c = { .handle = handles[i] };
+
+		if (drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c))
+			die("close");
+	}
+	return now() - t;
+}
+
+/* Fill @handles with @n new, written vgem BOs marked DONTNEED. */
+static void dontneed_bos(int fd, uint32_t *handles, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct drm_vgem_madvise m = { .madv = VGEM_MADV_DONTNEED };
+
+		handles[i] = vgem_bo(fd);
+		m.handle = handles[i];
+		if (drmIoctl(fd, DRM_IOCTL_VGEM_MADVISE, &m))
+			die("madvise");
+	}
+}
+
 static void bench_reclaim(int mib)
 {
 	int fd = ds_open_driver("vgem", 0), n = mib / (BO_SIZE >> 20);
@@ -117,24 +144,10 @@ static void bench_reclaim(int mib)
 	/* Anchor: freeing by closing. */
 	for (int i = 0; i < n; i++)
 		handles[i] = vgem_bo(fd);
-	t = now();
-	for (int i = 0; i < n; i++) {
-		struct drm_gem_close c = { .handle = handles[i] };
-
-		if (drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c))
-			die("close");
-	}
-	close_s = now() - t;
+	close_s = close_all(fd, handles, n);
 
 	/* The shrinker: purging the same amount in one scan. */
-	for (int i = 0; i < n; i++) {
-		struct drm_vgem_madvise m = { .madv = VGEM_MADV_DONTNEED };
-
-		handles[i] = vgem_bo(fd);
-		m.handle = handles[i];
-		if (drmIoctl(fd, DRM_IOCTL_VGEM_MADVISE, &m))
-			die("madvise");
-	}
+	dontneed_bos(fd, handles, n);
 	t = now();
 	scan_all();
 	scan_s = now() - t;
@@ -334,20 +347,6 @@ static long purged_pages(void)
 	return pages;
 }
 
-/* Close every BO of @handles; the seconds it took. */
-static double close_all(int fd, uint32_t *handles, int n)
-{
-	double t = now();
-
-	for (int i = 0; i < n; i++) {
-		struct drm_gem_close c = { .handle = handles[i] };
-
-		if (drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c))
-			die("close");
-	}
-	return now() - t;
-}
-
 /* Read @mib MiB of @path into the page cache; the MiB that it added. */
 static long fill_page_cache(const char *path, int mib, char *buf)
 {
@@ -390,14 +389,7 @@ static void bench_pressure(int mib, const char *pagecache)
 
 	for (int round = 0; round < PRESSURE_ROUNDS; round++) {
 		/* (a) The only reclaimable memory: DONTNEED BOs. */
-		for (int i = 0; i < n; i++) {
-			struct drm_vgem_madvise m = { .madv = VGEM_MADV_DONTNEED };
-
-			handles[i] = vgem_bo(fd);
-			m.handle = handles[i];
-			if (drmIoctl(fd, DRM_IOCTL_VGEM_MADVISE, &m))
-				die("madvise");
-		}
+		dontneed_bos(fd, handles, n);
 		drop_caches();
 		purged = purged_pages();
 		t = hog(hog_mib);
