@@ -11,6 +11,7 @@
 #include <linux/shrinker.h>
 #include <linux/spinlock.h>
 #include <linux/srcu.h>
+#include <linux/swap.h>
 #include <linux/workqueue.h>
 
 #include <kunit/visibility.h>
@@ -67,7 +68,9 @@
  * Counting (&shrinker.count_objects) reads a page counter kept up to date
  * on every list change: no lock, no walk. A scan (&shrinker.scan_objects,
  * or drm_shrinker_scan()) walks the purgeable list from its oldest end
- * and purges objects until it freed the pages it was asked for.
+ * and purges objects until it freed the pages it was asked for. Reclaim
+ * is told the pages of every object the scan looked at, and is credited
+ * with the pages purged, which went straight back to the page allocator.
  */
 
 /**
@@ -469,20 +472,13 @@ static void drm_shrinker_record_locked(struct drm_device *dev,
 	}
 }
 
-/**
- * drm_shrinker_scan - purge the least recently used purgeable objects
- * @nr_to_scan: pages to free
- *
- * Walks the purgeable list from its least recently used end and purges
- * objects until their purge callbacks freed @nr_to_scan pages or the list
- * ends. Objects that cannot be purged now are skipped and keep their
- * place. The memory shrinker calls this; drivers and tests may too.
- *
- * Context: Process context; yields the CPU between objects.
- *
- * Return: the number of pages freed.
+/*
+ * Purges from the least recently used end until @nr_to_scan pages are
+ * freed or the list ends; *@scanned gets the pages of every object looked
+ * at, purged or skipped.
  */
-unsigned long drm_shrinker_scan(unsigned long nr_to_scan)
+static unsigned long __drm_shrinker_scan(unsigned long nr_to_scan,
+					 unsigned long *scanned)
 {
 	struct list_head *head = &drm_shrinker.lists[DRM_SHRINKER_PURGEABLE];
 	struct drm_shrinker_entry cursor = { .list = DRM_SHRINKER_CURSOR };
@@ -490,6 +486,7 @@ unsigned long drm_shrinker_scan(unsigned long nr_to_scan)
 	struct drm_gem_object *obj;
 
 	might_sleep();
+	*scanned = 0;
 	spin_lock(&drm_shrinker.lock);
 	drm_shrinker.scans++;
 	list_add(&cursor.node, head);
@@ -512,6 +509,7 @@ unsigned long drm_shrinker_scan(unsigned long nr_to_scan)
 
 		spin_lock(&drm_shrinker.lock);
 		drm_shrinker_record_locked(obj->dev, what, pages);
+		*scanned += obj->size >> PAGE_SHIFT;
 		drm_shrinker_put(obj);
 		srcu_read_unlock(&drm_shrinker_srcu, srcu);
 
@@ -525,6 +523,26 @@ unsigned long drm_shrinker_scan(unsigned long nr_to_scan)
 
 	trace_drm_shrinker_scan(nr_to_scan, freed, skipped);
 	return freed;
+}
+
+/**
+ * drm_shrinker_scan - purge the least recently used purgeable objects
+ * @nr_to_scan: pages to free
+ *
+ * Walks the purgeable list from its least recently used end and purges
+ * objects until their purge callbacks freed @nr_to_scan pages or the list
+ * ends. Objects that cannot be purged now are skipped and keep their
+ * place. The memory shrinker calls this; drivers and tests may too.
+ *
+ * Context: Process context; yields the CPU between objects.
+ *
+ * Return: the number of pages freed.
+ */
+unsigned long drm_shrinker_scan(unsigned long nr_to_scan)
+{
+	unsigned long scanned;
+
+	return __drm_shrinker_scan(nr_to_scan, &scanned);
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_scan);
 
@@ -554,7 +572,22 @@ EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_count_objects);
 VISIBLE_IF_KUNIT unsigned long
 drm_shrinker_scan_objects(struct shrinker *shrinker, struct shrink_control *sc)
 {
-	return drm_shrinker_scan(sc->nr_to_scan) ?: SHRINK_STOP;
+	unsigned long freed, scanned;
+
+	freed = __drm_shrinker_scan(sc->nr_to_scan, &scanned);
+	/*
+	 * Objects are purged whole, so a scan may look at more pages than
+	 * asked for: say so, or reclaim would ask again for pages it got.
+	 */
+	sc->nr_scanned = scanned;
+	/*
+	 * The pages went back to the page allocator: credit reclaim with
+	 * them, as slab does for its pages. Otherwise direct reclaim sees no
+	 * progress, goes through every priority and then waits, and kswapd
+	 * counts a failure, while the memory is free.
+	 */
+	mm_account_reclaimed_pages(freed);
+	return freed ?: SHRINK_STOP;
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_scan_objects);
 

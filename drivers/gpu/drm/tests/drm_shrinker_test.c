@@ -16,6 +16,7 @@
 #include <linux/kthread.h>
 #include <linux/pagemap.h>
 #include <linux/shrinker.h>
+#include <linux/swap.h>
 
 #include <kunit/device.h>
 #include <kunit/test.h>
@@ -433,6 +434,44 @@ static void drm_test_shrinker_stop(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(NULL, &sc), 2);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(NULL, &sc), SHRINK_STOP);
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
+}
+
+/*
+ * Reclaim hears of every page the scan looked at, skipped or purged (the
+ * objects go whole), and is credited with the pages purged, as it is with
+ * the slab pages other shrinkers free.
+ */
+static void drm_test_shrinker_reclaim_credit(struct kunit *test)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 1 };
+	struct drm_shrinker_test_obj *busy = drm_shrinker_test_obj(test, 0, 2);
+	struct drm_shrinker_test_obj *big = drm_shrinker_test_obj(test, 0, 4);
+	struct reclaim_state rs = {};
+	unsigned long freed;
+
+	drm_shrinker_test_dontneed(busy);
+	drm_shrinker_test_dontneed(big);
+	drm_shrinker_test_busy(test, busy);
+
+	/* As direct reclaim and kswapd set it around their shrinker calls. */
+	KUNIT_ASSERT_NULL(test, current->reclaim_state);
+	current->reclaim_state = &rs;
+	freed = drm_shrinker_scan_objects(NULL, &sc);
+	current->reclaim_state = NULL;
+
+	KUNIT_EXPECT_EQ(test, freed, 4);
+	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 6);
+	KUNIT_EXPECT_EQ(test, rs.reclaimed, 4);
+	KUNIT_EXPECT_TRUE(test, big->purged);
+	KUNIT_EXPECT_EQ(test, busy->purges, 0);
+
+	/* Nothing purged: nothing credited, and reclaim is told to stop. */
+	sc.nr_to_scan = 1;
+	current->reclaim_state = &rs;
+	freed = drm_shrinker_scan_objects(NULL, &sc);
+	current->reclaim_state = NULL;
+	KUNIT_EXPECT_EQ(test, freed, SHRINK_STOP);
+	KUNIT_EXPECT_EQ(test, rs.reclaimed, 4);
 }
 
 /*
@@ -1004,6 +1043,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_fairness),
 	KUNIT_CASE(drm_test_shrinker_nr_to_scan),
 	KUNIT_CASE(drm_test_shrinker_stop),
+	KUNIT_CASE(drm_test_shrinker_reclaim_credit),
 	KUNIT_CASE(drm_test_shrinker_busy_skipped),
 	KUNIT_CASE_PARAM(drm_test_shrinker_refused, drm_shrinker_test_refuse_gen_params),
 	KUNIT_CASE(drm_test_shrinker_contended),
