@@ -5,6 +5,7 @@
 #   bench.md   every table (also printed)
 #   bench.csv  the ioctl-level benchmarks (reclaim, pressure, madvise,
 #              scaling)
+#   reclaim.csv what reclaim did in each case of the pressure benchmark
 #   module.csv the benchmark module: count, scan and bump cost by object
 #              count, ours and the anchors'
 #   sizes.csv  bytes per BO, pristine and patched
@@ -50,7 +51,7 @@ g=$RESULTS/guest
 	echo
 	"$TOP/tools/sizes.sh" "$RESULTS/sizes.csv"
 } >"$RESULTS/bench.md"
-cp "$g/bench.csv" "$RESULTS/"
+cp "$g/bench.csv" "$g/reclaim.csv" "$RESULTS/"
 
 gnuplot <<GP || die "gnuplot failed"
 set terminal png size 900,600 noenhanced

@@ -15,7 +15,12 @@
  *  scaling   madvise throughput of 2 and 4 threads on one device vs on
  *            two devices, and vs 1 thread (is the shrinker's lock a wall?)
  *
- * Prints a Markdown table; writes CSV to argv[1]. DS_BENCH_MIB sets G
+ * For each case of the pressure benchmark it also prints what reclaim did
+ * while the hog ran (direct reclaims, pages taken from the LRUs, shrinker
+ * scans), the reason for a gap between (a) and (b).
+ *
+ * Prints a Markdown table; writes CSV to argv[1], and what reclaim did to
+ * argv[2]. DS_BENCH_MIB sets G
  * (default 512); DS_PAGECACHE names a file of at least G MiB on a file
  * system with a page cache, for (b).
  */
@@ -42,7 +47,7 @@
 
 #define BO_SIZE (4 << 20)
 
-static FILE *csv;
+static FILE *csv, *csv_reclaim;
 
 static double now(void)
 {
@@ -331,20 +336,70 @@ static double hog(long mib)
 	return seconds;
 }
 
-/* Pages the shrinker purged so far, from its debugfs statistics. */
-static long purged_pages(void)
-{
-	FILE *f = fopen("/sys/kernel/debug/dri/shrinker", "r");
-	char line[128];
-	long pages = -1;
+/* What reclaim did while a hog ran: /proc/vmstat and the shrinker's scans. */
+struct activity {
+	long allocstall, pgsteal_direct, pgsteal_kswapd, slabs_scanned;
+	long scans, purged;
+};
 
+static void activity_read(struct activity *a)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char key[64];
+	long v;
+
+	memset(a, 0, sizeof(*a));
+	if (!f)
+		die("vmstat");
+	while (fscanf(f, "%63s %ld", key, &v) == 2) {
+		if (!strncmp(key, "allocstall_", 11))
+			a->allocstall += v;
+		else if (!strcmp(key, "pgsteal_direct"))
+			a->pgsteal_direct = v;
+		else if (!strcmp(key, "pgsteal_kswapd"))
+			a->pgsteal_kswapd = v;
+		else if (!strcmp(key, "slabs_scanned"))
+			a->slabs_scanned = v;
+	}
+	fclose(f);
+	f = fopen("/sys/kernel/debug/dri/shrinker", "r");
 	if (!f)
 		die("debugfs dri/shrinker");
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "purged_pages: ", 14))
-			pages = atol(line + 14);
+	while (fscanf(f, "%63s %ld", key, &v) == 2) {
+		if (!strcmp(key, "scans:"))
+			a->scans = v;
+		else if (!strcmp(key, "purged_pages:"))
+			a->purged = v;
+	}
 	fclose(f);
-	return pages;
+}
+
+/* Run the hog; @a gets what reclaim did meanwhile. */
+static double hog_measured(long mib, struct activity *a)
+{
+	struct activity before;
+	double t;
+
+	activity_read(&before);
+	t = hog(mib);
+	activity_read(a);
+	a->allocstall -= before.allocstall;
+	a->pgsteal_direct -= before.pgsteal_direct;
+	a->pgsteal_kswapd -= before.pgsteal_kswapd;
+	a->slabs_scanned -= before.slabs_scanned;
+	a->scans -= before.scans;
+	a->purged -= before.purged;
+	return t;
+}
+
+static void activity_row(const char *what, double seconds, const struct activity *a)
+{
+	printf("| %s | %.2f | %ld | %ld | %ld | %ld | %ld | %ld |\n", what,
+	       seconds, a->allocstall, a->pgsteal_direct, a->pgsteal_kswapd,
+	       a->slabs_scanned, a->scans, a->purged);
+	fprintf(csv_reclaim, "%s,%.4f,%ld,%ld,%ld,%ld,%ld,%ld\n", what, seconds,
+		a->allocstall, a->pgsteal_direct, a->pgsteal_kswapd,
+		a->slabs_scanned, a->scans, a->purged);
 }
 
 /* Read @mib MiB of @path into the page cache; the MiB that it added. */
@@ -376,8 +431,11 @@ static void bench_pressure(int mib, const char *pagecache)
 	int fd = ds_open_driver("vgem", 0), n = mib / (BO_SIZE >> 20);
 	uint32_t *handles = calloc(n, sizeof(*handles));
 	/* t_free: GEM_CLOSE and then the allocation, together. */
-	double t_bo = 1e9, t_cache = 1e9, t_free = 1e9, t;
+	double t_bo = 1e9, t_cache = 1e9, t_free = 1e9, t, t_close;
 	long free0, hog_mib, purged, least_purged = -1, cached, least_cached = -1;
+	struct activity a, act_bo, act_cache, act_free;
+	char rounds[512];
+	int len = 0;
 	char *buf = malloc(1 << 20);
 
 	if (fd < 0 || !handles || !buf)
@@ -391,12 +449,15 @@ static void bench_pressure(int mib, const char *pagecache)
 		/* (a) The only reclaimable memory: DONTNEED BOs. */
 		dontneed_bos(fd, handles, n);
 		drop_caches();
-		purged = purged_pages();
-		t = hog(hog_mib);
-		purged = (purged_pages() - purged) * 4096 >> 20;
+		t = hog_measured(hog_mib, &a);
+		purged = a.purged * 4096 >> 20;
 		close_all(fd, handles, n);
-		if (t < t_bo)
+		len += snprintf(rounds + len, sizeof(rounds) - len,
+				"round %d: (a) %.2f s", round + 1, t);
+		if (t < t_bo) {
 			t_bo = t;
+			act_bo = a;
+		}
 		if (least_purged < 0 || purged < least_purged)
 			least_purged = purged;
 
@@ -409,9 +470,13 @@ static void bench_pressure(int mib, const char *pagecache)
 				mib, cached);
 			die("page cache");
 		}
-		t = hog(hog_mib);
-		if (t < t_cache)
+		t = hog_measured(hog_mib, &a);
+		len += snprintf(rounds + len, sizeof(rounds) - len,
+				", (b) %.2f s", t);
+		if (t < t_cache) {
 			t_cache = t;
+			act_cache = a;
+		}
 		if (least_cached < 0 || cached < least_cached)
 			least_cached = cached;
 
@@ -419,11 +484,15 @@ static void bench_pressure(int mib, const char *pagecache)
 		drop_caches();
 		for (int i = 0; i < n; i++)
 			handles[i] = vgem_bo(fd);
-		t = close_all(fd, handles, n);
+		t_close = close_all(fd, handles, n);
 		drop_caches();
-		t += hog(hog_mib);
-		if (t < t_free)
+		t = t_close + hog_measured(hog_mib, &a);
+		len += snprintf(rounds + len, sizeof(rounds) - len,
+				", (c) %.2f s (GEM_CLOSE %.2f s of it)\n", t, t_close);
+		if (t < t_free) {
 			t_free = t;
+			act_free = a;
+		}
 	}
 
 	row("pressure", "allocate, BOs purged by reclaim", hog_mib / 1024.0 / t_bo,
@@ -438,6 +507,14 @@ static void bench_pressure(int mib, const char *pagecache)
 	       "%ld MiB of the %d MiB of DONTNEED BOs in (a), and (b) read at "
 	       "least %ld MiB into the page cache.\n\n",
 	       free0, hog_mib, PRESSURE_ROUNDS, least_purged, mib, least_cached);
+	printf("%s\n", rounds);
+	printf("What reclaim did while the hog ran, in the fastest round of each case:\n\n");
+	printf("| case | seconds | direct reclaims (allocstall) | pages reclaimed from the LRUs, direct | by kswapd | slabs_scanned | DRM shrinker scans | pages purged |\n");
+	printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+	activity_row("(a) DONTNEED BOs", t_bo, &act_bo);
+	activity_row("(b) clean page cache", t_cache, &act_cache);
+	activity_row("(c) BOs closed first", t_free, &act_free);
+	printf("\n");
 	if (least_purged < (mib - 64) * 9 / 10) {
 		errno = 0;
 		die("reclaim purged less than the hog needed");
@@ -452,8 +529,10 @@ int main(int argc, char **argv)
 	int mib = getenv("DS_BENCH_MIB") ? atoi(getenv("DS_BENCH_MIB")) : 512;
 
 	csv = fopen(argc > 1 ? argv[1] : "/dev/null", "w");
-	if (!csv)
+	csv_reclaim = fopen(argc > 2 ? argv[2] : "/dev/null", "w");
+	if (!csv || !csv_reclaim)
 		die("csv");
+	fprintf(csv_reclaim, "case,seconds,allocstall,pgsteal_direct,pgsteal_kswapd,slabs_scanned,drm_shrinker_scans,pages_purged\n");
 	fprintf(csv, "bench,measure,value,anchor,anchor_value,unit,ratio\n");
 	printf("| bench | measure | value | anchor | anchor value | ratio | goal |\n");
 	printf("| --- | --- | --- | --- | --- | --- | --- |\n");
@@ -462,5 +541,6 @@ int main(int argc, char **argv)
 	if (getenv("DS_PAGECACHE"))
 		bench_pressure(mib, getenv("DS_PAGECACHE"));
 	fclose(csv);
+	fclose(csv_reclaim);
 	return 0;
 }
