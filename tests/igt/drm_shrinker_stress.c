@@ -18,6 +18,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -442,6 +443,40 @@ struct stress_soak {
 };
 
 /*
+ * A child of the soak ends by itself, killed by SIGALRM, if the parent
+ * failed without killing it: some time after the soak should have ended.
+ */
+static void stress_child_lifetime(int seconds)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	alarm(seconds + 120);
+}
+
+/*
+ * Kill and reap the soak's children: @nr workers of @pids, and *@hog and
+ * *@scanner if given; each is then marked gone (0).
+ */
+static void stress_kill(pid_t *pids, int nr, pid_t *hog, pid_t *scanner)
+{
+	for (int i = 0; i < nr; i++) {
+		if (pids[i] > 0) {
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], NULL, 0);
+			pids[i] = 0;
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		pid_t *pid = i ? scanner : hog;
+
+		if (pid && *pid > 0) {
+			kill(*pid, SIGKILL);
+			waitpid(*pid, NULL, 0);
+			*pid = 0;
+		}
+	}
+}
+
+/*
  * The soak: @procs processes per device run stress_cycle() while another
  * hammers the shrinker's debugfs scan. Returns the workers' counts; every
  * worker must have ended well.
@@ -453,6 +488,8 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 	struct stress_counts total = {}, c;
 	struct shrinker_stats g0, g1;
 	pid_t pids[nr], scanner, hog = -1;
+	const char *unplug_failed = NULL;
+	int status[nr], fork_errno = 0;
 	uint64_t swapped = stress_vmstat("pswpout");
 	char slot[64] = "";
 
@@ -466,19 +503,25 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 		stress_pci_slot(fd, slot, sizeof(slot));
 		close(fd);
 	}
+	igt_assert_eq(pipe(pipefd), 0);
 	if (p->pressure) {
 		hog = fork();
 		igt_assert(hog >= 0);
 		if (hog == 0) {
+			stress_child_lifetime(p->seconds);
 			stress_cgroup_join();
 			stress_hog();
 		}
 	}
-	igt_assert_eq(pipe(pipefd), 0);
 	for (int i = 0; i < nr; i++) {
 		pids[i] = fork();
-		igt_assert(pids[i] >= 0);
+		if (pids[i] < 0) {
+			fork_errno = errno;
+			stress_kill(pids, i, &hog, NULL);
+			igt_assert_f(false, "fork: %s\n", strerror(fork_errno));
+		}
 		if (pids[i] == 0) {
+			stress_child_lifetime(p->seconds);
 			close(pipefd[0]);
 			if (p->pressure)
 				stress_cgroup_join();
@@ -488,39 +531,54 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 	}
 	close(pipefd[1]);
 	scanner = fork();
-	igt_assert(scanner >= 0);
+	if (scanner < 0)
+		fork_errno = errno;
 	if (scanner == 0) {
+		stress_child_lifetime(p->seconds);
 		for (;;) {
 			shrinker_scan(64);
 			usleep(1000);
 		}
 	}
-	/* Unbind and bind virtio-gpu #2 while the workers run. */
-	for (int i = 0; i < p->unplugs; i++) {
+	/*
+	 * Unbind and bind virtio-gpu #2 while the workers run. No assertion
+	 * until every child is gone: a failed subtest must not leave them
+	 * running into the next one.
+	 */
+	for (int i = 0; i < p->unplugs && !unplug_failed && scanner > 0; i++) {
 		int fd;
 
 		sleep(p->seconds / (p->unplugs + 1) / 2 + 1);
-		igt_assert_eq(stress_write("/sys/bus/pci/drivers/virtio-pci/unbind", slot), 0);
+		if (stress_write("/sys/bus/pci/drivers/virtio-pci/unbind", slot)) {
+			unplug_failed = "unbind";
+			break;
+		}
 		sleep(p->seconds / (p->unplugs + 1) / 2 + 1);
-		igt_assert_eq(stress_write("/sys/bus/pci/drivers/virtio-pci/bind", slot), 0);
+		if (stress_write("/sys/bus/pci/drivers/virtio-pci/bind", slot)) {
+			unplug_failed = "bind";
+			break;
+		}
 		fd = stress_open(SDEV_VIRTIO1);
-		igt_assert_f(fd >= 0, "virtio-gpu #2 did not come back\n");
+		if (fd < 0) {
+			unplug_failed = "reopen after bind";
+			break;
+		}
 		close(fd);
 		unplugs++;
 	}
+	if (unplug_failed || fork_errno)
+		stress_kill(pids, nr, NULL, NULL);
 	for (int i = 0; i < nr; i++) {
-		int status;
-
-		igt_assert_eq(waitpid(pids[i], &status, 0), pids[i]);
-		igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
-			     "worker %d failed: %#x\n", i, status);
+		if (pids[i] <= 0 || waitpid(pids[i], &status[i], 0) != pids[i])
+			status[i] = -1;
 	}
-	kill(scanner, SIGKILL);
-	waitpid(scanner, NULL, 0);
-	if (hog > 0) {
-		kill(hog, SIGKILL);
-		waitpid(hog, NULL, 0);
-	}
+	stress_kill(NULL, 0, &hog, &scanner);
+	igt_assert_f(!fork_errno, "fork: %s\n", strerror(fork_errno));
+	igt_assert_f(!unplug_failed, "%s of virtio-gpu #2 failed\n", unplug_failed);
+	for (int i = 0; i < nr; i++)
+		igt_assert_f(status[i] != -1 && WIFEXITED(status[i]) &&
+			     !WEXITSTATUS(status[i]),
+			     "worker %d failed: %#x\n", i, status[i]);
 	while (read(pipefd[0], &c, sizeof(c)) == sizeof(c))
 		stress_counts_add(&total, &c);
 	close(pipefd[0]);

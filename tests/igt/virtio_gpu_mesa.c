@@ -9,6 +9,7 @@
 #include "drm_shrinker_helpers.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <drm/virtgpu_drm.h>
 #include <gbm.h>
@@ -140,8 +141,15 @@ static void mesa_frame(unsigned int frame)
  */
 static void mesa_cache_process(void)
 {
-	int fd = mesa_open_3d();
+	int fd;
 
+	/*
+	 * Runs until the parent kills it; should the parent fail first, it
+	 * ends with the test, or after the longest a subtest may take.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	alarm(600);
+	fd = mesa_open_3d();
 	if (fd < 0)
 		_exit(1);
 	for (;;) {
