@@ -23,7 +23,7 @@ for src in "$TOP"/tests/igt/*.c; do
 done
 gcc -O2 -Wall -Werror -static -o "$OUT/ds-poweroff" "$TOP/tests/guest/ds-poweroff.c"
 for tool in ds-cache ds-bench; do
-	gcc -O2 -Wall -Werror -I"$UAPI" $(pkg-config --cflags libdrm) -o "$OUT/$tool" \
+	gcc -O2 -Wall -Werror -I"$TOP/tests/igt" -I"$UAPI" $(pkg-config --cflags libdrm) -o "$OUT/$tool" \
 		"$TOP/tests/guest/$tool.c" $(pkg-config --libs libdrm) -lpthread
 done
 say "IGT tests built: $(cd "$OUT" && ls | grep -v '^ds-' | tr '\n' ' ')"

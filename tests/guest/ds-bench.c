@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #include <xf86drm.h>
-#include "ds-drm.h"
+#include "drm_shrinker_open.h"
 
 #include <drm/drm_mode.h>
 #include <drm/vgem_drm.h>
@@ -140,7 +140,7 @@ static void dontneed_bos(int fd, uint32_t *handles, int n)
 
 static void bench_reclaim(int mib)
 {
-	int fd = ds_open_driver("vgem", 0), n = mib / (BO_SIZE >> 20);
+	int fd = shrinker_open_driver("vgem", 0), n = mib / (BO_SIZE >> 20);
 	uint32_t *handles = calloc(n, sizeof(*handles));
 	double t, scan_s, close_s;
 
@@ -239,7 +239,7 @@ static double hot_run(int *fds, int n, int madvise, double seconds)
 
 static void bench_hot(double seconds)
 {
-	int v0 = ds_open_driver("virtio_gpu", 0), v1 = ds_open_driver("virtio_gpu", 1);
+	int v0 = shrinker_open_driver("virtio_gpu", 0), v1 = shrinker_open_driver("virtio_gpu", 1);
 	int same[4] = { v0, v0, v0, v0 }, apart[4] = { v0, v1, v0, v1 };
 	double madv, noop, one2, two2, one4, two4;
 
@@ -428,7 +428,7 @@ static long fill_page_cache(const char *path, int mib, char *buf)
  */
 static void bench_pressure(int mib, const char *pagecache)
 {
-	int fd = ds_open_driver("vgem", 0), n = mib / (BO_SIZE >> 20);
+	int fd = shrinker_open_driver("vgem", 0), n = mib / (BO_SIZE >> 20);
 	uint32_t *handles = calloc(n, sizeof(*handles));
 	/* t_free: GEM_CLOSE and then the allocation, together. */
 	double t_bo = 1e9, t_cache = 1e9, t_free = 1e9, t, t_close;

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include <xf86drm.h>
-#include "ds-drm.h"
+#include "drm_shrinker_open.h"
 
 #include <drm/drm_mode.h>
 #include <drm/vgem_drm.h>
@@ -88,8 +88,8 @@ static int cache_vgem(int fd)
 static int cache(long mib)
 {
 	int fds[3] = {
-		ds_open_driver("virtio_gpu", 0), ds_open_driver("vgem", 0),
-		ds_open_driver("virtio_gpu", 1),
+		shrinker_open_driver("virtio_gpu", 0), shrinker_open_driver("vgem", 0),
+		shrinker_open_driver("virtio_gpu", 1),
 	};
 
 	for (int d = 0; d < 3; d++) {

@@ -9,6 +9,7 @@
 #define DRM_SHRINKER_HELPERS_H
 
 #include "igt.h"
+#include "drm_shrinker_open.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -138,29 +139,6 @@ static inline void shrinker_scan(uint64_t pages)
 	len = snprintf(cmd, sizeof(cmd), "0 0 %" PRIu64, pages);
 	igt_assert_eq(write(fd, cmd, len), len);
 	close(fd);
-}
-
-/* Open the @idx-th DRM card whose driver is @name, or return -1. */
-static inline int shrinker_open_driver(const char *name, int idx)
-{
-	for (int i = 0; i < 64; i++) {
-		drmVersionPtr v;
-		char path[64];
-		bool match;
-		int fd;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		match = v && !strcmp(v->name, name);
-		drmFreeVersion(v);
-		if (match && idx-- == 0)
-			return fd;
-		close(fd);
-	}
-	return -1;
 }
 
 /* Value of an fdinfo key of @fd in bytes (KiB/MiB units folded), or -1. */

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by the guest's userspace tools (ds-cache, ds-bench). */
-#ifndef DS_DRM_H
-#define DS_DRM_H
+/*
+ * Opening a DRM device by driver name, with libdrm only: shared by the
+ * IGT tests (through drm_shrinker_helpers.h) and the guest's benchmark
+ * and demo tools, which do not link IGT.
+ */
+#ifndef DRM_SHRINKER_OPEN_H
+#define DRM_SHRINKER_OPEN_H
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,12 +16,13 @@
 #include <xf86drm.h>
 
 /* Open the @idx-th DRM card whose driver is @name, or return -1. */
-static inline int ds_open_driver(const char *name, int idx)
+static inline int shrinker_open_driver(const char *name, int idx)
 {
 	for (int i = 0; i < 64; i++) {
-		char path[64];
 		drmVersionPtr v;
-		int fd, match;
+		char path[64];
+		bool match;
+		int fd;
 
 		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
 		fd = open(path, O_RDWR | O_CLOEXEC);
@@ -32,4 +38,4 @@ static inline int ds_open_driver(const char *name, int idx)
 	return -1;
 }
 
-#endif /* DS_DRM_H */
+#endif /* DRM_SHRINKER_OPEN_H */
