@@ -6,6 +6,8 @@
 #   bench.csv  the ioctl-level benchmarks (reclaim, pressure, madvise,
 #              scaling)
 #   reclaim.csv what reclaim did in each case of the pressure benchmark
+#   vmstat.txt every /proc/vmstat counter that moved while the hog ran,
+#              by round and case
 #   module.csv the benchmark module: count, scan and bump cost by object
 #              count, ours and the anchors'
 #   sizes.csv  bytes per BO, pristine and patched
@@ -51,7 +53,7 @@ g=$RESULTS/guest
 	echo
 	"$TOP/tools/sizes.sh" "$RESULTS/sizes.csv"
 } >"$RESULTS/bench.md"
-cp "$g/bench.csv" "$g/reclaim.csv" "$RESULTS/"
+cp "$g/bench.csv" "$g/reclaim.csv" "$g/vmstat.txt" "$RESULTS/"
 
 gnuplot <<GP || die "gnuplot failed"
 set terminal png size 900,600 noenhanced

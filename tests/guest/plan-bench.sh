@@ -16,6 +16,6 @@ mkdir -p /run/pagecache
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose \
 	pagecache /run/pagecache
 DS_PAGECACHE=/run/pagecache/file "$DS_TOP/build/igt/ds-bench" "$OUT/bench.csv" \
-	"$OUT/reclaim.csv" >"$OUT/bench.md" 2>"$OUT/bench.err"
+	"$OUT/reclaim.csv" "$OUT/vmstat.txt" >"$OUT/bench.md" 2>"$OUT/bench.err"
 echo $? >"$OUT/bench.rc"
 sed 's/^/ds: /' "$OUT/bench.md"
