@@ -593,8 +593,8 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 		 total.mismatches, g1.scans - g0.scans, swapped, unplugs,
 		 total.unplugged);
 	igt_assert_eq_u64(total.mismatches, 0);
-	igt_assert_lt(0, (int)total.purged);
-	igt_assert_lt(0, (int)total.bytes_verified);
+	igt_assert_lt_u64(0, total.purged);
+	igt_assert_lt_u64(0, total.bytes_verified);
 	if (p->pressure)
 		igt_assert_f(swapped > 0, "the cgroup never swapped: no pressure\n");
 	if (p->unplugs)
@@ -882,8 +882,8 @@ igt_main
 					 d, stress_op_names[op], sites[d][op]);
 		igt_info("%" PRIu64 " faults injected\n", faults);
 		/* The host detach command allocates: its failure was tried. */
-		igt_assert_lt(0, (int)sites[SDEV_VIRTIO0][OP_PURGE]);
-		igt_assert_lt(0, (int)sites[SDEV_VIRTIO1][OP_PURGE]);
+		igt_assert_lt_u64(0, sites[SDEV_VIRTIO0][OP_PURGE]);
+		igt_assert_lt_u64(0, sites[SDEV_VIRTIO1][OP_PURGE]);
 		igt_assert_eq_u64(stress_lru_settle(), 0);
 	}
 

@@ -166,6 +166,7 @@ void igt_log(const char *domain, enum igt_log_level level,
 #define igt_assert_lte(n1, n2) igt_assert_cmpint(n1, <=, >, n2)
 #define igt_assert_eq_u64(n1, n2) igt_assert_cmpu64(n1, ==, !=, n2)
 #define igt_assert_lte_u64(n1, n2) igt_assert_cmpu64(n1, <=, >, n2)
+#define igt_assert_lt_u64(n1, n2) igt_assert_cmpu64(n1, <, >=, n2)
 #define do_ioctl(fd, ioc, ioc_data) \
 	do { \
 		igt_assert_eq(igt_ioctl((fd), (ioc), (ioc_data)), 0); \
