@@ -353,44 +353,6 @@ static double hog(long mib)
 	return seconds;
 }
 
-/* What reclaim did while a hog ran: /proc/vmstat and the shrinker's scans. */
-struct activity {
-	long allocstall, pgsteal_direct, pgsteal_kswapd, slabs_scanned;
-	long scans, purged;
-};
-
-static void activity_read(struct activity *a)
-{
-	FILE *f = fopen("/proc/vmstat", "r");
-	char key[64];
-	long v;
-
-	memset(a, 0, sizeof(*a));
-	if (!f)
-		die("vmstat");
-	while (fscanf(f, "%63s %ld", key, &v) == 2) {
-		if (!strncmp(key, "allocstall_", 11))
-			a->allocstall += v;
-		else if (!strcmp(key, "pgsteal_direct"))
-			a->pgsteal_direct = v;
-		else if (!strcmp(key, "pgsteal_kswapd"))
-			a->pgsteal_kswapd = v;
-		else if (!strcmp(key, "slabs_scanned"))
-			a->slabs_scanned = v;
-	}
-	fclose(f);
-	f = fopen("/sys/kernel/debug/dri/shrinker", "r");
-	if (!f)
-		die("debugfs dri/shrinker");
-	while (fscanf(f, "%63s %ld", key, &v) == 2) {
-		if (!strcmp(key, "scans:"))
-			a->scans = v;
-		else if (!strcmp(key, "purged_pages:"))
-			a->purged = v;
-	}
-	fclose(f);
-}
-
 #define VMSTAT_MAX 256
 
 /* All of /proc/vmstat: @n names and values. */
@@ -412,6 +374,47 @@ static void vmstat_read(struct vmstat *v)
 	fclose(f);
 }
 
+/* How much the counters whose names start with @prefix moved, summed. */
+static long vmstat_moved(const struct vmstat *v0, const struct vmstat *v1,
+			 const char *prefix)
+{
+	long sum = 0;
+
+	for (int i = 0; i < v0->n && i < v1->n; i++)
+		if (!strncmp(v0->name[i], prefix, strlen(prefix)))
+			sum += v1->value[i] - v0->value[i];
+	return sum;
+}
+
+/* What reclaim did while a hog ran: /proc/vmstat and the shrinker's scans. */
+struct activity {
+	long allocstall, pgsteal_direct, pgsteal_kswapd, slabs_scanned;
+	long scans, purged;
+};
+
+/* The shrinker's scans and purged pages so far, from its debugfs file. */
+static void shrinker_read(long *scans, long *purged)
+{
+	FILE *f = fopen("/sys/kernel/debug/dri/shrinker", "r");
+	char key[64];
+	long v;
+
+	if (!f)
+		die("debugfs dri/shrinker");
+	*scans = *purged = -1;
+	while (fscanf(f, "%63s %ld", key, &v) == 2) {
+		if (!strcmp(key, "scans:"))
+			*scans = v;
+		else if (!strcmp(key, "purged_pages:"))
+			*purged = v;
+	}
+	fclose(f);
+	if (*scans < 0 || *purged < 0) {
+		errno = 0;
+		die("debugfs dri/shrinker: no scans or purged_pages");
+	}
+}
+
 /*
  * Run the hog; @a gets what reclaim did meanwhile, and every /proc/vmstat
  * counter that moved goes to the vmstat log under @label.
@@ -419,25 +422,25 @@ static void vmstat_read(struct vmstat *v)
 static double hog_measured(long mib, struct activity *a, const char *label)
 {
 	static struct vmstat v0, v1;
-	struct activity before;
+	long scans0, purged0;
 	double t;
 
 	vmstat_read(&v0);
-	activity_read(&before);
+	shrinker_read(&scans0, &purged0);
 	t = hog(mib);
-	activity_read(a);
+	shrinker_read(&a->scans, &a->purged);
 	vmstat_read(&v1);
+	a->scans -= scans0;
+	a->purged -= purged0;
+	a->allocstall = vmstat_moved(&v0, &v1, "allocstall_");
+	a->pgsteal_direct = vmstat_moved(&v0, &v1, "pgsteal_direct");
+	a->pgsteal_kswapd = vmstat_moved(&v0, &v1, "pgsteal_kswapd");
+	a->slabs_scanned = vmstat_moved(&v0, &v1, "slabs_scanned");
 	fprintf(vmstat_log, "%s: %.2f s\n", label, t);
 	for (int i = 0; i < v0.n && i < v1.n; i++)
 		if (v1.value[i] != v0.value[i] && !strcmp(v0.name[i], v1.name[i]))
 			fprintf(vmstat_log, "  %s %ld\n", v0.name[i],
 				v1.value[i] - v0.value[i]);
-	a->allocstall -= before.allocstall;
-	a->pgsteal_direct -= before.pgsteal_direct;
-	a->pgsteal_kswapd -= before.pgsteal_kswapd;
-	a->slabs_scanned -= before.slabs_scanned;
-	a->scans -= before.scans;
-	a->purged -= before.purged;
 	return t;
 }
 

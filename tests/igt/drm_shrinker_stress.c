@@ -503,7 +503,6 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 		stress_pci_slot(fd, slot, sizeof(slot));
 		close(fd);
 	}
-	igt_assert_eq(pipe(pipefd), 0);
 	if (p->pressure) {
 		hog = fork();
 		igt_assert(hog >= 0);
@@ -513,11 +512,18 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 			stress_hog();
 		}
 	}
+	if (pipe(pipefd)) {
+		fork_errno = errno;
+		stress_kill(NULL, 0, &hog, NULL);
+		igt_assert_f(false, "pipe: %s\n", strerror(fork_errno));
+	}
 	for (int i = 0; i < nr; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0) {
 			fork_errno = errno;
 			stress_kill(pids, i, &hog, NULL);
+			close(pipefd[0]);
+			close(pipefd[1]);
 			igt_assert_f(false, "fork: %s\n", strerror(fork_errno));
 		}
 		if (pids[i] == 0) {
@@ -573,15 +579,15 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 			status[i] = -1;
 	}
 	stress_kill(NULL, 0, &hog, &scanner);
+	while (read(pipefd[0], &c, sizeof(c)) == sizeof(c))
+		stress_counts_add(&total, &c);
+	close(pipefd[0]);
 	igt_assert_f(!fork_errno, "fork: %s\n", strerror(fork_errno));
 	igt_assert_f(!unplug_failed, "%s of virtio-gpu #2 failed\n", unplug_failed);
 	for (int i = 0; i < nr; i++)
 		igt_assert_f(status[i] != -1 && WIFEXITED(status[i]) &&
 			     !WEXITSTATUS(status[i]),
 			     "worker %d failed: %#x\n", i, status[i]);
-	while (read(pipefd[0], &c, sizeof(c)) == sizeof(c))
-		stress_counts_add(&total, &c);
-	close(pipefd[0]);
 	shrinker_stats_global(&g1);
 	swapped = stress_vmstat("pswpout") - swapped;
 	igt_info("soak %ds, %d processes: %" PRIu64 " operations, %" PRIu64
