@@ -487,11 +487,13 @@ static void bench_pressure(int mib, const char *pagecache)
 	long free0, hog_mib, purged, least_purged = -1, cached, least_cached = -1;
 	long lacked, least_lacked = -1;
 	struct activity a, act_bo, act_cache, act_free;
-	char rounds[1024], label[64];
-	int len = 0;
+	/* Every round's times, printed after the table. */
+	char *rounds = NULL, label[64];
+	size_t rounds_size;
+	FILE *log = open_memstream(&rounds, &rounds_size);
 	char *buf = malloc(1 << 20);
 
-	if (fd < 0 || !handles || !buf)
+	if (fd < 0 || !handles || !buf || !log)
 		die("vgem");
 	/*
 	 * Warm-up, not measured: the host backs the guest's memory on first
@@ -524,9 +526,8 @@ static void bench_pressure(int mib, const char *pagecache)
 		if (least_lacked < 0 || lacked < least_lacked)
 			least_lacked = lacked;
 		close_all(fd, handles, n);
-		len += snprintf(rounds + len, sizeof(rounds) - len,
-				"round %d: (a) %.2f s (%ld direct reclaims)",
-				round + 1, t, a.allocstall);
+		fprintf(log, "round %d: (a) %.2f s (%ld direct reclaims)",
+			round + 1, t, a.allocstall);
 		if (t < t_bo) {
 			t_bo = t;
 			act_bo = a;
@@ -545,8 +546,7 @@ static void bench_pressure(int mib, const char *pagecache)
 		}
 		snprintf(label, sizeof(label), "round %d, (b) clean page cache", round + 1);
 		t = hog_measured(hog_mib, &a, label);
-		len += snprintf(rounds + len, sizeof(rounds) - len,
-				", (b) %.2f s (%ld)", t, a.allocstall);
+		fprintf(log, ", (b) %.2f s (%ld)", t, a.allocstall);
 		if (t < t_cache) {
 			t_cache = t;
 			act_cache = a;
@@ -562,8 +562,7 @@ static void bench_pressure(int mib, const char *pagecache)
 		drop_caches();
 		snprintf(label, sizeof(label), "round %d, (c) BOs closed first", round + 1);
 		t = t_close + hog_measured(hog_mib, &a, label);
-		len += snprintf(rounds + len, sizeof(rounds) - len,
-				", (c) %.2f s (GEM_CLOSE %.2f s of it)\n", t, t_close);
+		fprintf(log, ", (c) %.2f s (GEM_CLOSE %.2f s of it)\n", t, t_close);
 		if (t < t_free) {
 			t_free = t;
 			act_free = a;
@@ -584,7 +583,9 @@ static void bench_pressure(int mib, const char *pagecache)
 	       "(b) read at least %ld MiB into the page cache.\n\n",
 	       free0, hog_mib, PRESSURE_ROUNDS, least_lacked, least_purged, mib,
 	       least_cached);
+	fclose(log);
 	printf("warm-up: %.2f s\n%s\n", t_warm, rounds);
+	free(rounds);
 	printf("What reclaim did while the hog ran, in the fastest round of each case:\n\n");
 	printf("| case | seconds | direct reclaims (allocstall) | pages reclaimed from the LRUs, direct | by kswapd | slabs_scanned | DRM shrinker scans | pages purged |\n");
 	printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");

@@ -343,7 +343,7 @@ igt_main
 		igt_info("unbinding %s\n", slot);
 
 		/* BOs closed by earlier subtests may still be held a while. */
-		shrinker_stats_device_settle(xfd[XDEV_VIRTIO1], 0, &d0);
+		shrinker_stats_settle(xfd[XDEV_VIRTIO1], 0, &d0);
 		igt_assert_eq_u64(d0.purgeable_objects, 0);
 		for (int i = 0; i < 4; i++) {
 			gone[i] = xbo_create(XDEV_VIRTIO1, 2);

@@ -100,16 +100,20 @@ static inline void shrinker_stats_device(int fd, struct shrinker_stats *s)
 }
 
 /*
- * The statistics of @fd's device once it has @objects purgeable objects, or
- * after 10 s. A closed BO leaves the list when its last reference goes,
- * and a driver may hold one for a while: virtio-gpu drops the references
- * of a command from a worker, after the host answered it.
+ * The statistics of @fd's device (of all devices if @fd < 0) once it has
+ * @objects purgeable objects, or after 10 s. A closed BO leaves the list
+ * when its last reference goes, and a driver may hold one for a while:
+ * virtio-gpu drops the references of a command from a worker, after the
+ * host answered it.
  */
-static inline void shrinker_stats_device_settle(int fd, uint64_t objects,
-						struct shrinker_stats *s)
+static inline void shrinker_stats_settle(int fd, uint64_t objects,
+					 struct shrinker_stats *s)
 {
 	for (int i = 0; i < 1000; i++) {
-		shrinker_stats_device(fd, s);
+		if (fd < 0)
+			shrinker_stats_global(s);
+		else
+			shrinker_stats_device(fd, s);
 		if (s->purgeable_objects == objects)
 			return;
 		usleep(10000);

@@ -136,12 +136,7 @@ static uint64_t stress_lru_settle(void)
 {
 	struct shrinker_stats g;
 
-	for (int i = 0; i < 100; i++) {
-		shrinker_stats_global(&g);
-		if (!g.purgeable_objects)
-			break;
-		usleep(100000);
-	}
+	shrinker_stats_settle(-1, 0, &g);
 	return g.purgeable_objects;
 }
 

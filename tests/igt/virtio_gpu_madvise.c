@@ -321,7 +321,7 @@ igt_main
 		igt_assert_eq_u64(after.purgeable_pages, before.purgeable_pages + 2);
 		/* Commands still in flight may hold the BO for a while. */
 		vgm_close(vgm_fd, &bo);
-		shrinker_stats_device_settle(vgm_fd, before.purgeable_objects, &after);
+		shrinker_stats_settle(vgm_fd, before.purgeable_objects, &after);
 		igt_assert_eq_u64(after.purgeable_objects, before.purgeable_objects);
 	}
 
