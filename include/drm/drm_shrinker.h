@@ -48,8 +48,10 @@ enum drm_shrinker_list {
  *	error other than -EBUSY.
  * @DRM_SHRINKER_SKIP_NR: number of reasons.
  *
- * Skipped objects keep their place in the LRU, except for
- * %DRM_SHRINKER_SKIP_GONE ones, which leave it.
+ * Skipped objects keep their place in the LRU. %DRM_SHRINKER_SKIP_GONE
+ * ones too: the scan leaves them where they are, and they leave the LRU,
+ * with every other object of their device, when drm_dev_unregister()
+ * (which drm_dev_unplug() calls) reaches drm_shrinker_dev_fini().
  */
 enum drm_shrinker_skip {
 	DRM_SHRINKER_SKIP_CONTENDED,
@@ -102,9 +104,12 @@ struct drm_shrinker_entry {
 	 */
 	struct llist_node put_node;
 	/**
-	 * @list: the &enum drm_shrinker_list the object is on. Written with
-	 * both the object's reservation lock and the DRM shrinker's lock
-	 * held, so either one is enough to read it.
+	 * @list: the &enum drm_shrinker_list the object is on. Written only
+	 * under the DRM shrinker's lock, with WRITE_ONCE(); madvise also
+	 * holds the object's reservation lock, but freeing the object and
+	 * drm_shrinker_dev_fini() do not. Read it under the DRM shrinker's
+	 * lock, or with READ_ONCE() as a hint to check again under that
+	 * lock.
 	 */
 	u8 list;
 	/**
@@ -151,7 +156,7 @@ unsigned long drm_shrinker_scan_objects(struct shrinker *shrinker,
 #endif
 
 /* For DRM core only. */
-int drm_shrinker_init(struct dentry *debugfs_root);
+void drm_shrinker_init(struct dentry *debugfs_root);
 void drm_shrinker_fini(void);
 int drm_shrinker_dev_init(struct drm_device *dev);
 void drm_shrinker_dev_fini(struct drm_device *dev);

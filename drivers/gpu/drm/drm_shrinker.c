@@ -85,11 +85,17 @@
  *   every object in them, and all statistics. Nothing sleeps or allocates
  *   under it, and no callback is called with it held. Reclaim takes it
  *   (never by trylock) only to pick the next object and to account.
- * - An object's list (&drm_shrinker_entry.list) is changed only with both
- *   the object's reservation lock and ``drm_shrinker.lock`` held, so
- *   either is enough to read it. Two exceptions take an object off its
- *   list without its reservation lock: freeing it (nobody else can hold a
- *   reference then) and unregistering its device.
+ * - An object's list (&drm_shrinker_entry.list) is written only under
+ *   ``drm_shrinker.lock``, and with WRITE_ONCE(). Adding an object and
+ *   taking it off in madvise also hold its reservation lock, but two
+ *   writers do not: freeing the object (nobody else holds a reference
+ *   then) and drm_shrinker_dev_fini(), which takes all of a device's
+ *   objects off. So ``drm_shrinker.lock`` is the lock that makes a read
+ *   of the list stable; a reader holding only the reservation lock reads
+ *   it with READ_ONCE(), as a hint that it checks again under
+ *   ``drm_shrinker.lock`` before acting on it (or, in a scan, a stale
+ *   "still purgeable" costs at most one purge of an object whose device
+ *   is going away, inside drm_dev_enter()).
  * - Reclaim trylocks the object's reservation lock and takes no other
  *   lock that may be held while memory is allocated. Before it drops
  *   ``drm_shrinker.lock`` it takes a reference with kref_get_unless_zero();
@@ -171,6 +177,8 @@ static const char * const drm_shrinker_skip_names[DRM_SHRINKER_SKIP_NR] = {
 	[DRM_SHRINKER_SKIP_FAILED] = "failed",
 };
 
+static void drm_shrinker_put_work(struct work_struct *work);
+
 /**
  * struct drm_shrinker_core - the one DRM shrinker
  */
@@ -196,7 +204,21 @@ static struct drm_shrinker_core {
 	struct work_struct put_work;
 	/** @debugfs: the global statistics file */
 	struct dentry *debugfs;
-} drm_shrinker;
+} drm_shrinker = {
+	/*
+	 * Initialized statically, so that drm_shrinker_fini() is safe
+	 * whether or not drm_shrinker_init() ran: drm_core_init() calls
+	 * drm_core_exit() on any failure.
+	 */
+	.lock = __SPIN_LOCK_UNLOCKED(drm_shrinker.lock),
+	.lists = {
+		[DRM_SHRINKER_PURGEABLE] =
+			LIST_HEAD_INIT(drm_shrinker.lists[DRM_SHRINKER_PURGEABLE]),
+	},
+	.puts = LLIST_HEAD_INIT(drm_shrinker.puts),
+	.put_work = __WORK_INITIALIZER(drm_shrinker.put_work,
+				       drm_shrinker_put_work),
+};
 
 DEFINE_STATIC_SRCU(drm_shrinker_srcu);
 
@@ -283,7 +305,8 @@ void drm_shrinker_remove_locked(struct drm_gem_object *obj)
 {
 	dma_resv_assert_held(obj->resv);
 
-	if (obj->shrinker.list == DRM_SHRINKER_NONE)
+	/* Unlocked peek: drm_shrinker_dev_fini() may clear it meanwhile. */
+	if (READ_ONCE(obj->shrinker.list) == DRM_SHRINKER_NONE)
 		return;
 
 	spin_lock(&drm_shrinker.lock);
@@ -307,7 +330,8 @@ void drm_shrinker_touch_locked(struct drm_gem_object *obj)
 {
 	dma_resv_assert_held(obj->resv);
 
-	if (obj->shrinker.list == DRM_SHRINKER_NONE)
+	/* Unlocked peek: drm_shrinker_dev_fini() may clear it meanwhile. */
+	if (READ_ONCE(obj->shrinker.list) == DRM_SHRINKER_NONE)
 		return;
 
 	spin_lock(&drm_shrinker.lock);
@@ -409,8 +433,12 @@ static unsigned int drm_shrinker_purge_locked(struct drm_gem_object *obj,
 
 	dma_resv_assert_held(obj->resv);
 
-	/* Made WILLNEED, or purged by another scan, since it was picked. */
-	if (obj->shrinker.list != DRM_SHRINKER_PURGEABLE)
+	/*
+	 * Made WILLNEED, purged by another scan, or taken off by
+	 * drm_shrinker_dev_fini() (which does not hold the resv) since it
+	 * was picked.
+	 */
+	if (READ_ONCE(obj->shrinker.list) != DRM_SHRINKER_PURGEABLE)
 		return DRM_SHRINKER_LEFT;
 	if (obj->import_attach ||
 	    (obj->dma_buf && !obj->shrinker.allow_exported))
@@ -713,21 +741,14 @@ static void drm_shrinker_prime_lockdep(void)
  * drm_shrinker_init - register the DRM shrinker
  * @debugfs_root: the DRM debugfs directory, for the global statistics
  *
- * Called once by DRM core at init. With the module parameter
- * ``drm.shrinker=0`` the shrinker is not registered: objects are still
- * tracked and counted, but memory pressure never reclaims them.
- *
- * Return: 0 on success, or -ENOMEM.
+ * Called once by DRM core at init. It cannot fail: DRM runs without the
+ * shrinker if there is no memory to register it, and says so in the
+ * kernel log. With the module parameter ``drm.shrinker=0`` the shrinker
+ * is not registered: objects are still tracked and counted, but memory
+ * pressure never reclaims them.
  */
-int drm_shrinker_init(struct dentry *debugfs_root)
+void drm_shrinker_init(struct dentry *debugfs_root)
 {
-	unsigned int list;
-
-	spin_lock_init(&drm_shrinker.lock);
-	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++)
-		INIT_LIST_HEAD(&drm_shrinker.lists[list]);
-	init_llist_head(&drm_shrinker.puts);
-	INIT_WORK(&drm_shrinker.put_work, drm_shrinker_put_work);
 	drm_shrinker_prime_lockdep();
 
 	drm_shrinker.debugfs = debugfs_create_file("shrinker", 0444,
@@ -736,11 +757,13 @@ int drm_shrinker_init(struct dentry *debugfs_root)
 
 	if (!drm_shrinker_enable) {
 		pr_info("drm: shrinker disabled by drm.shrinker=0\n");
-		return 0;
+		return;
 	}
 	drm_shrinker.shrinker = shrinker_alloc(0, "drm-shrinker");
-	if (!drm_shrinker.shrinker)
-		return -ENOMEM;
+	if (!drm_shrinker.shrinker) {
+		pr_warn("drm: no memory for the shrinker: purgeable objects will not be reclaimed under memory pressure\n");
+		return;
+	}
 	/*
 	 * Purging costs no I/O and userspace declared the contents garbage:
 	 * let reclaim ask for half of them at once, as for other objects
@@ -751,13 +774,13 @@ int drm_shrinker_init(struct dentry *debugfs_root)
 	drm_shrinker.shrinker->count_objects = drm_shrinker_count_objects;
 	drm_shrinker.shrinker->scan_objects = drm_shrinker_scan_objects;
 	shrinker_register(drm_shrinker.shrinker);
-	return 0;
 }
 
 /**
  * drm_shrinker_fini - unregister the DRM shrinker
  *
- * Called once by DRM core at exit, when no device is left.
+ * Called once by DRM core at exit, when no device is left, and when
+ * drm_core_init() fails, whether or not drm_shrinker_init() ran.
  */
 void drm_shrinker_fini(void)
 {

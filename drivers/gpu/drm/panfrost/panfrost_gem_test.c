@@ -22,6 +22,7 @@
 
 #include "panfrost_device.h"
 #include "panfrost_gem.h"
+#include "panfrost_job.h"
 
 struct panfrost_test {
 	struct drm_device *drm;
@@ -358,11 +359,49 @@ static void panfrost_test_madvise_ioctl_hostile(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, drm_mm_node_allocated(&mapping->mmnode));
 }
 
+/* SUBMIT's rule for the job's BOs, checked under the BO's reservation lock. */
+static int panfrost_test_job_use(struct panfrost_gem_object *bo)
+{
+	struct drm_gem_object *bos[] = { &bo->base.base };
+	struct panfrost_job job = { .bos = bos, .bo_count = ARRAY_SIZE(bos) };
+	int ret;
+
+	dma_resv_lock(bo->base.base.resv, NULL);
+	ret = panfrost_job_use_bos_locked(&job);
+	dma_resv_unlock(bo->base.base.resv);
+	return ret;
+}
+
+/*
+ * A job may only use WILLNEED BOs: SUBMIT fails with -EINVAL for a BO that
+ * is DONTNEED or purged (documented in panfrost_drm.h), and accepts it
+ * again once it is WILLNEED with its pages.
+ */
+static void panfrost_test_submit_needs_willneed(struct kunit *test)
+{
+	struct panfrost_gem_mapping *mapping;
+	struct panfrost_gem_object *bo, *gone;
+
+	bo = panfrost_test_bo(test, 2 * PAGE_SIZE, 0, &mapping);
+	KUNIT_EXPECT_EQ(test, panfrost_test_job_use(bo), 0);
+	panfrost_test_madvise(bo, PANFROST_MADV_DONTNEED);
+	KUNIT_EXPECT_EQ(test, panfrost_test_job_use(bo), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, panfrost_test_madvise(bo, PANFROST_MADV_WILLNEED));
+	KUNIT_EXPECT_EQ(test, panfrost_test_job_use(bo), 0);
+
+	gone = panfrost_test_bo(test, 2 * PAGE_SIZE, 0, &mapping);
+	panfrost_test_madvise(gone, PANFROST_MADV_DONTNEED);
+	KUNIT_ASSERT_EQ(test, panfrost_test_reclaim(ULONG_MAX), 2);
+	KUNIT_EXPECT_FALSE(test, panfrost_test_madvise(gone, PANFROST_MADV_WILLNEED));
+	KUNIT_EXPECT_EQ(test, panfrost_test_job_use(gone), -EINVAL);
+}
+
 static struct kunit_case panfrost_shrinker_tests[] = {
 	KUNIT_CASE(panfrost_test_purge),
 	KUNIT_CASE(panfrost_test_willneed_kept),
 	KUNIT_CASE(panfrost_test_heap_never_purged),
 	KUNIT_CASE(panfrost_test_madvise_ioctl_hostile),
+	KUNIT_CASE(panfrost_test_submit_needs_willneed),
 	{}
 };
 
