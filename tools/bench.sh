@@ -22,8 +22,9 @@ export KOBJ=$BUILD/obj-bench
 MIB=${DS_BENCH_MIB:-512}
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
+say "make bench: build the bench kernel and tools, then one guest run (about 15 minutes)"
 guest_build_phases "$TOP/tests/config/guest.config" "$TOP/tests/config/bench.config" \
-	>"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log"; die "build failed"; }
+	2>&1 | tee "$RESULTS/build.log" || die "build failed: see $RESULTS/build.log"
 
 # The page cache of the pressure benchmark is read from this file.
 export PAGECACHE_DIR=$BUILD/pagecache
@@ -33,7 +34,7 @@ if [ "$(stat -c %s "$PAGECACHE_DIR/file" 2>/dev/null)" != $((MIB << 20)) ]; then
 fi
 
 MEM=${MEM:-3G} TIMEOUT=${TIMEOUT:-1200} phase guest "$TOP/tools/guest.sh" bench \
-	"$RESULTS/guest" "DS_BENCH_MIB=$MIB" 2>/dev/null || true
+	"$RESULTS/guest" "DS_BENCH_MIB=$MIB" || true
 g=$RESULTS/guest
 [ "$(cat "$g/module.rc" 2>/dev/null)" = 0 ] ||
 	die "the benchmark module failed: $(cat "$g/module.err" "$g/module.txt" 2>/dev/null)"

@@ -23,7 +23,7 @@ built=0
 if phase deps "$TOP/tools/deps.sh" &&
    phase tree "$TOP/tools/tree.sh" &&
    phase config "$TOP/tools/kconfig.sh" "${fragments[@]}" &&
-   phase build bash -c ". '$TOP/tools/lib.sh'; kmake -s bzImage modules"; then
+   phase build kbuild; then
 	built=1
 fi
 if ((built)); then

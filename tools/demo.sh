@@ -10,15 +10,16 @@
 export RESULTS=$BUILD/results/demo
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
-guest_build_phases "$TOP/tests/config/guest.config" >"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log"; die "build failed"; }
+say "make demo: build the guest kernel and tools, then boot the guest twice (about 3 minutes each)"
+guest_build_phases "$TOP/tests/config/guest.config" 2>&1 | tee "$RESULTS/build.log" ||
+	die "build failed: see $RESULTS/build.log"
 
 export MEM=${MEM:-1G} TIMEOUT=${TIMEOUT:-600}
 for run in with without; do
 	args=()
 	[ $run = without ] && args=(drm.shrinker=0)
 	say "guest: $MEM, DRM shrinker $([ $run = with ] && echo on || echo off)"
-	phase "guest-$run" "$TOP/tools/guest.sh" demo "$RESULTS/$run" "${args[@]}" \
-		2>/dev/null || true
+	phase "guest-$run" "$TOP/tools/guest.sh" demo "$RESULTS/$run" "${args[@]}" || true
 	sed 's/^/  /' "$RESULTS/$run/demo.txt" 2>/dev/null ||
 		echo "  (no output: see $RESULTS/$run/console.log)"
 done

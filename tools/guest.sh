@@ -43,6 +43,8 @@ cmdline="console=ttyS0 loglevel=6 root=/dev/root rootfstype=9p
 
 say "booting guest: plan $plan, ${MEM} memory, timeout ${TIMEOUT}s"
 rc=0
+t0=$(date +%s)
+: >"$out/console.log"
 GBM_ALWAYS_SOFTWARE=1 timeout -k 10 "$TIMEOUT" \
 	qemu-system-x86_64 -M q35 -accel tcg,thread=multi -cpu max -smp 2 \
 	-m "$MEM" -no-reboot -nographic \
@@ -56,8 +58,18 @@ GBM_ALWAYS_SOFTWARE=1 timeout -k 10 "$TIMEOUT" \
 	-device virtio-gpu-gl-pci \
 	-device virtio-gpu-pci,max_hostmem=4G \
 	"${extra[@]}" \
-	</dev/null >"$out/console.log" 2>&1 || rc=$?
-grep -a '^ds: ' "$out/console.log" | sed 's/\r$//' >&2 || true
+	</dev/null >"$out/console.log" 2>&1 &
+qemu=$!
+# The guest's progress lines, live, with the seconds since boot; tail ends
+# when QEMU does.
+tail -n +1 -F --pid="$qemu" "$out/console.log" 2>/dev/null |
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case "$line" in
+		ds:*) printf '  [%4ds] %s\n' "$(($(date +%s) - t0))" "$line" >&2 ;;
+		esac
+	done
+wait "$qemu" || rc=$?
 if ((rc == 124 || rc == 137)); then
 	echo "guest killed after ${TIMEOUT}s" >"$out/guest-timeout"
 	say "guest timed out after ${TIMEOUT}s"

@@ -52,8 +52,39 @@ guest_build_phases() { # FRAGMENT...
 	phase deps "$TOP/tools/deps.sh" &&
 	phase tree "$TOP/tools/tree.sh" &&
 	phase config "$TOP/tools/kconfig.sh" "$@" &&
-	phase build bash -c ". '$TOP/tools/lib.sh'; kmake -s bzImage modules" &&
+	phase build kbuild &&
 	phase igt "$TOP/tools/igt.sh"
+}
+
+# kbuild: build the kernel in $KOBJ (bzImage and modules) and show it
+# live: a line every 20 seconds with the files compiled so far, the whole
+# log in $KOBJ/build.log, its tail on failure. A first build says up front
+# how long it takes.
+kbuild() {
+	local log=$KOBJ/build.log t0 rc=0
+	if [ ! -f "$KOBJ/vmlinux" ]; then
+		say "first build in $KOBJ: about 7 minutes on 2 cores with a cold ccache," \
+			"about 1 with a warm one"
+	fi
+	t0=$(date +%s)
+	mkdir -p "$KOBJ"
+	kmake bzImage modules >"$log" 2>&1 &
+	local pid=$! next=$((t0 + 20))
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		if (($(date +%s) >= next)); then
+			say "build: $(grep -c '^  CC ' "$log" || true) files compiled," \
+				"$(($(date +%s) - t0))s"
+			next=$((next + 20))
+		fi
+	done
+	wait "$pid" || rc=$?
+	grep -E ': (warning|error): ' "$log" >&2 || true
+	if ((rc)); then
+		tail -n 40 "$log" >&2
+		return $rc
+	fi
+	say "build: done, $(grep -c '^  CC ' "$log" || true) files compiled, $(($(date +%s) - t0))s"
 }
 
 kmake() {
