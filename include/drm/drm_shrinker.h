@@ -45,7 +45,11 @@ enum drm_shrinker_list {
  *	its driver did not allow purging exported objects.
  * @DRM_SHRINKER_SKIP_GONE: its device is unplugged or unregistered.
  * @DRM_SHRINKER_SKIP_FAILED: &drm_gem_object_funcs.purge failed with an
- *	error other than -EBUSY.
+ *	error other than -EBUSY and -EINPROGRESS.
+ * @DRM_SHRINKER_SKIP_PENDING: &drm_gem_object_funcs.purge started the
+ *	purge but cannot free the pages yet (it returned -EINPROGRESS, for
+ *	instance while a device still has to let go of them); a later scan
+ *	frees them.
  * @DRM_SHRINKER_SKIP_NR: number of reasons.
  *
  * Skipped objects keep their place in the LRU. %DRM_SHRINKER_SKIP_GONE
@@ -60,7 +64,24 @@ enum drm_shrinker_skip {
 	DRM_SHRINKER_SKIP_DMABUF,
 	DRM_SHRINKER_SKIP_GONE,
 	DRM_SHRINKER_SKIP_FAILED,
+	DRM_SHRINKER_SKIP_PENDING,
 	DRM_SHRINKER_SKIP_NR,
+};
+
+/**
+ * enum drm_shrinker_origin - who asked a scan to reclaim
+ * @DRM_SHRINKER_KSWAPD: kswapd, the background reclaim of a node.
+ * @DRM_SHRINKER_DIRECT: direct reclaim by an allocating task, memory
+ *	cgroup limit reclaim included (both run with PF_MEMALLOC).
+ * @DRM_SHRINKER_OTHER: anything else: the shrinker's debugfs ``scan``
+ *	file, drm_shrinker_scan() called by a driver or a test.
+ * @DRM_SHRINKER_ORIGIN_NR: number of origins.
+ */
+enum drm_shrinker_origin {
+	DRM_SHRINKER_KSWAPD,
+	DRM_SHRINKER_DIRECT,
+	DRM_SHRINKER_OTHER,
+	DRM_SHRINKER_ORIGIN_NR,
 };
 
 /**
@@ -75,6 +96,11 @@ struct drm_shrinker_stats {
 	unsigned long objects[DRM_SHRINKER_NR_LISTS];
 	/** @pages: pages of the objects on each LRU list */
 	unsigned long pages[DRM_SHRINKER_NR_LISTS];
+	/**
+	 * @pending: objects on the lists whose purge was started and whose
+	 * pages are not freed yet (&drm_shrinker_entry.pending)
+	 */
+	unsigned long pending;
 	/** @scanned: objects a scan looked at */
 	unsigned long scanned;
 	/** @purged_objects: objects whose backing store was purged */
@@ -83,6 +109,11 @@ struct drm_shrinker_stats {
 	unsigned long purged_pages;
 	/** @skipped: objects passed over, by &enum drm_shrinker_skip */
 	unsigned long skipped[DRM_SHRINKER_SKIP_NR];
+	/**
+	 * @purged_by: objects purged, by the &enum drm_shrinker_origin of
+	 * the scan that purged them
+	 */
+	unsigned long purged_by[DRM_SHRINKER_ORIGIN_NR];
 };
 
 /**
@@ -117,6 +148,13 @@ struct drm_shrinker_entry {
 	 * is exported as a dma-buf. Set before the object is first added.
 	 */
 	bool allow_exported;
+	/**
+	 * @pending: the object's purge callback started a purge that a later
+	 * call finishes (it returned -EINPROGRESS). Written under the DRM
+	 * shrinker's lock, with WRITE_ONCE(); it fits in the padding after
+	 * @allow_exported.
+	 */
+	bool pending;
 };
 
 /**
@@ -141,9 +179,10 @@ void drm_shrinker_remove_locked(struct drm_gem_object *obj);
 void drm_shrinker_touch_locked(struct drm_gem_object *obj);
 
 bool drm_shrinker_is_purgeable(struct drm_gem_object *obj);
+long drm_shrinker_purge_locked(struct drm_gem_object *obj);
 
 unsigned long drm_shrinker_count(void);
-unsigned long drm_shrinker_scan(unsigned long nr_to_scan);
+unsigned long drm_shrinker_scan(unsigned long nr_to_scan, gfp_t gfp_mask);
 void drm_shrinker_read_stats(struct drm_device *dev,
 			     struct drm_shrinker_stats *stats);
 

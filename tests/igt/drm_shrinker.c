@@ -7,6 +7,8 @@
 #include "drm_shrinker_helpers.h"
 
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -130,6 +132,80 @@ static void xdev_stats(struct shrinker_stats *stats)
 {
 	for (int i = 0; i < XDEV_NR; i++)
 		shrinker_stats_device(xfd[i], &stats[i]);
+}
+
+/* A /proc/meminfo value, in bytes. */
+static uint64_t xmeminfo(const char *key)
+{
+	char line[128];
+	uint64_t kib = 0;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			sscanf(line + n + 1, "%" SCNu64, &kib);
+	fclose(f);
+	igt_assert_lt_u64(0, kib);
+	return kib << 10;
+}
+
+/* Allocate and touch @bytes of anonymous memory, then exit. */
+static void xhog(uint64_t bytes)
+{
+	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		_exit(2);
+	for (uint64_t i = 0; i < bytes; i += XBO_PAGE)
+		p[i] = 1;
+	_exit(0);
+}
+
+static volatile sig_atomic_t xworker_stop;
+
+static void xworker_sigterm(int sig)
+{
+	xworker_stop = 1;
+}
+
+/*
+ * Until SIGTERM: transfer a WILLNEED BO to the host on each virtio-gpu
+ * device and check its pattern; exit 0 if every word survived.
+ */
+static void xworker(void)
+{
+	enum xdev devs[] = { XDEV_VIRTIO0, XDEV_VIRTIO1 };
+	uint32_t *ptr[ARRAY_SIZE(devs)];
+	struct xbo bo[ARRAY_SIZE(devs)];
+	unsigned int words = 16 * XBO_PAGE / 4;
+
+	signal(SIGTERM, xworker_sigterm);
+	for (unsigned int d = 0; d < ARRAY_SIZE(devs); d++) {
+		bo[d] = xbo_create(devs[d], 16);
+		ptr[d] = xbo_map_raw(&bo[d]);
+		for (unsigned int i = 0; i < words; i++)
+			ptr[d][i] = 0xc0de0000 ^ i ^ d;
+	}
+	while (!xworker_stop) {
+		for (unsigned int d = 0; d < ARRAY_SIZE(devs); d++) {
+			struct drm_virtgpu_3d_transfer_to_host to = {
+				.bo_handle = bo[d].handle,
+				.box = { .w = 1024, .h = 16, .d = 1 },
+			};
+			struct drm_virtgpu_3d_wait wait = { .handle = bo[d].handle };
+
+			if (igt_ioctl(xfd[devs[d]], DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &to) ||
+			    igt_ioctl(xfd[devs[d]], DRM_IOCTL_VIRTGPU_WAIT, &wait))
+				_exit(3);
+			for (unsigned int i = 0; i < words; i++)
+				if (ptr[d][i] != (0xc0de0000 ^ i ^ d))
+					_exit(4);
+		}
+	}
+	_exit(0);
 }
 
 igt_main
@@ -319,6 +395,80 @@ igt_main
 			munmap(ptr, keep[i].size);
 			xbo_close(&keep[i]);
 			xbo_close(&drop[i]);
+		}
+	}
+
+	igt_describe("Memory pressure, not a scan started by hand, purges the "
+		     "DONTNEED BOs of all three devices (kswapd and direct "
+		     "reclaim), while another process keeps transferring a "
+		     "WILLNEED BO on each virtio-gpu device: the memory hog is "
+		     "not OOM-killed and the WILLNEED BOs keep every word.");
+	igt_subtest("memory-pressure") {
+		enum { MP_BOS = 16, MP_PAGES = 1024 };
+		struct shrinker_stats s0[XDEV_NR], s1[XDEV_NR];
+		struct xbo bos[XDEV_NR][MP_BOS];
+		uint64_t hog_bytes;
+		pid_t worker, hog;
+		int status;
+
+		/* Interleaved on the LRU: any run of three holds every device. */
+		for (int i = 0; i < MP_BOS; i++) {
+			for (int d = 0; d < XDEV_NR; d++) {
+				bos[d][i] = xbo_create(d, MP_PAGES);
+				xbo_populate(&bos[d][i]);
+				xbo_dontneed(&bos[d][i]);
+			}
+		}
+		shrinker_pending_settle();
+		xdev_stats(s0);
+
+		worker = fork();
+		igt_assert(worker >= 0);
+		if (worker == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			xworker();
+		}
+		/* More than there is without the BOs: a third of them must go. */
+		hog_bytes = xmeminfo("MemAvailable") +
+			    (uint64_t)XDEV_NR * MP_BOS * MP_PAGES * XBO_PAGE / 3;
+		igt_info("hog: %" PRIu64 " MiB\n", hog_bytes >> 20);
+		hog = fork();
+		igt_assert(hog >= 0);
+		if (hog == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			xhog(hog_bytes);
+		}
+		igt_assert_eq(waitpid(hog, &status, 0), hog);
+		igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			     "the hog did not finish (status %#x): OOM-killed?\n", status);
+		kill(worker, SIGTERM);
+		igt_assert_eq(waitpid(worker, &status, 0), worker);
+		igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			     "the transferring worker failed (status %#x)\n", status);
+
+		shrinker_pending_settle();
+		xdev_stats(s1);
+		for (int d = 0; d < XDEV_NR; d++) {
+			uint64_t reclaim = s1[d].purged_by_kswapd + s1[d].purged_by_direct -
+					   s0[d].purged_by_kswapd - s0[d].purged_by_direct;
+			int purged = 0;
+
+			for (int i = 0; i < MP_BOS; i++) {
+				purged += xbo_purged(&bos[d][i]);
+				xbo_close(&bos[d][i]);
+			}
+			igt_info("%s: %d of %d BOs purged; by kswapd %" PRIu64
+				 ", direct %" PRIu64 ", other %" PRIu64 "\n",
+				 xdev_names[d], purged, MP_BOS,
+				 s1[d].purged_by_kswapd - s0[d].purged_by_kswapd,
+				 s1[d].purged_by_direct - s0[d].purged_by_direct,
+				 s1[d].purged_by_other - s0[d].purged_by_other);
+			igt_assert_lt(0, purged);
+			igt_assert_lt_u64(0, reclaim);
+			/* Nobody started a scan by hand. */
+			igt_assert_eq_u64(s1[d].purged_by_other, s0[d].purged_by_other);
+			igt_assert_lte_u64(s0[d].purged_objects + purged,
+					   s1[d].purged_objects);
 		}
 	}
 

@@ -750,6 +750,37 @@ static void *stress_race_madvise(void *data)
 	return NULL;
 }
 
+/*
+ * With @only true, injected failures hit only allocations that cannot
+ * sleep (GFP_NOWAIT, GFP_ATOMIC): counting a path's allocations both
+ * ways tells whether any of them may sleep.
+ */
+static void stress_faults_only_nowait(bool only)
+{
+	static const char * const files[] = {
+		"failslab/ignore-gfp-wait", "fail_page_alloc/ignore-gfp-wait",
+	};
+	char path[PATH_MAX];
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", igt_debugfs_mount(), files[i]);
+		igt_assert_f(!stress_write(path, only ? "Y" : "N"), "%s: %m\n", path);
+	}
+}
+
+/* How many allocations @op makes on device @d, failing each in turn. */
+static uint64_t stress_fault_sites(int fd, enum sdev d, enum stress_op op,
+				   int nth_fd, int scan_fd)
+{
+	unsigned int nth = 1;
+
+	while (stress_fault_once(fd, d, op, nth, nth_fd, scan_fd)) {
+		igt_assert_f(nth < 1000, "no end to the allocations\n");
+		nth++;
+	}
+	return nth - 1;
+}
+
 igt_main
 {
 	int fds[SDEV_NR] = { -1, -1, -1 };
@@ -843,12 +874,13 @@ igt_main
 		}
 	}
 
-	igt_describe("Every allocation on the paths of madvise, purge (with "
-		     "its host detach command) and close fails in turn: the "
-		     "ioctls return 0 or ENOMEM, no BO loses data, nothing leaks.");
+	igt_describe("Every allocation on the paths of madvise (with "
+		     "virtio-gpu's host detach command), purge and close fails "
+		     "in turn: the ioctls return 0 or ENOMEM, no BO loses data, "
+		     "nothing leaks, and the purge path allocates nothing.");
 	igt_subtest("fault-injection") {
 		char path[PATH_MAX + 16];
-		uint64_t faults = 0, sites[SDEV_NR][OP_NR] = {};
+		uint64_t faults = 0, sites[SDEV_NR][OP_NR] = {}, nowait[SDEV_NR] = {};
 		int nth_fd, scan_fd;
 
 		nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
@@ -863,28 +895,38 @@ igt_main
 		stress_faults_arm(true);
 		for (int d = 0; d < SDEV_NR; d++) {
 			for (int op = 0; op < OP_NR; op++) {
-				unsigned int nth = 1;
-
-				while (stress_fault_once(fds[d], d, op, nth, nth_fd, scan_fd)) {
-					igt_assert_f(nth < 1000, "no end to the allocations\n");
-					nth++;
-				}
-				sites[d][op] = nth - 1;
-				faults += nth - 1;
+				sites[d][op] = stress_fault_sites(fds[d], d, op,
+								  nth_fd, scan_fd);
+				faults += sites[d][op];
 			}
 		}
+		/* The purge path again, failing only what cannot sleep. */
+		stress_faults_only_nowait(true);
+		for (int d = 0; d < SDEV_NR; d++)
+			nowait[d] = stress_fault_sites(fds[d], d, OP_PURGE, nth_fd, scan_fd);
+		stress_faults_only_nowait(false);
 		stress_faults_arm(false);
 		close(scan_fd);
 		close(nth_fd);
 
-		for (int d = 0; d < SDEV_NR; d++)
+		for (int d = 0; d < SDEV_NR; d++) {
 			for (int op = 0; op < OP_NR; op++)
 				igt_info("device %d, %s: %" PRIu64 " allocations failed in turn\n",
 					 d, stress_op_names[op], sites[d][op]);
+			igt_info("device %d, %s: %" PRIu64 " of them cannot sleep\n",
+				 d, stress_op_names[OP_PURGE], nowait[d]);
+		}
 		igt_info("%" PRIu64 " faults injected\n", faults);
-		/* The host detach command allocates: its failure was tried. */
-		igt_assert_lt_u64(0, sites[SDEV_VIRTIO0][OP_PURGE]);
-		igt_assert_lt_u64(0, sites[SDEV_VIRTIO1][OP_PURGE]);
+		/*
+		 * A purge runs in reclaim: whatever it allocates must not
+		 * sleep (virtio-gpu's descriptors, GFP_NOWAIT, with a
+		 * fallback). Its detach command is allocated by
+		 * madvise(DONTNEED) instead, whose failure was tried.
+		 */
+		for (int d = 0; d < SDEV_NR; d++)
+			igt_assert_eq_u64(sites[d][OP_PURGE], nowait[d]);
+		igt_assert_lt_u64(0, sites[SDEV_VIRTIO0][OP_DONTNEED]);
+		igt_assert_lt_u64(0, sites[SDEV_VIRTIO1][OP_DONTNEED]);
 		igt_assert_eq_u64(stress_lru_settle(), 0);
 	}
 

@@ -12,7 +12,9 @@
 #include "drm_shrinker_helpers.h"
 
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <drm/drm_mode.h>
 #include <drm/virtgpu_drm.h>
 
 IGT_TEST_DESCRIPTION("virtio-gpu BOs purged by the DRM shrinker through madvise");
@@ -545,6 +547,47 @@ igt_main
 	}
 
 	igt_describe("A non-zero pad gives EINVAL.");
+	igt_describe("A dumb BO, the kind KMS scans out and uses as a cursor "
+		     "(copied to the host from its pages), cannot be marked "
+		     "DONTNEED: EINVAL, even while it is a framebuffer, and it "
+		     "keeps its contents through a scan.");
+	igt_subtest("dumb-dontneed-refused") {
+		struct drm_mode_create_dumb create = {
+			.width = 64, .height = 64, .bpp = 32,
+		};
+		struct drm_mode_fb_cmd2 fb = {
+			.width = 64, .height = 64,
+			.pixel_format = ('X' | 'R' << 8 | '2' << 16 | '4' << 24),
+		};
+		struct drm_mode_map_dumb map = {};
+		uint32_t *ptr;
+
+		do_ioctl(vgm_fd, DRM_IOCTL_MODE_CREATE_DUMB, &create);
+		map.handle = create.handle;
+		do_ioctl(vgm_fd, DRM_IOCTL_MODE_MAP_DUMB, &map);
+		ptr = mmap(NULL, create.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   vgm_fd, map.offset);
+		igt_assert(ptr != MAP_FAILED);
+		for (unsigned int i = 0; i < create.size / 4; i++)
+			ptr[i] = 0xd0b0 ^ i;
+
+		igt_assert_eq(__vgm_madvise(vgm_fd, create.handle,
+					    VIRTGPU_MADV_DONTNEED, 0), -EINVAL);
+		fb.handles[0] = create.handle;
+		fb.pitches[0] = create.pitch;
+		/* As a framebuffer too, where the device has KMS. */
+		if (!igt_ioctl(vgm_fd, DRM_IOCTL_MODE_ADDFB2, &fb)) {
+			igt_assert_eq(__vgm_madvise(vgm_fd, create.handle,
+						    VIRTGPU_MADV_DONTNEED, 0), -EINVAL);
+			do_ioctl(vgm_fd, DRM_IOCTL_MODE_RMFB, &fb.fb_id);
+		}
+		shrinker_scan(UINT32_MAX);
+		for (unsigned int i = 0; i < create.size / 4; i++)
+			igt_assert_eq_u64(ptr[i], 0xd0b0 ^ i);
+		munmap(ptr, create.size);
+		gem_close(vgm_fd, create.handle);
+	}
+
 	igt_subtest("bad-pad") {
 		struct vgm_bo bo = vgm_create(vgm_fd, 1);
 

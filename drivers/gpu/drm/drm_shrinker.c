@@ -119,9 +119,20 @@
  * exported as a dma-buf (unless &drm_shrinker_entry.allow_exported is
  * set). It releases the backing store, marks the object purged in the
  * memory manager's own state, and returns the number of pages it freed.
- * It returns -EBUSY if the object cannot be purged now (pinned, vmapped);
- * the object then keeps its place. The core takes a purged object off the
- * list; a purged object stays purged until it is freed.
+ * It returns -EBUSY if the object cannot be purged now (pinned, vmapped,
+ * a trylock failed); the object then keeps its place. The core takes a
+ * purged object off the list; a purged object stays purged until it is
+ * freed.
+ *
+ * The callback runs in memory reclaim and gets its &struct
+ * shrink_control: it allocates nothing but with GFP_NOWAIT, takes no lock
+ * but by trylock, and waits for nothing (the full contract is at
+ * &drm_gem_object_funcs.purge). Work that needs someone else first, such
+ * as a host that must stop using the pages, is started and answered with
+ * -EINPROGRESS: the object keeps its place, counts as pending, and a
+ * later scan, or the driver through drm_shrinker_purge_locked() once the
+ * work is done, frees the pages. Whatever a purge needs is allocated
+ * before, when the object is marked DONTNEED.
  *
  * &drm_gem_object_funcs.evict, which exists for drivers that move
  * contents out of memory and back, keeps the contents: it is the callback
@@ -139,15 +150,26 @@
  *
  *	purgeable_objects: 12         objects on the purgeable list now
  *	purgeable_pages: 3072         their pages
+ *	pending_objects: 2            of them, purges started, pages not freed yet
  *	scanned_objects: 40           objects scans looked at
  *	purged_objects: 20            objects purged
  *	purged_pages: 5120            pages their purge callbacks freed
  *	skipped_contended: 1          reservation lock held elsewhere
  *	skipped_busy: 3               unsignaled fences
- *	skipped_pinned: 0             pinned or vmapped
+ *	skipped_pinned: 0             pinned, vmapped, or not now (-EBUSY)
  *	skipped_dmabuf: 0             imported or exported
  *	skipped_gone: 0               device unplugged
  *	skipped_failed: 0             purge callback failed
+ *	skipped_pending: 4            purge started, finished later
+ *	purged_by_kswapd: 15          purges decided by kswapd's scans,
+ *	purged_by_direct: 3           by direct (and memcg limit) reclaim's,
+ *	purged_by_other: 4            by debugfs or drm_shrinker_scan()
+ *
+ * A purge that a callback finishes later (virtio-gpu waits for the host
+ * to let go of the pages) counts in ``purged_by_*`` when a scan starts it
+ * and in ``purged_objects`` when its pages are freed, by a later scan or
+ * by drm_shrinker_purge_locked(). ``purged_by_*`` tells an admin whether
+ * memory pressure, not only a hand-started scan, reaches the shrinker.
  *
  * The global file adds ``scans:``, the number of scans. Every other
  * global value is the sum of the devices' values. A scan can be started by
@@ -175,6 +197,13 @@ static const char * const drm_shrinker_skip_names[DRM_SHRINKER_SKIP_NR] = {
 	[DRM_SHRINKER_SKIP_DMABUF] = "dmabuf",
 	[DRM_SHRINKER_SKIP_GONE] = "gone",
 	[DRM_SHRINKER_SKIP_FAILED] = "failed",
+	[DRM_SHRINKER_SKIP_PENDING] = "pending",
+};
+
+static const char * const drm_shrinker_origin_names[DRM_SHRINKER_ORIGIN_NR] = {
+	[DRM_SHRINKER_KSWAPD] = "kswapd",
+	[DRM_SHRINKER_DIRECT] = "direct",
+	[DRM_SHRINKER_OTHER] = "other",
 };
 
 static void drm_shrinker_put_work(struct work_struct *work);
@@ -261,6 +290,11 @@ static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
 	list_del_init(&obj->shrinker.node);
 	drm_shrinker_stats_add(&drm_shrinker.stats, list, -pages);
 	drm_shrinker_stats_add(&obj->dev->shrinker.stats, list, -pages);
+	if (obj->shrinker.pending) {
+		WRITE_ONCE(obj->shrinker.pending, false);
+		drm_shrinker.stats.pending--;
+		obj->dev->shrinker.stats.pending--;
+	}
 	WRITE_ONCE(obj->shrinker.list, DRM_SHRINKER_NONE);
 }
 
@@ -426,8 +460,9 @@ drm_shrinker_next_locked(struct list_head *head,
 }
 
 /* Purge @obj if nothing holds it; its reservation lock is held. */
-static unsigned int drm_shrinker_purge_locked(struct drm_gem_object *obj,
-					      unsigned long *freed)
+static unsigned int drm_shrinker_purge_locked_one(struct drm_gem_object *obj,
+						  struct shrink_control *sc,
+						  unsigned long *freed)
 {
 	long ret;
 
@@ -446,9 +481,11 @@ static unsigned int drm_shrinker_purge_locked(struct drm_gem_object *obj,
 	if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
 		return DRM_SHRINKER_SKIP_BUSY;
 
-	ret = obj->funcs->purge(obj);
+	ret = obj->funcs->purge(obj, sc);
 	if (ret == -EBUSY)
 		return DRM_SHRINKER_SKIP_PINNED;
+	if (ret == -EINPROGRESS)
+		return DRM_SHRINKER_SKIP_PENDING;
 	if (ret < 0)
 		return DRM_SHRINKER_SKIP_FAILED;
 
@@ -460,6 +497,7 @@ static unsigned int drm_shrinker_purge_locked(struct drm_gem_object *obj,
 
 /* Try to purge @obj; the caller holds a reference, not the LRU lock. */
 static unsigned int drm_shrinker_purge_one(struct drm_gem_object *obj,
+					   struct shrink_control *sc,
 					   unsigned long *freed)
 {
 	unsigned int what;
@@ -469,7 +507,7 @@ static unsigned int drm_shrinker_purge_one(struct drm_gem_object *obj,
 		return DRM_SHRINKER_SKIP_GONE;
 
 	if (dma_resv_trylock(obj->resv)) {
-		what = drm_shrinker_purge_locked(obj, freed);
+		what = drm_shrinker_purge_locked_one(obj, sc, freed);
 		dma_resv_unlock(obj->resv);
 	} else {
 		what = DRM_SHRINKER_SKIP_CONTENDED;
@@ -479,100 +517,227 @@ static unsigned int drm_shrinker_purge_one(struct drm_gem_object *obj,
 	return what;
 }
 
-static void drm_shrinker_record_locked(struct drm_device *dev,
+/*
+ * Account what happened to @obj. @origin is the scan's, or
+ * %DRM_SHRINKER_ORIGIN_NR for a purge finished outside a scan;
+ * @was_pending says whether the object's purge had been started before.
+ */
+static void drm_shrinker_record_locked(struct drm_gem_object *obj,
+				       enum drm_shrinker_origin origin,
+				       bool was_pending,
 				       unsigned int what, unsigned long freed)
 {
 	struct drm_shrinker_stats *stats[] = {
-		&drm_shrinker.stats, &dev->shrinker.stats,
+		&drm_shrinker.stats, &obj->dev->shrinker.stats,
 	};
+	bool started = what == DRM_SHRINKER_SKIP_PENDING && !was_pending;
+	/* Unless the driver finished it meanwhile. */
+	bool pending = started &&
+		       obj->shrinker.list == DRM_SHRINKER_PURGEABLE &&
+		       !obj->shrinker.pending;
 	unsigned int i;
 
 	lockdep_assert_held(&drm_shrinker.lock);
 
+	if (pending)
+		WRITE_ONCE(obj->shrinker.pending, true);
+
 	for (i = 0; i < ARRAY_SIZE(stats); i++) {
-		stats[i]->scanned++;
+		if (origin < DRM_SHRINKER_ORIGIN_NR)
+			stats[i]->scanned++;
+		if (pending)
+			stats[i]->pending++;
 		if (what == DRM_SHRINKER_PURGED) {
 			stats[i]->purged_objects++;
 			stats[i]->purged_pages += freed;
 		} else if (what < DRM_SHRINKER_SKIP_NR) {
 			stats[i]->skipped[what]++;
 		}
+		/*
+		 * Counted once per object, by the scan that decided the
+		 * purge: the one that purged it, or that started it.
+		 */
+		if (origin < DRM_SHRINKER_ORIGIN_NR &&
+		    ((what == DRM_SHRINKER_PURGED && !was_pending) || started))
+			stats[i]->purged_by[origin]++;
 	}
 }
 
+/* Who is scanning: memory reclaim runs with PF_MEMALLOC, kswapd also PF_KSWAPD. */
+static enum drm_shrinker_origin drm_shrinker_origin(void)
+{
+	if (current_is_kswapd())
+		return DRM_SHRINKER_KSWAPD;
+	if (current->flags & PF_MEMALLOC)
+		return DRM_SHRINKER_DIRECT;
+	return DRM_SHRINKER_OTHER;
+}
+
 /*
- * Purges from the least recently used end until @nr_to_scan pages are
- * freed or the list ends; *@scanned gets the pages of every object looked
- * at, purged or skipped.
+ * Purges from the least recently used end until @sc->nr_to_scan pages are
+ * freed, or will be by purges started here, or the list ends; *@scanned
+ * gets the pages of every object looked at, purged or skipped. Returns
+ * the pages freed now.
+ *
+ * Outside memory reclaim (debugfs, drm_shrinker_scan()) the scan runs
+ * inside fs_reclaim_acquire(@sc->gfp_mask), so that lockdep sees what a
+ * purge callback does as done in reclaim: an allocation that may recurse
+ * into reclaim, or a lock held elsewhere around one, is reported on the
+ * first such scan. In reclaim the annotation is a no-op, reclaim itself
+ * holds it.
  */
-static unsigned long __drm_shrinker_scan(unsigned long nr_to_scan,
+static unsigned long __drm_shrinker_scan(struct shrink_control *sc,
 					 unsigned long *scanned)
 {
 	struct list_head *head = &drm_shrinker.lists[DRM_SHRINKER_PURGEABLE];
 	struct drm_shrinker_entry cursor = { .list = DRM_SHRINKER_CURSOR };
-	unsigned long freed = 0, skipped = 0;
+	enum drm_shrinker_origin origin = drm_shrinker_origin();
+	unsigned long freed = 0, started = 0, skipped = 0;
 	struct drm_gem_object *obj;
 
 	might_sleep();
 	*scanned = 0;
+	fs_reclaim_acquire(sc->gfp_mask);
 	spin_lock(&drm_shrinker.lock);
 	drm_shrinker.scans++;
 	list_add(&cursor.node, head);
 
-	while (freed < nr_to_scan &&
+	while (freed + started < sc->nr_to_scan &&
 	       (obj = drm_shrinker_next_locked(head, &cursor))) {
-		unsigned long pages = 0;
+		unsigned long pages = 0, size;
 		unsigned int what;
+		bool was_pending;
 		int srcu;
 
 		/* Being freed: drm_shrinker_forget() takes it off. */
 		if (!kref_get_unless_zero(&obj->refcount))
 			continue;
 		srcu = srcu_read_lock(&drm_shrinker_srcu);
+		was_pending = obj->shrinker.pending;
+		size = obj->size >> PAGE_SHIFT;
 		spin_unlock(&drm_shrinker.lock);
 
-		what = drm_shrinker_purge_one(obj, &pages);
+		what = drm_shrinker_purge_one(obj, sc, &pages);
 		/* A long list of busy objects must not hog the CPU. */
 		cond_resched();
 
 		spin_lock(&drm_shrinker.lock);
-		drm_shrinker_record_locked(obj->dev, what, pages);
-		*scanned += obj->size >> PAGE_SHIFT;
+		drm_shrinker_record_locked(obj, origin, was_pending, what, pages);
+		*scanned += size;
+		/* From here on @obj may be gone. */
 		drm_shrinker_put(obj);
 		srcu_read_unlock(&drm_shrinker_srcu, srcu);
 
 		freed += pages;
+		/*
+		 * A purge started here frees its pages later: they count
+		 * against what was asked, or the scan would go on and purge
+		 * more than asked for.
+		 */
+		if (what == DRM_SHRINKER_SKIP_PENDING && !was_pending)
+			started += size;
 		if (what < DRM_SHRINKER_SKIP_NR)
 			skipped++;
 	}
 
 	list_del(&cursor.node);
 	spin_unlock(&drm_shrinker.lock);
+	fs_reclaim_release(sc->gfp_mask);
 
-	trace_drm_shrinker_scan(nr_to_scan, freed, skipped);
+	trace_drm_shrinker_scan(sc->nr_to_scan, freed, skipped);
 	return freed;
 }
 
 /**
  * drm_shrinker_scan - purge the least recently used purgeable objects
  * @nr_to_scan: pages to free
+ * @gfp_mask: the allocation context the scan stands for: what the purge
+ *	callbacks may do (%GFP_KERNEL: everything reclaim may do)
  *
  * Walks the purgeable list from its least recently used end and purges
  * objects until their purge callbacks freed @nr_to_scan pages or the list
  * ends. Objects that cannot be purged now are skipped and keep their
- * place. The memory shrinker calls this; drivers and tests may too.
+ * place. The memory shrinker calls this; drivers and tests may too. The
+ * scan runs as reclaim would (see the DOC section Locking).
  *
  * Context: Process context; yields the CPU between objects.
  *
  * Return: the number of pages freed.
  */
-unsigned long drm_shrinker_scan(unsigned long nr_to_scan)
+unsigned long drm_shrinker_scan(unsigned long nr_to_scan, gfp_t gfp_mask)
 {
+	struct shrink_control sc = {
+		.gfp_mask = gfp_mask,
+		.nr_to_scan = nr_to_scan,
+		.nid = NUMA_NO_NODE,
+	};
 	unsigned long scanned;
 
-	return __drm_shrinker_scan(nr_to_scan, &scanned);
+	return __drm_shrinker_scan(&sc, &scanned);
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_scan);
+
+/**
+ * drm_shrinker_purge_locked - finish a purge that was left in progress
+ * @obj: GEM object, its reservation lock held
+ *
+ * For a driver whose &drm_gem_object_funcs.purge answered -EINPROGRESS:
+ * once what it waited for is done (a host let go of the pages), it calls
+ * this from its own context, so that the pages go now rather than at the
+ * next scan. The object goes through the checks of a scan (still on the
+ * purgeable list, idle, not shared) and its purge callback is called the
+ * same way, inside drm_dev_enter() and fs_reclaim_acquire(); the result
+ * is counted as a scan's would be, less the scan itself.
+ *
+ * Context: Process context; the caller must not hold locks that the
+ * purge callback trylocks in vain.
+ *
+ * Return: the pages freed, or a negative errno: -ENODEV if the device is
+ * gone, -EBUSY, -EINPROGRESS, another error of the callback, or -EAGAIN
+ * if the object is no longer purgeable or not idle.
+ */
+long drm_shrinker_purge_locked(struct drm_gem_object *obj)
+{
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL,
+		.nr_to_scan = obj->size >> PAGE_SHIFT,
+		.nid = NUMA_NO_NODE,
+	};
+	unsigned long pages = 0;
+	unsigned int what;
+	bool was_pending;
+	int idx;
+
+	dma_resv_assert_held(obj->resv);
+
+	if (!drm_dev_enter(obj->dev, &idx))
+		return -ENODEV;
+	was_pending = READ_ONCE(obj->shrinker.pending);
+	fs_reclaim_acquire(sc.gfp_mask);
+	what = drm_shrinker_purge_locked_one(obj, &sc, &pages);
+	fs_reclaim_release(sc.gfp_mask);
+	drm_dev_exit(idx);
+
+	spin_lock(&drm_shrinker.lock);
+	drm_shrinker_record_locked(obj, DRM_SHRINKER_ORIGIN_NR, was_pending,
+				   what, pages);
+	spin_unlock(&drm_shrinker.lock);
+
+	switch (what) {
+	case DRM_SHRINKER_PURGED:
+		return pages;
+	case DRM_SHRINKER_SKIP_PINNED:
+	case DRM_SHRINKER_SKIP_CONTENDED:
+		return -EBUSY;
+	case DRM_SHRINKER_SKIP_PENDING:
+		return -EINPROGRESS;
+	case DRM_SHRINKER_SKIP_FAILED:
+		return -EIO;
+	default:
+		return -EAGAIN;
+	}
+}
+EXPORT_SYMBOL_GPL(drm_shrinker_purge_locked);
 
 /**
  * drm_shrinker_read_stats - copy the shrinker's numbers
@@ -602,7 +767,7 @@ drm_shrinker_scan_objects(struct shrinker *shrinker, struct shrink_control *sc)
 {
 	unsigned long freed, scanned;
 
-	freed = __drm_shrinker_scan(sc->nr_to_scan, &scanned);
+	freed = __drm_shrinker_scan(sc, &scanned);
 	/*
 	 * Objects are purged whole, so a scan may look at more pages than
 	 * asked for: say so, or reclaim would ask again for pages it got.
@@ -630,12 +795,16 @@ static void drm_shrinker_print(struct seq_file *m,
 		seq_printf(m, "%s_pages: %lu\n", drm_shrinker_list_names[i],
 			   stats->pages[i]);
 	}
+	seq_printf(m, "pending_objects: %lu\n", stats->pending);
 	seq_printf(m, "scanned_objects: %lu\n", stats->scanned);
 	seq_printf(m, "purged_objects: %lu\n", stats->purged_objects);
 	seq_printf(m, "purged_pages: %lu\n", stats->purged_pages);
 	for (i = 0; i < DRM_SHRINKER_SKIP_NR; i++)
 		seq_printf(m, "skipped_%s: %lu\n", drm_shrinker_skip_names[i],
 			   stats->skipped[i]);
+	for (i = 0; i < DRM_SHRINKER_ORIGIN_NR; i++)
+		seq_printf(m, "purged_by_%s: %lu\n", drm_shrinker_origin_names[i],
+			   stats->purged_by[i]);
 }
 
 static int drm_shrinker_global_show(struct seq_file *m, void *unused)

@@ -8,7 +8,9 @@
  */
 
 #include <linux/dma-mapping.h>
+#include <linux/iosys-map.h>
 #include <linux/sched/mm.h>
+#include <linux/shrinker.h>
 
 #include <kunit/device.h>
 #include <kunit/test.h>
@@ -144,15 +146,14 @@ static bool panfrost_test_madvise(struct panfrost_gem_object *bo, int madv)
 	return retained;
 }
 
-/* A scan as memory reclaim runs it, so lockdep sees the reclaim context. */
+/*
+ * A scan as memory reclaim runs it: drm_shrinker_scan() runs the purge
+ * callbacks inside fs_reclaim_acquire(), so lockdep sees the reclaim
+ * context.
+ */
 static unsigned long panfrost_test_reclaim(unsigned long nr_to_scan)
 {
-	unsigned long freed;
-
-	fs_reclaim_acquire(GFP_KERNEL);
-	freed = drm_shrinker_scan(nr_to_scan);
-	fs_reclaim_release(GFP_KERNEL);
-	return freed;
+	return drm_shrinker_scan(nr_to_scan, GFP_KERNEL);
 }
 
 /*
@@ -396,12 +397,56 @@ static void panfrost_test_submit_needs_willneed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, panfrost_test_job_use(gone), -EINVAL);
 }
 
+/*
+ * A purge that cannot succeed now tears nothing down: a vmapped BO (the
+ * shmem helper refuses it) and a BO whose mappings lock is held elsewhere
+ * (only trylocked in reclaim) keep their pages and their GPU mapping, and
+ * are purged once that is over.
+ */
+static void panfrost_test_refused_purge_keeps_mappings(struct kunit *test)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	struct panfrost_gem_mapping *mapping;
+	struct panfrost_gem_object *bo;
+	struct iosys_map map;
+
+	bo = panfrost_test_bo(test, 2 * PAGE_SIZE, 0, &mapping);
+	dma_resv_lock(bo->base.base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_vmap(&bo->base, &map), 0);
+	dma_resv_unlock(bo->base.base.resv);
+	panfrost_test_madvise(bo, PANFROST_MADV_DONTNEED);
+
+	KUNIT_EXPECT_EQ(test, panfrost_test_reclaim(ULONG_MAX), 0);
+	KUNIT_EXPECT_TRUE(test, drm_mm_node_allocated(&mapping->mmnode));
+	KUNIT_EXPECT_NOT_NULL(test, bo->base.pages);
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&bo->base.base));
+
+	dma_resv_lock(bo->base.base.resv, NULL);
+	drm_gem_shmem_vunmap(&bo->base, &map);
+	dma_resv_unlock(bo->base.base.resv);
+
+	/* The callback itself, as if another thread held the lock. */
+	dma_resv_lock(bo->base.base.resv, NULL);
+	mutex_lock(&bo->mappings.lock);
+	KUNIT_EXPECT_EQ(test, bo->base.base.funcs->purge(&bo->base.base, &sc),
+			-EBUSY);
+	mutex_unlock(&bo->mappings.lock);
+	dma_resv_unlock(bo->base.base.resv);
+	KUNIT_EXPECT_TRUE(test, drm_mm_node_allocated(&mapping->mmnode));
+	KUNIT_EXPECT_NOT_NULL(test, bo->base.pages);
+
+	KUNIT_EXPECT_EQ(test, panfrost_test_reclaim(ULONG_MAX), 2);
+	KUNIT_EXPECT_FALSE(test, drm_mm_node_allocated(&mapping->mmnode));
+	KUNIT_EXPECT_NULL(test, bo->base.pages);
+}
+
 static struct kunit_case panfrost_shrinker_tests[] = {
 	KUNIT_CASE(panfrost_test_purge),
 	KUNIT_CASE(panfrost_test_willneed_kept),
 	KUNIT_CASE(panfrost_test_heap_never_purged),
 	KUNIT_CASE(panfrost_test_madvise_ioctl_hostile),
 	KUNIT_CASE(panfrost_test_submit_needs_willneed),
+	KUNIT_CASE(panfrost_test_refused_purge_keeps_mappings),
 	{}
 };
 

@@ -88,7 +88,8 @@ to_drm_shrinker_bench_obj(struct drm_gem_object *obj)
 }
 
 /* Purging only marks the object: nothing is measured but the shrinker. */
-static long drm_shrinker_bench_purge(struct drm_gem_object *obj)
+static long drm_shrinker_bench_purge(struct drm_gem_object *obj,
+				     struct shrink_control *sc)
 {
 	struct drm_shrinker_bench_obj *bobj = to_drm_shrinker_bench_obj(obj);
 
@@ -259,7 +260,7 @@ static void drm_shrinker_bench_readd(void)
 /* drm_gem_lru_scan()'s callback: the same purge, then off the LRU. */
 static bool drm_shrinker_bench_lru_shrink(struct drm_gem_object *obj)
 {
-	if (drm_shrinker_bench_purge(obj) < 0)
+	if (drm_shrinker_bench_purge(obj, NULL) < 0)
 		return false;
 	drm_gem_lru_remove(obj);
 	return true;
@@ -283,7 +284,7 @@ static int drm_shrinker_bench_time_scan(bool anchor, u64 *ps)
 		freed = drm_gem_lru_scan(&b->lru, b->nr_objs, &remaining,
 					 drm_shrinker_bench_lru_shrink);
 	else
-		freed = drm_shrinker_scan(b->nr_objs);
+		freed = drm_shrinker_scan(b->nr_objs, GFP_KERNEL);
 	elapsed = ktime_get_ns() - start;
 
 	if (freed != b->nr_objs || b->purged != b->nr_objs) {

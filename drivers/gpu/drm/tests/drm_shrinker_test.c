@@ -12,6 +12,7 @@
 #include <linux/completion.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
+#include <linux/sched/mm.h>
 #include <linux/iosys-map.h>
 #include <linux/kthread.h>
 #include <linux/pagemap.h>
@@ -57,7 +58,8 @@ static struct drm_shrinker_test_obj *to_test_obj(struct drm_gem_object *obj)
 	return container_of(obj, struct drm_shrinker_test_obj, base);
 }
 
-static long drm_shrinker_test_purge(struct drm_gem_object *obj)
+static long drm_shrinker_test_purge(struct drm_gem_object *obj,
+				    struct shrink_control *sc)
 {
 	struct drm_shrinker_test_obj *tobj = to_test_obj(obj);
 	struct drm_shrinker_test *t = tobj->t;
@@ -170,6 +172,9 @@ static struct drm_shrinker_stats drm_shrinker_test_global(struct drm_shrinker_te
 	delta.purged_pages = now.purged_pages - t->global_before.purged_pages;
 	for (i = 0; i < DRM_SHRINKER_SKIP_NR; i++)
 		delta.skipped[i] = now.skipped[i] - t->global_before.skipped[i];
+	for (i = 0; i < DRM_SHRINKER_ORIGIN_NR; i++)
+		delta.purged_by[i] = now.purged_by[i] - t->global_before.purged_by[i];
+	delta.pending = now.pending - t->global_before.pending;
 	return delta;
 }
 
@@ -281,7 +286,7 @@ static void drm_test_shrinker_oldest_first(struct kunit *test)
 		drm_shrinker_test_dontneed(o[i]);
 	}
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(2), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(2, GFP_KERNEL), 2);
 	KUNIT_ASSERT_EQ(test, t->nr_purged, 2);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &o[0]->base);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[1], &o[1]->base);
@@ -308,7 +313,7 @@ static void drm_test_shrinker_touch_reorders(struct kunit *test)
 	drm_shrinker_test_touch(d);
 	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&d->base));
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 3);
 	KUNIT_ASSERT_EQ(test, t->nr_purged, 3);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &c->base);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[1], &a->base);
@@ -361,7 +366,7 @@ static void drm_test_shrinker_interleaved(struct kunit *test)
 	/* Half the objects' pages: exactly the older half goes. */
 	for (i = 0, sum = 0; i < p->nr_objs / 2; i++)
 		sum += o[i]->base.size >> PAGE_SHIFT;
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(sum), sum);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(sum, GFP_KERNEL), sum);
 	KUNIT_ASSERT_EQ(test, t->nr_purged, p->nr_objs / 2);
 	for (i = 0; i < p->nr_objs; i++) {
 		if (i < p->nr_objs / 2)
@@ -392,7 +397,7 @@ static void drm_test_shrinker_fairness(struct kunit *test)
 		drm_shrinker_test_dontneed(many[i]);
 	}
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
 	KUNIT_ASSERT_EQ(test, t->nr_purged, 1);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &old->base);
 }
@@ -408,10 +413,10 @@ static void drm_test_shrinker_nr_to_scan(struct kunit *test)
 		o[i] = drm_shrinker_test_obj(test, 0, 1);
 		drm_shrinker_test_dontneed(o[i]);
 	}
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(3), 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(3, GFP_KERNEL), 3);
 	KUNIT_EXPECT_EQ(test, t->nr_purged, 3);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 2);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(0), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(0, GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, t->nr_purged, 3);
 
 	/* Objects are purged whole: one 4-page object for one page. */
@@ -419,7 +424,7 @@ static void drm_test_shrinker_nr_to_scan(struct kunit *test)
 	drm_shrinker_test_willneed(o[3]);
 	drm_shrinker_test_willneed(o[4]);
 	drm_shrinker_test_dontneed(big);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1), 4);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 4);
 	KUNIT_EXPECT_TRUE(test, big->purged);
 }
 
@@ -492,7 +497,7 @@ static void drm_test_shrinker_busy_skipped(struct kunit *test)
 	drm_shrinker_test_dontneed(c);
 	fence = drm_shrinker_test_busy(test, a);
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
 	KUNIT_EXPECT_TRUE(test, b->purged);
 	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&a->base));
@@ -500,7 +505,7 @@ static void drm_test_shrinker_busy_skipped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_BUSY], 1);
 
 	dma_fence_signal(fence);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
 	KUNIT_EXPECT_TRUE(test, a->purged);
 	KUNIT_EXPECT_FALSE(test, c->purged);
 }
@@ -543,7 +548,7 @@ static void drm_test_shrinker_refused(struct kunit *test)
 	drm_shrinker_test_dontneed(c);
 	a->refuse = p->refuse;
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
 	KUNIT_EXPECT_EQ(test, a->purges, 1);
 	KUNIT_EXPECT_FALSE(test, a->purged);
 	KUNIT_EXPECT_TRUE(test, b->purged);
@@ -553,7 +558,7 @@ static void drm_test_shrinker_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).skipped[p->why], 1);
 
 	a->refuse = 0;
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
 	KUNIT_EXPECT_TRUE(test, a->purged);
 	KUNIT_EXPECT_FALSE(test, c->purged);
 }
@@ -570,14 +575,14 @@ static void drm_test_shrinker_contended(struct kunit *test)
 	drm_shrinker_test_dontneed(b);
 
 	dma_resv_lock(a->base.resv, NULL);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 1);
 	dma_resv_unlock(a->base.resv);
 
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
 	KUNIT_EXPECT_TRUE(test, b->purged);
 	drm_shrinker_read_stats(t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_CONTENDED], 1);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 1);
 	KUNIT_EXPECT_TRUE(test, a->purged);
 }
 
@@ -621,7 +626,7 @@ static void drm_test_shrinker_dmabuf(struct kunit *test)
 	a->base.shrinker.allow_exported = p->allow_exported;
 	drm_shrinker_test_dontneed(a);
 
-	drm_shrinker_scan(ULONG_MAX);
+	drm_shrinker_scan(ULONG_MAX, GFP_KERNEL);
 	a->base.import_attach = NULL;
 	a->base.dma_buf = NULL;
 
@@ -644,11 +649,11 @@ static void drm_test_shrinker_willneed_kept(struct kunit *test)
 	drm_shrinker_test_dontneed(b);
 	drm_shrinker_test_willneed(a);
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 1);
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
 	KUNIT_EXPECT_EQ(test, never->purges, 0);
 	KUNIT_EXPECT_TRUE(test, b->purged);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
 }
 
@@ -660,8 +665,8 @@ static void drm_test_shrinker_purged_once(struct kunit *test)
 	struct drm_shrinker_stats stats;
 
 	drm_shrinker_test_dontneed(a);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 3);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, a->purges, 1);
 	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&a->base));
 	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 0);
@@ -698,7 +703,7 @@ static void drm_test_shrinker_freed_on_lru(struct kunit *test)
 	drm_shrinker_read_stats(t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 1);
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 2);
 	KUNIT_ASSERT_EQ(test, t->nr_purged, 1);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &a->base);
 }
@@ -729,7 +734,7 @@ static void drm_test_shrinker_dev_unplugged(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&a0->base));
 	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 2);
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 2);
 	KUNIT_EXPECT_TRUE(test, b1->purged);
 	KUNIT_EXPECT_EQ(test, a0->purges, 0);
 	KUNIT_EXPECT_EQ(test, c0->purges, 0);
@@ -749,7 +754,7 @@ static void drm_test_shrinker_stats_sum(struct kunit *test)
 	}
 	drm_shrinker_test_busy(test, o[1]);
 	o[2]->refuse = -EBUSY;
-	drm_shrinker_scan(8);
+	drm_shrinker_scan(8, GFP_KERNEL);
 
 	drm_shrinker_read_stats(t->devs[0], &d0);
 	drm_shrinker_read_stats(t->devs[1], &d1);
@@ -838,7 +843,7 @@ static void drm_test_shrinker_two_memory_managers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 7);
 	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&s->base));
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(6), 6);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(6, GFP_KERNEL), 6);
 	KUNIT_EXPECT_TRUE(test, f1->purged);
 	KUNIT_EXPECT_EQ(test, s->madv, -1);
 	KUNIT_EXPECT_NULL(test, s->pages);
@@ -869,7 +874,7 @@ static void drm_test_shrinker_shmem_in_use(struct kunit *test)
 	drm_shrinker_test_shmem_madvise(v, 1);
 	drm_shrinker_test_shmem_madvise(p, 1);
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 0);
 	KUNIT_EXPECT_NOT_NULL(test, v->pages);
 	KUNIT_EXPECT_NOT_NULL(test, p->pages);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 3);
@@ -880,7 +885,7 @@ static void drm_test_shrinker_shmem_in_use(struct kunit *test)
 	drm_gem_shmem_vunmap(v, &map);
 	dma_resv_unlock(v->base.resv);
 	drm_gem_shmem_unpin(p);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 3);
 	KUNIT_EXPECT_EQ(test, v->madv, -1);
 	KUNIT_EXPECT_EQ(test, p->madv, -1);
 }
@@ -900,7 +905,7 @@ static void drm_test_shrinker_shmem_purged_stays(struct kunit *test)
 	drm_shrinker_test_shmem_madvise(gone, 1);
 	drm_shrinker_test_shmem_madvise(kept, 1);
 	KUNIT_EXPECT_TRUE(test, drm_shrinker_test_shmem_madvise(kept, 0));
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 1);
 
 	KUNIT_EXPECT_FALSE(test, drm_shrinker_test_shmem_madvise(gone, 0));
 	KUNIT_EXPECT_FALSE(test, drm_shrinker_test_shmem_madvise(gone, 1));
@@ -1014,7 +1019,7 @@ static void drm_test_shrinker_concurrent(struct kunit *test)
 
 	while (!completion_done(&race->done[0]) ||
 	       !completion_done(&race->done[1])) {
-		drm_shrinker_scan(2);
+		drm_shrinker_scan(2, GFP_KERNEL);
 		scans++;
 		cond_resched();
 	}
@@ -1034,6 +1039,77 @@ static void drm_test_shrinker_concurrent(struct kunit *test)
 		   scans, DRM_SHRINKER_TEST_ROUNDS, race->freed_objects);
 }
 
+/*
+ * A purge its callback started (-EINPROGRESS) keeps the object on the
+ * list, counted once as pending and once in purged_by, however many scans
+ * meet it, until the driver finishes it with drm_shrinker_purge_locked():
+ * then it is purged and counted, not scanned, and nothing is pending.
+ */
+static void drm_test_shrinker_pending(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 2);
+	struct drm_shrinker_stats stats;
+
+	drm_shrinker_test_dontneed(a);
+	a->refuse = -EINPROGRESS;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, a->purges, 2);
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&a->base));
+	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.pending, 1);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_PENDING], 2);
+	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 1);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects, 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).pending, 1);
+
+	a->refuse = 0;
+	dma_resv_lock(a->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_purge_locked(&a->base), 2);
+	dma_resv_unlock(a->base.resv);
+	KUNIT_EXPECT_TRUE(test, a->purged);
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&a->base));
+	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.pending, 0);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects, 1);
+	KUNIT_EXPECT_EQ(test, stats.purged_pages, 2);
+	KUNIT_EXPECT_EQ(test, stats.scanned, 2);
+	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).pending, 0);
+
+	/* Off the list: nothing left to finish. */
+	dma_resv_lock(a->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_purge_locked(&a->base), -EAGAIN);
+	dma_resv_unlock(a->base.resv);
+}
+
+/*
+ * Scans count their purges by who asked: a scan started by hand (or by a
+ * test) outside reclaim is "other", one run with PF_MEMALLOC, as direct
+ * reclaim runs, is "direct".
+ */
+static void drm_test_shrinker_origin(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_stats stats;
+	unsigned int noreclaim;
+
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_dontneed(b);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
+	noreclaim = memalloc_noreclaim_save();
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
+	memalloc_noreclaim_restore(noreclaim);
+
+	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 1);
+	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_DIRECT], 1);
+	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_KSWAPD], 0);
+}
+
 static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_empty),
 	KUNIT_CASE(drm_test_shrinker_count_sizes),
@@ -1047,6 +1123,8 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_busy_skipped),
 	KUNIT_CASE_PARAM(drm_test_shrinker_refused, drm_shrinker_test_refuse_gen_params),
 	KUNIT_CASE(drm_test_shrinker_contended),
+	KUNIT_CASE(drm_test_shrinker_pending),
+	KUNIT_CASE(drm_test_shrinker_origin),
 	KUNIT_CASE_PARAM(drm_test_shrinker_dmabuf, drm_shrinker_test_dmabuf_gen_params),
 	KUNIT_CASE(drm_test_shrinker_willneed_kept),
 	KUNIT_CASE(drm_test_shrinker_purged_once),
