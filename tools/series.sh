@@ -163,7 +163,7 @@ bisect() {
 	export KSRC=$src KOBJ=$BIS/obj
 	rm -rf "$BIS/src"
 	mkdir -p "$BIS/src" "$KOBJ"
-	git clone -q "$WORK" "$src"
+	git_q clone -q "$WORK" "$src"
 	[ -x "$BUILD/igt/ds-poweroff" ] || "$TOP/tools/igt.sh" >"$RES/igt.log" 2>&1 ||
 		die "cannot build the guest tools: see $RES/igt.log"
 

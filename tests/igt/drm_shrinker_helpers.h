@@ -172,10 +172,10 @@ static inline void shrinker_pending_settle(void)
 
 /*
  * Ask the DRM shrinker to free @pages pages through the core MM's debugfs
- * interface (memcg 0, node 0), as an admin would, and wait for the purges
- * it started to finish.
+ * interface (memcg 0, node 0), as an admin would; purges it started may
+ * still be in flight when this returns.
  */
-static inline void shrinker_scan(uint64_t pages)
+static inline void __shrinker_scan(uint64_t pages)
 {
 	const char *dir = shrinker_debugfs_dir();
 	char path[PATH_MAX + 512], cmd[64];
@@ -188,6 +188,12 @@ static inline void shrinker_scan(uint64_t pages)
 	len = snprintf(cmd, sizeof(cmd), "0 0 %" PRIu64, pages);
 	igt_assert_eq(write(fd, cmd, len), len);
 	close(fd);
+}
+
+/* The same, then wait for the purges it started to finish. */
+static inline void shrinker_scan(uint64_t pages)
+{
+	__shrinker_scan(pages);
 	shrinker_pending_settle();
 }
 

@@ -198,6 +198,40 @@ static void vgm_purge(int fd, struct vgm_bo *bo)
 	igt_assert_eq(vgm_madvise(fd, bo, VIRTGPU_MADV_WILLNEED), 0);
 }
 
+/* Write @value to the tracefs file @file. */
+static void vgm_tracefs(const char *file, const char *value)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
+	if (access("/sys/kernel/tracing/trace", F_OK))
+		snprintf(path, sizeof(path), "%s/tracing/%s", igt_debugfs_mount(), file);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	igt_require_f(fd >= 0, "%s: %m (tracefs?)\n", path);
+	igt_assert_eq(write(fd, value, strlen(value)), (int)strlen(value));
+	close(fd);
+}
+
+/* How many RESOURCE_DETACH_BACKING commands the trace saw queued. */
+static unsigned int vgm_traced_detaches(void)
+{
+	char path[256], line[512];
+	unsigned int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/trace");
+	if (access(path, F_OK))
+		snprintf(path, sizeof(path), "%s/tracing/trace", igt_debugfs_mount());
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "virtio_gpu_cmd_queue:") && strstr(line, " type=0x107 "))
+			n++;
+	fclose(f);
+	return n;
+}
+
 static volatile sig_atomic_t vgm_sigbus;
 static sigjmp_buf vgm_sigbus_jmp;
 
@@ -547,6 +581,50 @@ igt_main
 	}
 
 	igt_describe("A non-zero pad gives EINVAL.");
+	igt_describe("A purge sends DETACH_BACKING once per BO: a second scan "
+		     "started before the host answered finds the detach in "
+		     "flight and sends nothing; the BO counts as purged (not "
+		     "retained) as soon as the detach is sent, and its pages are "
+		     "freed once the host answered.");
+	igt_subtest("detach-once") {
+		enum { N = 64 };
+		struct shrinker_stats before, after;
+		struct vgm_bo bo[N];
+		unsigned int detaches;
+
+		/* Nothing else DONTNEED anywhere: every detach is ours. */
+		shrinker_scan(UINT32_MAX);
+		for (unsigned int i = 0; i < N; i++) {
+			bo[i] = vgm_create(vgm_fd, 1);
+			igt_assert_eq(vgm_madvise(vgm_fd, &bo[i], VIRTGPU_MADV_DONTNEED), 1);
+		}
+		shrinker_stats_device(vgm_fd, &before);
+		vgm_tracefs("trace", "");
+		vgm_tracefs("events/virtio_gpu/virtio_gpu_cmd_queue/enable", "1");
+
+		/* Back to back: the second meets detaches still in flight. */
+		__shrinker_scan(UINT32_MAX);
+		__shrinker_scan(UINT32_MAX);
+		for (unsigned int i = 0; i < N; i++)
+			igt_assert_eq(vgm_madvise(vgm_fd, &bo[i], VIRTGPU_MADV_WILLNEED), 0);
+		shrinker_pending_settle();
+		shrinker_stats_device(vgm_fd, &after);
+		vgm_tracefs("events/virtio_gpu/virtio_gpu_cmd_queue/enable", "0");
+		detaches = vgm_traced_detaches();
+
+		igt_info("%u detaches for %d BOs; scans met %" PRIu64
+			 " in flight; %" PRIu64 " pages freed\n", detaches, N,
+			 after.skipped_pending - before.skipped_pending,
+			 after.purged_pages - before.purged_pages);
+		igt_assert_eq(detaches, N);
+		igt_assert_eq_u64(after.pending_objects, 0);
+		igt_assert_eq_u64(after.purged_objects, before.purged_objects + N);
+		igt_assert_eq_u64(after.purged_pages, before.purged_pages + N);
+		igt_assert_eq_u64(after.purgeable_objects, before.purgeable_objects - N);
+		for (unsigned int i = 0; i < N; i++)
+			vgm_close(vgm_fd, &bo[i]);
+	}
+
 	igt_describe("A dumb BO, the kind KMS scans out and uses as a cursor "
 		     "(copied to the host from its pages), cannot be marked "
 		     "DONTNEED: EINVAL, even while it is a framebuffer, and it "
