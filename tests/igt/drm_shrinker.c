@@ -7,7 +7,6 @@
 #include "drm_shrinker_helpers.h"
 
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -132,36 +131,6 @@ static void xdev_stats(struct shrinker_stats *stats)
 {
 	for (int i = 0; i < XDEV_NR; i++)
 		shrinker_stats_device(xfd[i], &stats[i]);
-}
-
-/* A /proc/meminfo value, in bytes. */
-static uint64_t xmeminfo(const char *key)
-{
-	char line[128];
-	uint64_t kib = 0;
-	size_t n = strlen(key);
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			sscanf(line + n + 1, "%" SCNu64, &kib);
-	fclose(f);
-	igt_assert_lt_u64(0, kib);
-	return kib << 10;
-}
-
-/* Allocate and touch @bytes of anonymous memory, then exit. */
-static void xhog(uint64_t bytes)
-{
-	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		_exit(2);
-	for (uint64_t i = 0; i < bytes; i += XBO_PAGE)
-		p[i] = 1;
-	_exit(0);
 }
 
 static volatile sig_atomic_t xworker_stop;
@@ -429,14 +398,14 @@ igt_main
 			xworker();
 		}
 		/* More than there is without the BOs: a third of them must go. */
-		hog_bytes = xmeminfo("MemAvailable") +
+		hog_bytes = shrinker_meminfo("MemAvailable") +
 			    (uint64_t)XDEV_NR * MP_BOS * MP_PAGES * XBO_PAGE / 3;
 		igt_info("hog: %" PRIu64 " MiB\n", hog_bytes >> 20);
 		hog = fork();
 		igt_assert(hog >= 0);
 		if (hog == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			xhog(hog_bytes);
+			shrinker_hog(hog_bytes);
 		}
 		igt_assert_eq(waitpid(hog, &status, 0), hog);
 		igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,

@@ -12,6 +12,7 @@
 #include "drm_shrinker_open.h"
 
 #include <dirent.h>
+#include <sys/mman.h>
 #include <limits.h>
 #include <stddef.h>
 
@@ -128,6 +129,45 @@ static inline void shrinker_stats_settle(int fd, uint64_t objects,
 			return;
 		usleep(10000);
 	}
+}
+
+/* A /proc/meminfo value (@key without the colon), in bytes. */
+static inline uint64_t shrinker_meminfo(const char *key)
+{
+	char line[256];
+	uint64_t kib = 0;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			sscanf(line + n + 1, "%" SCNu64, &kib);
+	fclose(f);
+	return kib << 10;
+}
+
+/*
+ * The body of a memory hog child: allocate and touch @bytes of anonymous
+ * memory, then exit 0 (2 if it could not map them). If reclaim fails, the
+ * OOM killer takes the hog first.
+ */
+static inline void shrinker_hog(uint64_t bytes)
+{
+	FILE *f = fopen("/proc/self/oom_score_adj", "w");
+	char *p;
+
+	if (f) {
+		fputs("1000", f);
+		fclose(f);
+	}
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(2);
+	for (uint64_t i = 0; i < bytes; i += 4096)
+		p[i] = 1;
+	_exit(0);
 }
 
 /* Path of the drm-shrinker entry in /sys/kernel/debug/shrinker, or NULL. */

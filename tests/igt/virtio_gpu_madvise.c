@@ -248,42 +248,10 @@ static int vgm_memory_hog(uint64_t bytes)
 	int status;
 
 	igt_assert(pid >= 0);
-	if (pid == 0) {
-		FILE *f = fopen("/proc/self/oom_score_adj", "w");
-		char *p;
-
-		/* If the shrinker fails, the OOM killer takes the hog only. */
-		if (f) {
-			fputs("1000", f);
-			fclose(f);
-		}
-		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
-			_exit(2);
-		for (uint64_t i = 0; i < bytes; i += VGM_PAGE)
-			p[i] = 1;
-		_exit(0);
-	}
+	if (pid == 0)
+		shrinker_hog(bytes);
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	return status;
-}
-
-static uint64_t vgm_meminfo(const char *key)
-{
-	char line[256];
-	uint64_t kb = 0;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, strlen(key))) {
-			sscanf(line + strlen(key), ": %" SCNu64, &kb);
-			break;
-		}
-	}
-	fclose(f);
-	return kb * 1024;
 }
 
 igt_main
@@ -414,7 +382,7 @@ igt_main
 		 * then a process that needs three quarters of what was
 		 * available, more than is left without the BOs.
 		 */
-		avail = vgm_meminfo("MemAvailable");
+		avail = shrinker_meminfo("MemAvailable");
 		pool = avail / 2 / ARRAY_SIZE(bos) / VGM_PAGE;
 		for (n = 0; n < ARRAY_SIZE(bos); n++) {
 			bos[n] = vgm_create(vgm_fd, pool);
