@@ -31,6 +31,11 @@ if ((built)); then
 	phase static "$TOP/tools/static.sh" "$RUN/static.tsv" || true
 	phase guest "$TOP/tools/guest.sh" check "$RUN/guest" \
 		${DS_SOAK_SECONDS:+"DS_SOAK_SECONDS=$DS_SOAK_SECONDS"} || true
+	# The control: without the shrinker, memcg's OOM killer must strike.
+	phase guest-noshrinker "$TOP/tools/guest.sh" noshrinker \
+		"$RUN/guest-noshrinker" drm.shrinker=0 || true
+	# Two NUMA nodes: BOs are counted and scanned per node.
+	NUMA=2 phase guest-numa "$TOP/tools/guest.sh" numa "$RUN/guest-numa" || true
 fi
 say "make check ($variant) took $(($(date +%s) - T0))s"
 "$PY" "$TOP/tools/report.py" "$RUN" "$TOP" | tee "$RUN/report.txt"

@@ -27,6 +27,7 @@ done
 echo
 echo "with the shrinker:    $(grep RESULT "$RESULTS/with/demo.txt" 2>/dev/null | cut -d' ' -f2-)"
 echo "without the shrinker: $(grep RESULT "$RESULTS/without/demo.txt" 2>/dev/null | cut -d' ' -f2-)"
+echo "over-reclaim:         $(grep OVER-RECLAIM "$RESULTS/with/demo.txt" 2>/dev/null | cut -d' ' -f2-)"
 
 csv=$RESULTS/with/samples.csv
 if [ -s "$csv" ]; then

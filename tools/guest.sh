@@ -4,7 +4,8 @@
 #   guest.sh PLAN RESULT_DIR [extra kernel command line...]
 # Environment: MEM (guest memory, default 2G), TIMEOUT (seconds, default
 # 900), KOBJ (build dir with the bzImage), PAGECACHE_DIR (a host folder
-# shared read-only as 9p tag "pagecache", for `make bench`).
+# shared read-only as 9p tag "pagecache", for `make bench`), NUMA (2: two
+# NUMA nodes, each with one vCPU and half the memory).
 # The guest: 2 vCPUs, q35, the host root read-only over 9p, RESULT_DIR
 # writable over 9p, virtio-gpu with virgl 3D, a plain 2D virtio-gpu, and
 # vgem (built in). A guest that does not finish its plan in TIMEOUT is
@@ -26,9 +27,20 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 extra=()
+smp=2
+if [ "${NUMA:-1}" = 2 ]; then
+	# One socket per node, or the kernel warns that CPUs sharing a
+	# cache sit on different nodes.
+	smp=2,sockets=2,cores=1,threads=1
+	half=$(($(numfmt --from=iec "$MEM") / 2))
+	extra+=(-object "memory-backend-ram,id=m0,size=$half"
+		-object "memory-backend-ram,id=m1,size=$half"
+		-numa node,nodeid=0,cpus=0,memdev=m0
+		-numa node,nodeid=1,cpus=1,memdev=m1)
+fi
 if [ -n "${PAGECACHE_DIR:-}" ]; then
-	extra=(-fsdev "local,id=pagecache,path=$PAGECACHE_DIR,security_model=none,readonly=on"
-	       -device virtio-9p-pci,fsdev=pagecache,mount_tag=pagecache)
+	extra+=(-fsdev "local,id=pagecache,path=$PAGECACHE_DIR,security_model=none,readonly=on"
+		-device virtio-9p-pci,fsdev=pagecache,mount_tag=pagecache)
 fi
 
 # Every plan: the upstream KUnit suites that WARN or leak by themselves
@@ -46,7 +58,7 @@ rc=0
 t0=$(date +%s)
 : >"$out/console.log"
 GBM_ALWAYS_SOFTWARE=1 timeout -k 10 "$TIMEOUT" \
-	qemu-system-x86_64 -M q35 -accel tcg,thread=multi -cpu max -smp 2 \
+	qemu-system-x86_64 -M q35 -accel tcg,thread=multi -cpu max -smp "$smp" \
 	-m "$MEM" -no-reboot -nographic \
 	-display egl-headless,rendernode=/dev/null \
 	-kernel "$kernel" -append "$(echo $cmdline)" \

@@ -92,6 +92,84 @@ def load_expect(path):
     return kinds
 
 
+def report_guest(rep, guest, expect, prefix="guest", prefix_k=""):
+    """Rows for one booted guest: its plan, KUnit, IGT, modules, dmesg."""
+    done = os.path.exists(os.path.join(guest, "guest-done"))
+    timeout = os.path.exists(os.path.join(guest, "guest-timeout"))
+    rep.add(prefix + "/finished-plan", "pass" if done else "FAIL", None,
+            "" if done else ("killed by timeout" if timeout else "no guest-done marker"))
+
+    kdir = os.path.join(guest, "kunit")
+    seen = set()
+    if os.path.isdir(kdir):
+        for f in sorted(os.listdir(kdir)):
+            suite = f[:-5]
+            seen.add(suite)
+            cases = parse_ktap(os.path.join(kdir, f))
+            if not cases:
+                rep.add(prefix_k + "kunit/%s" % suite, "FAIL", None, "no case results")
+            for case, res, detail in cases:
+                rep.add(prefix_k + "kunit/%s/%s" % (suite, case), res, None, detail)
+    for suite in expect["kunit"]:
+        if suite not in seen:
+            rep.add(prefix_k + "kunit/%s" % suite, "FAIL", None, "suite did not run")
+
+    idir = os.path.join(guest, "igt")
+    for name in expect["igt"]:
+        subs, rc, text = parse_igt(os.path.join(idir, name + ".out"),
+                                   os.path.join(idir, name + ".rc"))
+        if rc is None:
+            rep.add(prefix_k + "igt/%s" % name, "FAIL", None, "did not run")
+            continue
+        for sub, res, secs in subs:
+            rep.add(prefix_k + "igt/%s/%s" % (name, sub), res, secs)
+        if not subs:
+            rep.add(prefix_k + "igt/%s" % name, "FAIL", None, "no subtest ran (rc %s)" % rc)
+        elif rc not in ("0", "77") and all(r != "FAIL" for _, r, _ in subs):
+            rep.add(prefix_k + "igt/%s" % name, "FAIL", None, "exit code %s" % rc)
+
+    mdir = os.path.join(guest, "module")
+    for name in expect["module"]:
+        rc_path = os.path.join(mdir, name + ".rc")
+        if not os.path.exists(rc_path):
+            rep.add(prefix_k + "module/%s" % name, "FAIL", None, "did not run")
+            continue
+        rc = open(rc_path).read().strip()
+        out = os.path.join(mdir, name + ".out")
+        lines = open(out, errors="replace").read().splitlines() if os.path.exists(out) else []
+        rep.add(prefix_k + "module/%s" % name, "pass" if rc == "0" else "FAIL", None,
+                ("exit %s: " % rc if rc != "0" else "") + (lines[-1][:100] if lines else ""))
+
+    bad = []
+    dm = os.path.join(guest, "dmesg.txt")
+    if os.path.exists(dm):
+        bad = [l for l in dmesg_lines(dm) if DMESG_BAD.search(l)]
+        rep.add(prefix + "/dmesg-clean", "FAIL" if bad else "pass", None,
+                bad[0].strip()[:100] if bad else "")
+    else:
+        rep.add(prefix + "/dmesg-clean", "FAIL", None, "no dmesg captured")
+    km = os.path.join(guest, "kmemleak.txt")
+    if os.path.exists(km):
+        leaks = open(km, errors="replace").read().count("unreferenced object")
+        rep.add(prefix + "/kmemleak-clean", "FAIL" if leaks else "pass", None,
+                "%d unreferenced objects" % leaks if leaks else "")
+
+
+
+def dmesg_lines(path):
+    """The kernel log without the reports of OOM kills, which the tests
+    cause on purpose and check themselves (their stack dumps are not bugs)."""
+    out, in_oom = [], False
+    for line in open(path, errors="replace"):
+        if "invoked oom-killer" in line:
+            in_oom = True
+        if not in_oom:
+            out.append(line)
+        if in_oom and ("Killed process" in line or "oom_reaper" in line):
+            in_oom = False
+    return out
+
+
 def main():
     run, top = sys.argv[1], sys.argv[2]
     guest = os.path.join(run, "guest")
@@ -113,67 +191,16 @@ def main():
             rep.add("static/" + f[0], "pass" if f[1] == "PASS" else "FAIL",
                     float(f[2]), f[3] if len(f) > 3 else "")
 
-    booted = os.path.isdir(guest)
-    if booted:
-        done = os.path.exists(os.path.join(guest, "guest-done"))
-        timeout = os.path.exists(os.path.join(guest, "guest-timeout"))
-        rep.add("guest/finished-plan", "pass" if done else "FAIL", None,
-                "" if done else ("killed by timeout" if timeout else "no guest-done marker"))
-
-        kdir = os.path.join(guest, "kunit")
-        seen = set()
-        if os.path.isdir(kdir):
-            for f in sorted(os.listdir(kdir)):
-                suite = f[:-5]
-                seen.add(suite)
-                cases = parse_ktap(os.path.join(kdir, f))
-                if not cases:
-                    rep.add("kunit/%s" % suite, "FAIL", None, "no case results")
-                for case, res, detail in cases:
-                    rep.add("kunit/%s/%s" % (suite, case), res, None, detail)
-        for suite in expect["kunit"]:
-            if suite not in seen:
-                rep.add("kunit/%s" % suite, "FAIL", None, "suite did not run")
-
-        idir = os.path.join(guest, "igt")
-        for name in expect["igt"]:
-            subs, rc, text = parse_igt(os.path.join(idir, name + ".out"),
-                                       os.path.join(idir, name + ".rc"))
-            if rc is None:
-                rep.add("igt/%s" % name, "FAIL", None, "did not run")
-                continue
-            for sub, res, secs in subs:
-                rep.add("igt/%s/%s" % (name, sub), res, secs)
-            if not subs:
-                rep.add("igt/%s" % name, "FAIL", None, "no subtest ran (rc %s)" % rc)
-            elif rc not in ("0", "77") and all(r != "FAIL" for _, r, _ in subs):
-                rep.add("igt/%s" % name, "FAIL", None, "exit code %s" % rc)
-
-        mdir = os.path.join(guest, "module")
-        for name in expect["module"]:
-            rc_path = os.path.join(mdir, name + ".rc")
-            if not os.path.exists(rc_path):
-                rep.add("module/%s" % name, "FAIL", None, "did not run")
-                continue
-            rc = open(rc_path).read().strip()
-            out = os.path.join(mdir, name + ".out")
-            lines = open(out, errors="replace").read().splitlines() if os.path.exists(out) else []
-            rep.add("module/%s" % name, "pass" if rc == "0" else "FAIL", None,
-                    ("exit %s: " % rc if rc != "0" else "") + (lines[-1][:100] if lines else ""))
-
-        bad = []
-        dm = os.path.join(guest, "dmesg.txt")
-        if os.path.exists(dm):
-            bad = [l for l in open(dm, errors="replace") if DMESG_BAD.search(l)]
-            rep.add("guest/dmesg-clean", "FAIL" if bad else "pass", None,
-                    bad[0].strip()[:100] if bad else "")
-        else:
-            rep.add("guest/dmesg-clean", "FAIL", None, "no dmesg captured")
-        km = os.path.join(guest, "kmemleak.txt")
-        if os.path.exists(km):
-            leaks = open(km, errors="replace").read().count("unreferenced object")
-            rep.add("guest/kmemleak-clean", "FAIL" if leaks else "pass", None,
-                    "%d unreferenced objects" % leaks if leaks else "")
+    if os.path.isdir(guest):
+        report_guest(rep, guest, expect)
+    # make check's other boots: the control run with drm.shrinker=0, and
+    # a guest with two NUMA nodes.
+    for extra in ("noshrinker", "numa"):
+        gdir = os.path.join(run, "guest-" + extra)
+        if any(n == "guest-" + extra for n, _, _ in phases) or os.path.isdir(gdir):
+            report_guest(rep, gdir,
+                         load_expect(os.path.join(top, "tests/guest/expect-%s.txt" % extra)),
+                         "guest-" + extra, extra + "/")
 
     width = max([len(r[0]) for r in rep.rows] + [20])
     print("\n%-*s  %-6s  %8s  %s" % (width, "test", "result", "time", "detail"))

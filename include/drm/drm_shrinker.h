@@ -7,13 +7,12 @@
 #ifndef __DRM_SHRINKER_H__
 #define __DRM_SHRINKER_H__
 
-#include <linux/list.h>
-#include <linux/llist.h>
 #include <linux/types.h>
 
 struct dentry;
 struct drm_device;
 struct drm_gem_object;
+struct folio;
 struct shrink_control;
 struct shrinker;
 
@@ -24,13 +23,11 @@ struct shrinker;
  * @DRM_SHRINKER_NR_LISTS: number of LRU lists. A list for objects whose
  *	contents must be kept (evictable to swap) will go before this.
  * @DRM_SHRINKER_NONE: the object is on no list.
- * @DRM_SHRINKER_CURSOR: not an object but a scan's position in a list.
  */
 enum drm_shrinker_list {
 	DRM_SHRINKER_PURGEABLE,
 	DRM_SHRINKER_NR_LISTS,
 	DRM_SHRINKER_NONE = DRM_SHRINKER_NR_LISTS,
-	DRM_SHRINKER_CURSOR,
 };
 
 /**
@@ -52,10 +49,11 @@ enum drm_shrinker_list {
  *	frees them.
  * @DRM_SHRINKER_SKIP_NR: number of reasons.
  *
- * Skipped objects keep their place in the LRU. %DRM_SHRINKER_SKIP_GONE
- * ones too: the scan leaves them where they are, and they leave the LRU,
- * with every other object of their device, when drm_dev_unregister()
- * (which drm_dev_unplug() calls) reaches drm_shrinker_dev_fini().
+ * A skipped object goes to the tail of its list, as if just used, so the
+ * next scan looks at others first; except %DRM_SHRINKER_SKIP_DMABUF and
+ * %DRM_SHRINKER_SKIP_GONE ones, which leave the list (and the count)
+ * since no scan could reclaim them: they stay marked, and a gone
+ * device's objects are freed with it.
  */
 enum drm_shrinker_skip {
 	DRM_SHRINKER_SKIP_CONTENDED,
@@ -87,12 +85,18 @@ enum drm_shrinker_origin {
 /**
  * struct drm_shrinker_stats - what the DRM shrinker holds and has done
  *
- * One instance counts for all devices, and one per device counts for that
- * device's objects alone; the global numbers are the sums of the devices'.
- * Protected by the DRM shrinker's lock; @pages is also read without it.
+ * One instance counts for all devices of a shrinker, and one per device
+ * counts for that device's objects alone; the global numbers are the sums
+ * of the devices'. Both are per-CPU: an update takes no lock and touches
+ * no shared cache line, and drm_shrinker_read_stats() adds the CPUs'
+ * numbers up, so a copy is exact for each number but not taken at one
+ * instant across numbers.
  */
 struct drm_shrinker_stats {
-	/** @objects: objects on each LRU list */
+	/**
+	 * @objects: objects on each LRU list: marked, resident and not
+	 * shared, so a scan could reclaim them (what the shrinker counts)
+	 */
 	unsigned long objects[DRM_SHRINKER_NR_LISTS];
 	/** @pages: pages of the objects on each LRU list */
 	unsigned long pages[DRM_SHRINKER_NR_LISTS];
@@ -117,45 +121,62 @@ struct drm_shrinker_stats {
 };
 
 /**
- * struct drm_shrinker_entry - a GEM object's place in the DRM shrinker
+ * struct drm_shrinker_entry - a GEM object's state in the DRM shrinker
  *
- * Embedded in &struct drm_gem_object as its @shrinker member. Drivers do
- * not touch it; they use drm_shrinker_add_locked() and friends.
+ * Embedded in &struct drm_gem_object as its @shrinker member, where it
+ * fills the hole after &drm_gem_object.name on 64-bit. The link in the
+ * shrinker's &struct list_lru is &drm_gem_object.lru_node, and the memory
+ * cgroup of the list is &drm_gem_object.shrinker_memcg: an object is on
+ * a driver's &struct drm_gem_lru or on the DRM shrinker, never both.
+ * Drivers do not touch it; they use drm_shrinker_add_locked() and
+ * friends.
+ *
+ * All members but @isolated are written under the object's reservation
+ * lock, or by drm_shrinker_forget() once nobody else can reach the
+ * object.
  */
 struct drm_shrinker_entry {
 	/**
-	 * @node: link in the LRU list given by @list, protected by the DRM
-	 * shrinker's lock.
+	 * @list: the &enum drm_shrinker_list userspace asked for. Read
+	 * without the lock only as a hint (fdinfo).
 	 */
-	struct list_head node;
+	u8 list : 2;
 	/**
-	 * @put_node: link in the list of references that reclaim hands to a
-	 * worker to drop, since freeing an object takes locks reclaim must
-	 * not wait for.
+	 * @linked: the object is on the list_lru of @list, on node @nid
+	 * and memory cgroup &drm_gem_object.shrinker_memcg, and counted;
+	 * or a scan has it isolated (@isolated).
 	 */
-	struct llist_node put_node;
+	u8 linked : 1;
 	/**
-	 * @list: the &enum drm_shrinker_list the object is on. Written only
-	 * under the DRM shrinker's lock, with WRITE_ONCE(); madvise also
-	 * holds the object's reservation lock, but freeing the object and
-	 * drm_shrinker_dev_fini() do not. Read it under the DRM shrinker's
-	 * lock, or with READ_ONCE() as a hint to check again under that
-	 * lock.
+	 * @pending: the object's purge callback started a purge that a later
+	 * call finishes (it returned -EINPROGRESS).
 	 */
-	u8 list;
+	u8 pending : 1;
 	/**
 	 * @allow_exported: the driver can purge this object even while it
 	 * is exported as a dma-buf. Set before the object is first added.
 	 */
-	bool allow_exported;
+	u8 allow_exported : 1;
 	/**
-	 * @pending: the object's purge callback started a purge that a later
-	 * call finishes (it returned -EINPROGRESS). Written under the DRM
-	 * shrinker's lock, with WRITE_ONCE(); it fits in the padding after
-	 * @allow_exported.
+	 * @scanning: a scan has the object off its list and locked; only
+	 * that scan puts it back or takes it off for good, so
+	 * drm_shrinker_remove_locked() from a purge callback leaves the link
+	 * alone.
 	 */
-	bool pending;
+	u8 scanning : 1;
+	/**
+	 * @isolated: a scan took the object off its list to work on it.
+	 * Set with the reservation lock held (trylocked) and the list's lock,
+	 * cleared by the scan after it released the reservation lock, with
+	 * smp_store_release(); drm_shrinker_forget() waits for it to clear,
+	 * so a scan may work on an object whose last reference is gone.
+	 */
+	u8 isolated;
+	/** @nid: the NUMA node of the list the object is on, if @linked */
+	u16 nid;
 };
+
+struct drm_shrinker;
 
 /**
  * struct drm_shrinker_dev - the DRM shrinker's per-device state
@@ -163,31 +184,41 @@ struct drm_shrinker_entry {
  * Embedded in &struct drm_device as its @shrinker member.
  */
 struct drm_shrinker_dev {
-	/** @stats: this device's numbers, under the DRM shrinker's lock */
-	struct drm_shrinker_stats stats;
+	/**
+	 * @shrinker: the shrinker the device's objects go to: DRM core's,
+	 * or a test's own
+	 */
+	struct drm_shrinker *shrinker;
+	/** @stats: this device's numbers, per CPU */
+	struct drm_shrinker_stats __percpu *stats;
 	/**
 	 * @gone: the device is unregistered or released: its objects are
-	 * not added to the LRU and scans no longer call into its driver.
-	 * Under the DRM shrinker's lock.
+	 * not added to the lists, scans take them off and no longer call
+	 * into its driver. Written once, read with READ_ONCE().
 	 */
 	bool gone;
 };
 
-void drm_shrinker_add_locked(struct drm_gem_object *obj,
-			     enum drm_shrinker_list list);
+int drm_shrinker_add_locked(struct drm_gem_object *obj,
+			    enum drm_shrinker_list list, struct folio *folio);
 void drm_shrinker_remove_locked(struct drm_gem_object *obj);
-void drm_shrinker_touch_locked(struct drm_gem_object *obj);
 
 bool drm_shrinker_is_purgeable(struct drm_gem_object *obj);
 long drm_shrinker_purge_locked(struct drm_gem_object *obj);
 
-unsigned long drm_shrinker_count(void);
-unsigned long drm_shrinker_scan(unsigned long nr_to_scan, gfp_t gfp_mask);
-void drm_shrinker_read_stats(struct drm_device *dev,
+unsigned long drm_shrinker_count(struct drm_shrinker *shrinker);
+unsigned long drm_shrinker_scan(struct drm_shrinker *shrinker,
+				unsigned long nr_to_scan, gfp_t gfp_mask);
+void drm_shrinker_read_stats(struct drm_shrinker *shrinker,
+			     struct drm_device *dev,
 			     struct drm_shrinker_stats *stats);
 
 #if IS_ENABLED(CONFIG_KUNIT)
-/* The &struct shrinker callbacks, for the KUnit tests. */
+/* A shrinker of a test's own, never registered, and its callbacks. */
+struct drm_shrinker *drm_shrinker_create(const char *name);
+void drm_shrinker_destroy(struct drm_shrinker *shrinker);
+void drm_shrinker_dev_use(struct drm_device *dev, struct drm_shrinker *shrinker);
+struct shrinker *drm_shrinker_mm(struct drm_shrinker *shrinker);
 unsigned long drm_shrinker_count_objects(struct shrinker *shrinker,
 					 struct shrink_control *sc);
 unsigned long drm_shrinker_scan_objects(struct shrinker *shrinker,

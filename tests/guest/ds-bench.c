@@ -38,6 +38,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,19 +99,44 @@ static uint32_t vgem_bo(int fd)
 	return create.handle;
 }
 
+/*
+ * The inode of this process's memory cgroup, as the shrinker's debugfs
+ * files name it (1, the root, without cgroup2 on /sys/fs/cgroup).
+ */
+static unsigned long memcg_ino(void)
+{
+	char line[4096], path[4200];
+	unsigned long ino = 1;
+	struct stat st;
+	FILE *f = fopen("/proc/self/cgroup", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s", line + 3);
+		if (!strncmp(line, "0::", 3) && !stat(path, &st) &&
+		    !access("/sys/fs/cgroup/cgroup.controllers", F_OK))
+			ino = st.st_ino;
+	}
+	if (f)
+		fclose(f);
+	return ino;
+}
+
+/* A scan of everything of this process's cgroup on node 0. */
 static void scan_all(void)
 {
+	char path[512], cmd[64];
 	glob_t g;
-	char path[512];
-	int fd;
+	int fd, len;
 
 	if (glob("/sys/kernel/debug/shrinker/drm-shrinker-*/scan", 0, NULL, &g) ||
 	    !g.gl_pathc)
 		die("no drm-shrinker scan file");
 	snprintf(path, sizeof(path), "%s", g.gl_pathv[0]);
 	globfree(&g);
+	len = snprintf(cmd, sizeof(cmd), "%lu 0 4294967295", memcg_ino());
 	fd = open(path, O_WRONLY);
-	if (fd < 0 || write(fd, "0 0 4294967295", 14) != 14)
+	if (fd < 0 || write(fd, cmd, len) != len)
 		die("scan");
 	close(fd);
 }

@@ -61,6 +61,13 @@ while ! grep -q ready "$OUT/cache.log" 2>/dev/null; do
 done
 say "$(cat "$OUT/cache.log")"
 ds_stats "before the hog:"
+ds_purged() {
+	n=0
+	for f in $(ds_dev_files); do n=$((n + $(ds_val "$f" purged_pages))); done
+	echo $n
+}
+purged0=$(ds_purged)
+avail0=$(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
 
 "$BIN/ds-cache" hog "$hog" >"$OUT/hog.log" 2>&1
 rc=$?
@@ -70,6 +77,13 @@ else
 	say "RESULT: the ${hog} MiB hog failed (exit $rc$( [ $rc -gt 128 ] && echo ", killed by signal $((rc - 128))"))"
 fi
 ds_stats "after the hog:"
+# Over-reclaim: what the shrinker purged against what the hog lacked
+# (its size past MemAvailable, which leaves the DONTNEED BOs out).
+lacked=$((hog - avail0))
+purged=$((($(ds_purged) - purged0) / 256))
+if [ $lacked -gt 0 ]; then
+	say "OVER-RECLAIM: the hog lacked ${lacked} MiB, the shrinker purged ${purged} MiB: $(awk -v p=$purged -v l=$lacked 'BEGIN { printf "%.2f", p / l }')x (goal <= 1.25)"
+fi
 sleep 1
 kill $cache $sampler 2>/dev/null
 wait 2>/dev/null

@@ -211,23 +211,85 @@ static inline void shrinker_pending_settle(void)
 }
 
 /*
- * Ask the DRM shrinker to free @pages pages through the core MM's debugfs
- * interface (memcg 0, node 0), as an admin would; purges it started may
- * still be in flight when this returns.
+ * Scan every list of the DRM shrinker that holds objects, through the
+ * core MM's debugfs interface, as an admin would: `count` has a line
+ * "<memcg inode> <pages on node 0> <pages on node 1>..." per memory
+ * cgroup with objects, and writing "<memcg inode> <node> <n>" to `scan`
+ * looks at that cgroup's objects on that node, oldest first, until their
+ * pages reach n. So objects of up to @pages pages of each list are looked
+ * at. Purges it started may still be in flight when this returns.
  */
 static inline void __shrinker_scan(uint64_t pages)
 {
 	const char *dir = shrinker_debugfs_dir();
-	char path[PATH_MAX + 512], cmd[64];
+	char path[PATH_MAX + 512], cmd[96], line[1024];
+	struct { unsigned long ino; int nid; } lists[256];
+	unsigned int nr = 0;
+	FILE *f;
 	int fd, len;
 
 	igt_require_f(dir, "no drm-shrinker in debugfs (CONFIG_SHRINKER_DEBUG?)\n");
+	snprintf(path, sizeof(path), "%s/count", dir);
+	f = fopen(path, "r");
+	igt_assert_f(f, "%s: %m\n", path);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+		unsigned long ino = strtoul(p, &end, 10);
+
+		if (end == p)
+			continue;
+		p = end;
+		for (int nid = 0; nr < ARRAY_SIZE(lists); nid++) {
+			unsigned long count = strtoul(p, &end, 10);
+
+			if (end == p)
+				break;
+			p = end;
+			if (count) {
+				lists[nr].ino = ino;
+				lists[nr++].nid = nid;
+			}
+		}
+	}
+	fclose(f);
+
 	snprintf(path, sizeof(path), "%s/scan", dir);
 	fd = open(path, O_WRONLY);
 	igt_assert_f(fd >= 0, "%s: %m\n", path);
-	len = snprintf(cmd, sizeof(cmd), "0 0 %" PRIu64, pages);
-	igt_assert_eq(write(fd, cmd, len), len);
+	for (unsigned int i = 0; i < nr; i++) {
+		len = snprintf(cmd, sizeof(cmd), "%lu %d %" PRIu64,
+			       lists[i].ino, lists[i].nid, pages);
+		/* A cgroup removed meanwhile: ENOENT. */
+		igt_assert_f(write(fd, cmd, len) == len || errno == ENOENT,
+			     "%s: %s: %m\n", path, cmd);
+	}
 	close(fd);
+}
+
+/*
+ * The inode number of the calling process's memory cgroup, as the
+ * shrinker debugfs files name it: its directory under /sys/fs/cgroup, or
+ * 1 (the root) where cgroup2 is not mounted there.
+ */
+static inline unsigned long shrinker_memcg_ino(void)
+{
+	char line[PATH_MAX], path[PATH_MAX + 32];
+	unsigned long ino = 1;
+	struct stat st;
+	FILE *f = fopen("/proc/self/cgroup", "r");
+
+	if (!f)
+		return ino;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "0::", 3))
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s", line + 3);
+		if (!stat(path, &st) && !access("/sys/fs/cgroup/cgroup.controllers", F_OK))
+			ino = st.st_ino;
+	}
+	fclose(f);
+	return ino;
 }
 
 /* The same, then wait for the purges it started to finish. */

@@ -625,11 +625,21 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 		 total.purged, total.retained, total.bytes_verified,
 		 total.mismatches, g1.scans - g0.scans, swapped, unplugs,
 		 total.unplugged);
+	igt_info("soak purges decided by kswapd %" PRIu64 ", direct and memcg limit reclaim %"
+		 PRIu64 ", debugfs scans %" PRIu64 "\n",
+		 g1.purged_by_kswapd - g0.purged_by_kswapd,
+		 g1.purged_by_direct - g0.purged_by_direct,
+		 g1.purged_by_other - g0.purged_by_other);
 	igt_assert_eq_u64(total.mismatches, 0);
 	igt_assert_lt_u64(0, total.purged);
 	igt_assert_lt_u64(0, total.bytes_verified);
-	if (p->pressure)
+	if (p->pressure) {
 		igt_assert_f(swapped > 0, "the cgroup never swapped: no pressure\n");
+		/* The cgroup's own limit reclaim reaches the shrinker. */
+		igt_assert_f(g1.purged_by_direct + g1.purged_by_kswapd >
+			     g0.purged_by_direct + g0.purged_by_kswapd,
+			     "only debugfs scans purged: reclaim never reached the shrinker\n");
+	}
 	if (p->unplugs)
 		igt_assert_f(total.unplugged > 0,
 			     "no worker saw its device go: the unplugs missed the load\n");
@@ -686,6 +696,10 @@ static bool stress_fault_once(int fd, enum sdev d, enum stress_op op,
 			      unsigned int nth, int nth_fd, int scan_fd)
 {
 	uint32_t handle = stress_create(fd, d, 1), retained = 1, pattern = nth * 77;
+	char scan_cmd[64];
+	/* One object of this process's cgroup's list on node 0: this BO. */
+	int scan_len = snprintf(scan_cmd, sizeof(scan_cmd), "%lu 0 1",
+				shrinker_memcg_ino());
 	uint32_t *ptr = stress_map(fd, d, handle, STRESS_PAGE);
 	struct drm_gem_close cl = { .handle = handle };
 	char buf[16];
@@ -705,6 +719,19 @@ static bool stress_fault_once(int fd, enum sdev d, enum stress_op op,
 		do_ioctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &wait);
 	}
 
+	/*
+	 * A scan looks at the oldest objects first: wait until no other
+	 * object (one whose last reference a host command still holds) is
+	 * on the LRU, so that the scan meets this BO.
+	 */
+	if (op == OP_PURGE) {
+		struct shrinker_stats g;
+
+		shrinker_stats_settle(-1, 1, &g);
+		igt_assert_f(g.purgeable_objects == 1,
+			     "%" PRIu64 " objects on the LRU besides this BO\n",
+			     g.purgeable_objects - 1);
+	}
 	len = snprintf(buf, sizeof(buf), "%u", nth);
 	igt_assert_eq(pwrite(nth_fd, buf, len, 0), len);
 	switch (op) {
@@ -715,7 +742,7 @@ static bool stress_fault_once(int fd, enum sdev d, enum stress_op op,
 		ret = stress_madvise(fd, d, handle, 0, 0, &retained);
 		break;
 	case OP_PURGE:
-		ret = write(scan_fd, "0 0 1", 5) == 5 ? 0 : -errno;
+		ret = write(scan_fd, scan_cmd, scan_len) == scan_len ? 0 : -errno;
 		break;
 	case OP_CLOSE:
 		ret = igt_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &cl) ? -errno : 0;
@@ -811,6 +838,24 @@ static uint64_t stress_fault_sites(int fd, enum sdev d, enum stress_op op,
 		nth++;
 	}
 	return nth - 1;
+}
+
+/*
+ * The same, the least of three runs: a debug kernel allocates now and
+ * then on any path for itself (KASAN's stack depot refills its pool with
+ * the allocating context's flags), which a single run would count.
+ */
+static uint64_t stress_fault_sites_min(int fd, enum sdev d, enum stress_op op,
+				       int nth_fd, int scan_fd)
+{
+	uint64_t least = UINT64_MAX;
+
+	for (int i = 0; i < 3; i++) {
+		uint64_t n = stress_fault_sites(fd, d, op, nth_fd, scan_fd);
+
+		least = n < least ? n : least;
+	}
+	return least;
 }
 
 igt_main
@@ -927,15 +972,17 @@ igt_main
 		stress_faults_arm(true);
 		for (int d = 0; d < SDEV_NR; d++) {
 			for (int op = 0; op < OP_NR; op++) {
-				sites[d][op] = stress_fault_sites(fds[d], d, op,
-								  nth_fd, scan_fd);
+				sites[d][op] = op == OP_PURGE ?
+					stress_fault_sites_min(fds[d], d, op, nth_fd, scan_fd) :
+					stress_fault_sites(fds[d], d, op, nth_fd, scan_fd);
 				faults += sites[d][op];
 			}
 		}
 		/* The purge path again, failing only what cannot sleep. */
 		stress_faults_only_nowait(true);
 		for (int d = 0; d < SDEV_NR; d++)
-			nowait[d] = stress_fault_sites(fds[d], d, OP_PURGE, nth_fd, scan_fd);
+			nowait[d] = stress_fault_sites_min(fds[d], d, OP_PURGE,
+							   nth_fd, scan_fd);
 		stress_faults_only_nowait(false);
 		stress_faults_arm(false);
 		close(scan_fd);

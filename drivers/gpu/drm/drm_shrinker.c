@@ -2,17 +2,19 @@
 
 #include <linux/debugfs.h>
 #include <linux/dma-resv.h>
-#include <linux/list.h>
-#include <linux/llist.h>
+#include <linux/list_lru.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
-#include <linux/spinlock.h>
+#include <linux/slab.h>
 #include <linux/srcu.h>
 #include <linux/swap.h>
-#include <linux/workqueue.h>
+#include <linux/wait_bit.h>
 
 #include <kunit/visibility.h>
 
@@ -31,9 +33,18 @@
  *
  * DRM core registers one memory shrinker, named ``drm-shrinker``, for all
  * DRM devices. GEM objects whose backing store the kernel may take back
- * sit on device-independent LRU lists, least recently used first, so
- * reclaim takes the oldest objects first whichever device and whichever
- * memory manager they belong to, and no device can starve the others.
+ * sit on the shrinker's LRU lists, least recently used first, whichever
+ * device and whichever memory manager they belong to.
+ *
+ * The lists are the core MM's &struct list_lru: one list per NUMA node
+ * and memory cgroup, and the shrinker is ``SHRINKER_MEMCG_AWARE`` and
+ * ``SHRINKER_NUMA_AWARE``. An object goes on the list of the node and
+ * memory cgroup its memory is charged to: that of its first folio, which
+ * the driver passes (an object whose pages span nodes is counted on its
+ * first page's node). So reclaim of a node frees that node's objects, and
+ * a cgroup at its ``memory.max`` reclaims its own objects, not its
+ * neighbours'. When a cgroup goes away, list_lru hands its objects to the
+ * parent cgroup, whose reclaim then frees them.
  *
  * Today there is one list, %DRM_SHRINKER_PURGEABLE: objects that
  * userspace marked as not needed (DONTNEED, through a driver's madvise
@@ -45,32 +56,37 @@
  * step:
  *
  * 1. madvise(DONTNEED): the driver calls drm_shrinker_add_locked(), which
- *    puts the object at the tail of the purgeable list;
- * 2. GPU use: the driver calls drm_shrinker_touch_locked(), which moves
- *    it to the tail again (a driver should refuse GPU work on a DONTNEED
- *    object; touching keeps the order right for those that allow it);
+ *    marks the object and, if it holds memory, puts it at the tail of the
+ *    list of its node and cgroup;
+ * 2. its pages come back (a fault on a BO that had none): the driver
+ *    calls drm_shrinker_add_locked() again with its first folio;
  * 3. madvise(WILLNEED): the driver calls drm_shrinker_remove_locked();
  * 4. under memory pressure a scan calls &drm_gem_object_funcs.purge,
  *    which releases the backing store; the object then leaves the list.
  *
- * An object also leaves the list when it is freed, and all of a device's
- * objects leave it when the device is unregistered or released.
+ * An object also leaves the list when it is freed.
  *
  * A driver's madvise ioctl, with the shmem helpers, looks like this::
  *
  *	dma_resv_lock(obj->resv, NULL);
  *	if (madv == DONTNEED)
- *		drm_shrinker_add_locked(obj, DRM_SHRINKER_PURGEABLE);
+ *		ret = drm_shrinker_add_locked(obj, DRM_SHRINKER_PURGEABLE,
+ *					      page_folio(shmem->pages[0]));
  *	else
  *		drm_shrinker_remove_locked(obj);
  *	dma_resv_unlock(obj->resv);
  *
- * Counting (&shrinker.count_objects) reads a page counter kept up to date
- * on every list change: no lock, no walk. A scan (&shrinker.scan_objects,
- * or drm_shrinker_scan()) walks the purgeable list from its oldest end
- * and purges objects until it freed the pages it was asked for. Reclaim
- * is told the pages of every object the scan looked at, and is credited
- * with the pages purged, which went straight back to the page allocator.
+ * Only what a scan could free now is counted: objects that are marked,
+ * hold memory and are not shared as dma-bufs. Busy objects (unsignaled
+ * fences) are counted: their fences signal. Counting
+ * (&shrinker.count_objects) is list_lru_shrink_count(): the number of
+ * objects on one node's list of one cgroup, read without a lock or a
+ * walk. A scan (&shrinker.scan_objects) looks at no more objects than
+ * reclaim asked for (&shrink_control.nr_to_scan), from the least recently
+ * used end of the list of &shrink_control.nid and &shrink_control.memcg;
+ * what it cannot purge now goes to the tail. Reclaim is told how many
+ * objects were looked at, and credited with the pages purged, which went
+ * straight back to the page allocator.
  */
 
 /**
@@ -79,35 +95,33 @@
  * The lock order is::
  *
  *	dma_resv of a GEM object
- *	  drm_shrinker.lock (spinlock)
+ *	  list_lru node lock (spinlock, inside list_lru)
  *
- * - ``drm_shrinker.lock``, a spinlock, protects the LRU lists, the link of
- *   every object in them, and all statistics. Nothing sleeps or allocates
- *   under it, and no callback is called with it held. Reclaim takes it
- *   (never by trylock) only to pick the next object and to account.
- * - An object's list (&drm_shrinker_entry.list) is written only under
- *   ``drm_shrinker.lock``, and with WRITE_ONCE(). Adding an object and
- *   taking it off in madvise also hold its reservation lock, but two
- *   writers do not: freeing the object (nobody else holds a reference
- *   then) and drm_shrinker_dev_fini(), which takes all of a device's
- *   objects off. So ``drm_shrinker.lock`` is the lock that makes a read
- *   of the list stable; a reader holding only the reservation lock reads
- *   it with READ_ONCE(), as a hint that it checks again under
- *   ``drm_shrinker.lock`` before acting on it (or, in a scan, a stale
- *   "still purgeable" costs at most one purge of an object whose device
- *   is going away, inside drm_dev_enter()).
- * - Reclaim trylocks the object's reservation lock and takes no other
- *   lock that may be held while memory is allocated. Before it drops
- *   ``drm_shrinker.lock`` it takes a reference with kref_get_unless_zero();
- *   if that was the last reference when it is done, a worker drops it,
- *   since freeing an object takes its reservation lock.
- * - Scans call into a driver inside drm_dev_enter() and inside an SRCU
- *   read section. drm_shrinker_dev_fini() marks the device gone, takes its
- *   objects off the lists, waits for the SRCU grace period and the put
- *   worker: after it returns, no scan uses the device.
+ * - An object's state (&struct drm_shrinker_entry but @isolated, and
+ *   &drm_gem_object.shrinker_memcg) is written under its reservation
+ *   lock: by madvise, and by a scan that trylocked it.
+ * - The list_lru's per-node lock protects the lists and the links
+ *   (&drm_gem_object.lru_node) on them. Nothing sleeps or allocates under
+ *   it. There is no lock of the DRM shrinker's own: the statistics are
+ *   per CPU, so nothing on the madvise path is shared by all devices but
+ *   the list_lru node lock.
+ * - A scan walks a list under its lock and, for one object at a time,
+ *   trylocks the reservation lock, takes the object off (it is now
+ *   @isolated) and drops the list's lock; it then purges the object, or
+ *   puts it back at the tail, drops the reservation lock and clears
+ *   @isolated. It takes no reference: drm_shrinker_forget(), which every
+ *   object passes when its last reference goes, waits until no scan has
+ *   the object isolated, and the isolate step skips objects whose last
+ *   reference is gone. So reclaim never frees an object, and never waits.
+ * - Scans call into a driver inside drm_dev_enter() and an SRCU read
+ *   section; drm_shrinker_dev_fini() marks the device gone and waits for
+ *   the SRCU grace period: after it returns, no scan calls into the
+ *   device's driver, and scans take the device's objects off the lists as
+ *   they meet them.
  *
- * Lockdep learns at boot that reclaim takes ``drm_shrinker.lock``, so an
- * inversion is reported on the first boot, not under load.
+ * Lockdep learns at boot that reclaim takes the list_lru lock under
+ * fs_reclaim, so an inversion is reported on the first boot, not under
+ * load.
  */
 
 /**
@@ -120,16 +134,16 @@
  * set). It releases the backing store, marks the object purged in the
  * memory manager's own state, and returns the number of pages it freed.
  * It returns -EBUSY if the object cannot be purged now (pinned, vmapped,
- * a trylock failed); the object then keeps its place. The core takes a
- * purged object off the list; a purged object stays purged until it is
- * freed.
+ * a trylock failed); the object then goes to the tail of its list. The
+ * core takes a purged object off the list; a purged object stays purged
+ * until it is freed.
  *
  * The callback runs in memory reclaim and gets its &struct
  * shrink_control: it allocates nothing but with GFP_NOWAIT, takes no lock
  * but by trylock, and waits for nothing (the full contract is at
  * &drm_gem_object_funcs.purge). Work that needs someone else first, such
  * as a host that must stop using the pages, is started and answered with
- * -EINPROGRESS: the object keeps its place, counts as pending, and a
+ * -EINPROGRESS: the object stays on the list, counts as pending, and a
  * later scan, or the driver through drm_shrinker_purge_locked() once the
  * work is done, frees the pages. Whatever a purge needs is allocated
  * before, when the object is marked DONTNEED.
@@ -137,8 +151,8 @@
  * &drm_gem_object_funcs.evict, which exists for drivers that move
  * contents out of memory and back, keeps the contents: it is the callback
  * for an evictable list, later. &drm_gem_object_funcs.status needs no
- * change: drm_show_memory_stats() asks the core whether an object is on
- * the purgeable list.
+ * change: drm_show_memory_stats() asks the core whether an object is
+ * marked purgeable.
  */
 
 /**
@@ -148,7 +162,7 @@
  * ``/sys/kernel/debug/dri/<device>/shrinker`` those of one device, one
  * ``key: value`` per line, with the values in decimal::
  *
- *	purgeable_objects: 12         objects on the purgeable list now
+ *	purgeable_objects: 12         objects on the purgeable lists now
  *	purgeable_pages: 3072         their pages
  *	pending_objects: 2            of them, purges started, pages not freed yet
  *	scanned_objects: 40           objects scans looked at
@@ -171,9 +185,25 @@
  * by drm_shrinker_purge_locked(). ``purged_by_*`` tells an admin whether
  * memory pressure, not only a hand-started scan, reaches the shrinker.
  *
- * The global file adds ``scans:``, the number of scans. Every other
- * global value is the sum of the devices' values. A scan can be started by
- * hand through ``/sys/kernel/debug/shrinker/drm-shrinker-<id>/scan``.
+ * ``purgeable_*`` count what a scan could reclaim: objects marked
+ * DONTNEED that hold memory and are not shared as dma-bufs; a marked
+ * object that holds no pages (never faulted in) or is shared is not
+ * counted. The global file adds ``scans:``, the number of scans. Every
+ * other global value is the sum of the devices' values.
+ *
+ * The core MM's shrinker debugfs directory,
+ * ``/sys/kernel/debug/shrinker/drm-shrinker-<id>/``, shows the same
+ * objects per memory cgroup and NUMA node. ``count`` has one line per
+ * cgroup that has objects on the lists: the cgroup's inode number (``stat
+ * -c %i /sys/fs/cgroup/<path>``; 1 is the root) followed by the number of
+ * objects on each node, node 0 first. ``echo "<inode> <node> <objects>" >
+ * scan`` runs a scan of that cgroup's list on that node, as reclaim would,
+ * looking at up to that many objects::
+ *
+ *	# cat /sys/kernel/debug/shrinker/drm-shrinker-9/count
+ *	1 40 0
+ *	2345 12 7
+ *	# echo "2345 1 7" > /sys/kernel/debug/shrinker/drm-shrinker-9/scan
  *
  * In fdinfo, ``drm-purgeable-*`` counts the idle, resident objects of the
  * file that are on the purgeable list.
@@ -206,48 +236,43 @@ static const char * const drm_shrinker_origin_names[DRM_SHRINKER_ORIGIN_NR] = {
 	[DRM_SHRINKER_OTHER] = "other",
 };
 
-static void drm_shrinker_put_work(struct work_struct *work);
-
 /**
- * struct drm_shrinker_core - the one DRM shrinker
+ * struct drm_shrinker - a DRM shrinker: its lists, its statistics, and the
+ * &struct shrinker that reclaim calls
+ *
+ * DRM core has one, registered at boot; tests make their own with
+ * drm_shrinker_create(), which reclaim never sees.
  */
-static struct drm_shrinker_core {
+struct drm_shrinker {
 	/**
-	 * @lock: protects @lists, every &drm_shrinker_entry.node, @stats,
-	 * @scans and every &drm_shrinker_dev. Innermost: taken under an
-	 * object's reservation lock, never around a callback; reclaim takes
-	 * it, so nothing allocates memory under it.
+	 * @lru: the purgeable objects, one list per node and memory
+	 * cgroup, least recently used first; its node locks are the only
+	 * locks reclaim takes other than by trylock
 	 */
-	spinlock_t lock;
-	/** @lists: the LRU lists, least recently used first */
-	struct list_head lists[DRM_SHRINKER_NR_LISTS];
-	/** @stats: numbers for all devices */
-	struct drm_shrinker_stats stats;
-	/** @scans: number of scans */
-	unsigned long scans;
-	/** @shrinker: the shrinker registered with the core MM */
+	struct list_lru lru;
+	/** @shrinker: the shrinker of the core MM, registered or not */
 	struct shrinker *shrinker;
-	/** @puts: object references the put worker drops (lockless) */
-	struct llist_head puts;
-	/** @put_work: drops the references on @puts */
-	struct work_struct put_work;
-	/** @debugfs: the global statistics file */
-	struct dentry *debugfs;
-} drm_shrinker = {
-	/*
-	 * Initialized statically, so that drm_shrinker_fini() is safe
-	 * whether or not drm_shrinker_init() ran: drm_core_init() calls
-	 * drm_core_exit() on any failure.
+	/** @stats: numbers for all devices of this shrinker, per CPU */
+	struct drm_shrinker_stats __percpu *stats;
+	/**
+	 * @nr_pages: pages of the objects on the lists, for the mean object
+	 * size of the count (list_lru counts the objects)
 	 */
-	.lock = __SPIN_LOCK_UNLOCKED(drm_shrinker.lock),
-	.lists = {
-		[DRM_SHRINKER_PURGEABLE] =
-			LIST_HEAD_INIT(drm_shrinker.lists[DRM_SHRINKER_PURGEABLE]),
-	},
-	.puts = LLIST_HEAD_INIT(drm_shrinker.puts),
-	.put_work = __WORK_INITIALIZER(drm_shrinker.put_work,
-				       drm_shrinker_put_work),
+	atomic_long_t nr_pages;
+	/** @scans: number of scans */
+	atomic_long_t scans;
+	/** @ready: @lru is initialized; objects are not added before */
+	bool ready;
 };
+
+static DEFINE_PER_CPU(struct drm_shrinker_stats, drm_shrinker_core_stats);
+
+/* DRM core's, for every device; a static, so drm_shrinker_fini() is always safe. */
+static struct drm_shrinker drm_shrinker_core = {
+	.stats = &drm_shrinker_core_stats,
+};
+
+static struct dentry *drm_shrinker_debugfs;
 
 DEFINE_STATIC_SRCU(drm_shrinker_srcu);
 
@@ -256,74 +281,179 @@ module_param_named(shrinker, drm_shrinker_enable, bool, 0400);
 MODULE_PARM_DESC(shrinker,
 		 "Register the DRM shrinker (default: true). When false, purgeable objects are tracked but never reclaimed under memory pressure.");
 
-static void drm_shrinker_stats_add(struct drm_shrinker_stats *stats,
-				   unsigned int list, long pages)
+static struct drm_shrinker *drm_shrinker_of(struct drm_gem_object *obj)
 {
-	if (pages < 0)
-		stats->objects[list]--;
-	else
-		stats->objects[list]++;
-	/* Read without the lock by drm_shrinker_count(). */
-	WRITE_ONCE(stats->pages[list], stats->pages[list] + pages);
+	return obj->dev->shrinker.shrinker;
 }
 
-static void drm_shrinker_link_locked(struct drm_gem_object *obj,
-				     enum drm_shrinker_list list)
+/* Add @v to the statistic at @offset of @obj's device and of its shrinker. */
+static void drm_shrinker_stat_add(struct drm_gem_object *obj, size_t offset,
+				  unsigned long v)
 {
-	long pages = obj->size >> PAGE_SHIFT;
+	unsigned long __percpu *all = (void __percpu *)drm_shrinker_of(obj)->stats +
+				      offset;
+	unsigned long __percpu *dev = (void __percpu *)obj->dev->shrinker.stats +
+				      offset;
 
-	lockdep_assert_held(&drm_shrinker.lock);
+	this_cpu_add(*all, v);
+	this_cpu_add(*dev, v);
+}
 
-	list_add_tail(&obj->shrinker.node, &drm_shrinker.lists[list]);
-	drm_shrinker_stats_add(&drm_shrinker.stats, list, pages);
-	drm_shrinker_stats_add(&obj->dev->shrinker.stats, list, pages);
-	WRITE_ONCE(obj->shrinker.list, list);
+#define drm_shrinker_stat(obj, member, v) \
+	drm_shrinker_stat_add(obj, offsetof(struct drm_shrinker_stats, member), v)
+
+static unsigned long drm_shrinker_pages(struct drm_gem_object *obj)
+{
+	return obj->size >> PAGE_SHIFT;
+}
+
+/*
+ * The memory cgroup whose list an object with @folio as first folio goes
+ * on, with a reference: the folio's, or its nearest online ancestor (an
+ * offline cgroup handed its lists to its parent). NULL is the root.
+ */
+static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio)
+{
+#ifdef CONFIG_MEMCG
+	struct mem_cgroup *memcg;
+
+	rcu_read_lock();
+	memcg = folio_memcg(folio);
+	while (memcg && (!mem_cgroup_online(memcg) || !css_tryget(&memcg->css)))
+		memcg = parent_mem_cgroup(memcg);
+	rcu_read_unlock();
+	return memcg;
+#else
+	return NULL;
+#endif
+}
+
+static void drm_shrinker_memcg_put(struct mem_cgroup *memcg)
+{
+	if (memcg)
+		mem_cgroup_put(memcg);
+}
+
+/* Put @obj, off every list, on the list of its node and cgroup. */
+static int drm_shrinker_link_locked(struct drm_gem_object *obj,
+				    struct folio *folio)
+{
+	struct drm_shrinker *shrinker = drm_shrinker_of(obj);
+	struct mem_cgroup *memcg = drm_shrinker_folio_memcg(folio);
+	int nid = folio_nid(folio);
+
+	dma_resv_assert_held(obj->resv);
+
+	/* The cgroup's lists are allocated when its first object comes. */
+	if (IS_ENABLED(CONFIG_MEMCG) && memcg) {
+		int ret = memcg_list_lru_alloc(memcg, &shrinker->lru, GFP_KERNEL);
+
+		if (ret) {
+			drm_shrinker_memcg_put(memcg);
+			return ret;
+		}
+	}
+
+	obj->shrinker_memcg = memcg;
+	obj->shrinker.nid = nid;
+	obj->shrinker.linked = true;
+	/* A drm_gem_lru leaves the link poisoned. */
+	INIT_LIST_HEAD(&obj->lru_node);
+	list_lru_add(&shrinker->lru, &obj->lru_node, nid, memcg);
+	drm_shrinker_stat(obj, objects[DRM_SHRINKER_PURGEABLE], 1);
+	drm_shrinker_stat(obj, pages[DRM_SHRINKER_PURGEABLE],
+			  drm_shrinker_pages(obj));
+	atomic_long_add(drm_shrinker_pages(obj), &shrinker->nr_pages);
+	return 0;
+}
+
+/*
+ * Forget that @obj is linked, once it is off its list: a scan isolated it,
+ * or drm_shrinker_unlink_locked() took it off.
+ */
+static void drm_shrinker_unlinked_locked(struct drm_gem_object *obj)
+{
+	struct drm_shrinker *shrinker = drm_shrinker_of(obj);
+
+	atomic_long_sub(drm_shrinker_pages(obj), &shrinker->nr_pages);
+	drm_shrinker_memcg_put(obj->shrinker_memcg);
+	obj->shrinker_memcg = NULL;
+	obj->shrinker.linked = false;
+	drm_shrinker_stat(obj, objects[DRM_SHRINKER_PURGEABLE], -1);
+	drm_shrinker_stat(obj, pages[DRM_SHRINKER_PURGEABLE],
+			  -drm_shrinker_pages(obj));
+	if (obj->shrinker.pending) {
+		obj->shrinker.pending = false;
+		drm_shrinker_stat(obj, pending, -1);
+	}
 }
 
 static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
 {
-	unsigned int list = obj->shrinker.list;
-	long pages = obj->size >> PAGE_SHIFT;
+	list_lru_del(&drm_shrinker_of(obj)->lru, &obj->lru_node,
+		     obj->shrinker.nid, obj->shrinker_memcg);
+	drm_shrinker_unlinked_locked(obj);
+}
 
-	lockdep_assert_held(&drm_shrinker.lock);
-
-	list_del_init(&obj->shrinker.node);
-	drm_shrinker_stats_add(&drm_shrinker.stats, list, -pages);
-	drm_shrinker_stats_add(&obj->dev->shrinker.stats, list, -pages);
-	if (obj->shrinker.pending) {
-		WRITE_ONCE(obj->shrinker.pending, false);
-		drm_shrinker.stats.pending--;
-		obj->dev->shrinker.stats.pending--;
-	}
-	WRITE_ONCE(obj->shrinker.list, DRM_SHRINKER_NONE);
+/*
+ * Whether the shrinker could free @obj at all: not shared as a dma-buf,
+ * and its device still here.
+ */
+static bool drm_shrinker_can_link(struct drm_gem_object *obj)
+{
+	return drm_shrinker_of(obj)->ready && !READ_ONCE(obj->dev->shrinker.gone) &&
+	       !obj->import_attach &&
+	       (!obj->dma_buf || obj->shrinker.allow_exported);
 }
 
 /**
- * drm_shrinker_add_locked - put an object at the tail of an LRU list
+ * drm_shrinker_add_locked - mark an object for an LRU list
  * @obj: GEM object, with &drm_gem_object_funcs.purge
  * @list: the list, such as %DRM_SHRINKER_PURGEABLE
+ * @folio: the first folio of @obj's memory, or NULL if @obj holds none now
  *
- * Makes @obj the most recently used object of @list, taking it off the
- * list it was on, if any. Nothing happens if the device is gone.
+ * Marks @obj for @list and, if it holds memory (@folio) and could be
+ * reclaimed (it is not imported or exported as a dma-buf), puts it at the
+ * tail of the list of @folio's NUMA node and memory cgroup, where it is
+ * counted. An object that is already on the list moves to its tail. A
+ * driver calls it again with a folio when a marked object that held no
+ * memory gets pages (a CPU fault, for instance).
  *
- * The caller holds the object's reservation lock.
+ * The caller holds the object's reservation lock. Memory is allocated
+ * (%GFP_KERNEL) when the cgroup's first object arrives.
+ *
+ * Return: 0, or -ENOMEM if the cgroup's list could not be allocated; the
+ * object is then marked but not counted, and no scan reclaims it.
  */
-void drm_shrinker_add_locked(struct drm_gem_object *obj,
-			     enum drm_shrinker_list list)
+int drm_shrinker_add_locked(struct drm_gem_object *obj,
+			    enum drm_shrinker_list list, struct folio *folio)
 {
 	dma_resv_assert_held(obj->resv);
 
 	if (drm_WARN_ON_ONCE(obj->dev, list >= DRM_SHRINKER_NR_LISTS))
-		return;
+		return -EINVAL;
 	if (drm_WARN_ON_ONCE(obj->dev, !obj->funcs->purge))
-		return;
+		return -EINVAL;
+	/* The link and the memcg pointer are those of a drm_gem_lru. */
+	if (drm_WARN_ON_ONCE(obj->dev, !obj->shrinker.linked && obj->lru))
+		return -EINVAL;
 
-	spin_lock(&drm_shrinker.lock);
-	if (obj->shrinker.list != DRM_SHRINKER_NONE)
-		drm_shrinker_unlink_locked(obj);
-	if (!obj->dev->shrinker.gone)
-		drm_shrinker_link_locked(obj, list);
-	spin_unlock(&drm_shrinker.lock);
+	obj->shrinker.list = list;
+	if (obj->shrinker.scanning)
+		return 0;
+	if (obj->shrinker.linked) {
+		struct drm_shrinker *shrinker = drm_shrinker_of(obj);
+
+		/* Most recently used again. */
+		list_lru_del(&shrinker->lru, &obj->lru_node, obj->shrinker.nid,
+			     obj->shrinker_memcg);
+		list_lru_add(&shrinker->lru, &obj->lru_node, obj->shrinker.nid,
+			     obj->shrinker_memcg);
+		return 0;
+	}
+	if (!folio || !drm_shrinker_can_link(obj))
+		return 0;
+	return drm_shrinker_link_locked(obj, folio);
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_add_locked);
 
@@ -331,7 +461,8 @@ EXPORT_SYMBOL_GPL(drm_shrinker_add_locked);
  * drm_shrinker_remove_locked - take an object off its LRU list
  * @obj: GEM object
  *
- * Nothing happens if @obj is on no list.
+ * Unmarks @obj and takes it off its list; nothing happens if it is on
+ * none.
  *
  * The caller holds the object's reservation lock.
  */
@@ -339,57 +470,37 @@ void drm_shrinker_remove_locked(struct drm_gem_object *obj)
 {
 	dma_resv_assert_held(obj->resv);
 
-	/* Unlocked peek: drm_shrinker_dev_fini() may clear it meanwhile. */
-	if (READ_ONCE(obj->shrinker.list) == DRM_SHRINKER_NONE)
-		return;
-
-	spin_lock(&drm_shrinker.lock);
-	if (obj->shrinker.list != DRM_SHRINKER_NONE)
+	obj->shrinker.list = DRM_SHRINKER_NONE;
+	/* A purge callback: the scan takes the object off. */
+	if (obj->shrinker.linked && !obj->shrinker.scanning)
 		drm_shrinker_unlink_locked(obj);
-	spin_unlock(&drm_shrinker.lock);
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_remove_locked);
 
 /**
- * drm_shrinker_touch_locked - record a use of an object
- * @obj: GEM object
- *
- * Makes @obj the most recently used object of the list it is on; nothing
- * happens if it is on none. Drivers call it when they submit GPU work
- * that uses @obj.
- *
- * The caller holds the object's reservation lock.
- */
-void drm_shrinker_touch_locked(struct drm_gem_object *obj)
-{
-	dma_resv_assert_held(obj->resv);
-
-	/* Unlocked peek: drm_shrinker_dev_fini() may clear it meanwhile. */
-	if (READ_ONCE(obj->shrinker.list) == DRM_SHRINKER_NONE)
-		return;
-
-	spin_lock(&drm_shrinker.lock);
-	if (obj->shrinker.list < DRM_SHRINKER_NR_LISTS)
-		list_move_tail(&obj->shrinker.node,
-			       &drm_shrinker.lists[obj->shrinker.list]);
-	spin_unlock(&drm_shrinker.lock);
-}
-EXPORT_SYMBOL_GPL(drm_shrinker_touch_locked);
-
-/**
- * drm_shrinker_is_purgeable - is an object on the purgeable list?
+ * drm_shrinker_is_purgeable - is an object marked purgeable?
  * @obj: GEM object
  *
  * Without the object's reservation lock the answer may be stale by the
  * time the caller uses it.
  *
- * Return: true if @obj is on the %DRM_SHRINKER_PURGEABLE list.
+ * Return: true if @obj is marked for the %DRM_SHRINKER_PURGEABLE list,
+ * whether or not it holds memory.
  */
 bool drm_shrinker_is_purgeable(struct drm_gem_object *obj)
 {
-	return READ_ONCE(obj->shrinker.list) == DRM_SHRINKER_PURGEABLE;
+	/* Unlocked by design: a hint for fdinfo, stale or not. */
+	return data_race((unsigned int)obj->shrinker.list) ==
+	       DRM_SHRINKER_PURGEABLE;
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_is_purgeable);
+
+/* No scan has @obj isolated any more, and its last stores to it are seen. */
+static bool drm_shrinker_released(struct drm_gem_object *obj)
+{
+	/* Pairs with the release that ends the isolation. */
+	return !smp_load_acquire(&obj->shrinker.isolated);
+}
 
 /**
  * drm_shrinker_forget - take a dying object off its LRU list
@@ -397,91 +508,66 @@ EXPORT_SYMBOL_GPL(drm_shrinker_is_purgeable);
  *
  * Called by drm_gem_object_free() before the driver frees @obj, and again
  * by drm_gem_object_release() for objects freed without a reference count.
+ * Waits until no scan has @obj isolated: a scan works on at most one
+ * object at a time and never sleeps for long (see
+ * &drm_gem_object_funcs.purge).
  */
 void drm_shrinker_forget(struct drm_gem_object *obj)
 {
-	/* Only the core takes a dying object off a list; never onto one. */
-	if (READ_ONCE(obj->shrinker.list) == DRM_SHRINKER_NONE)
-		return;
-
-	spin_lock(&drm_shrinker.lock);
-	if (obj->shrinker.list != DRM_SHRINKER_NONE)
+	/*
+	 * Order the last reference's drop before the read of @isolated; the
+	 * scan's isolate step orders them the other way round: either it
+	 * sees no reference left and leaves @obj alone, or we see it
+	 * isolated and wait.
+	 */
+	smp_mb();
+	wait_var_event(&obj->shrinker.isolated, drm_shrinker_released(obj));
+	if (obj->shrinker.linked)
 		drm_shrinker_unlink_locked(obj);
-	spin_unlock(&drm_shrinker.lock);
+	obj->shrinker.list = DRM_SHRINKER_NONE;
 }
 
 /**
- * drm_shrinker_count - pages the shrinker could free now
+ * drm_shrinker_count - objects a shrinker could reclaim now
+ * @shrinker: the shrinker, or NULL for DRM core's
  *
- * Reads a counter; takes no lock and walks nothing.
- *
- * Return: the pages of the objects on the purgeable list.
+ * Return: the objects on the purgeable lists, all nodes and cgroups.
  */
-unsigned long drm_shrinker_count(void)
+unsigned long drm_shrinker_count(struct drm_shrinker *shrinker)
 {
-	return READ_ONCE(drm_shrinker.stats.pages[DRM_SHRINKER_PURGEABLE]);
+	shrinker = shrinker ?: &drm_shrinker_core;
+	return shrinker->ready ? list_lru_count(&shrinker->lru) : 0;
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_count);
 
-static void drm_shrinker_put_work(struct work_struct *work)
-{
-	struct llist_node *puts = llist_del_all(&drm_shrinker.puts);
-	struct drm_gem_object *obj, *next;
-
-	llist_for_each_entry_safe(obj, next, puts, shrinker.put_node)
-		drm_gem_object_put(obj);
-}
-
-/* Drop a scan's reference; never free in reclaim. */
-static void drm_shrinker_put(struct drm_gem_object *obj)
-{
-	if (refcount_dec_not_one(&obj->refcount.refcount))
-		return;
-	if (llist_add(&obj->shrinker.put_node, &drm_shrinker.puts))
-		queue_work(system_unbound_wq, &drm_shrinker.put_work);
-}
-
-/* The next object after @cursor, which moves past it. */
-static struct drm_gem_object *
-drm_shrinker_next_locked(struct list_head *head,
-			 struct drm_shrinker_entry *cursor)
-{
-	struct drm_shrinker_entry *entry = cursor;
-
-	lockdep_assert_held(&drm_shrinker.lock);
-
-	list_for_each_entry_continue(entry, head, node) {
-		if (entry->list == DRM_SHRINKER_CURSOR)
-			continue;
-		list_move(&cursor->node, &entry->node);
-		return container_of(entry, struct drm_gem_object, shrinker);
-	}
-	return NULL;
-}
-
-/* Purge @obj if nothing holds it; its reservation lock is held. */
-static unsigned int drm_shrinker_purge_locked_one(struct drm_gem_object *obj,
+/*
+ * Check that @obj, marked purgeable and locked, can be purged, and purge
+ * it. Returns DRM_SHRINKER_PURGED with the pages freed in *@freed, or why
+ * not.
+ */
+static unsigned int drm_shrinker_try_purge_locked(struct drm_gem_object *obj,
 						  struct shrink_control *sc,
 						  unsigned long *freed)
 {
 	long ret;
+	int idx;
 
 	dma_resv_assert_held(obj->resv);
 
-	/*
-	 * Made WILLNEED, purged by another scan, or taken off by
-	 * drm_shrinker_dev_fini() (which does not hold the resv) since it
-	 * was picked.
-	 */
-	if (READ_ONCE(obj->shrinker.list) != DRM_SHRINKER_PURGEABLE)
+	if (obj->shrinker.list != DRM_SHRINKER_PURGEABLE)
 		return DRM_SHRINKER_LEFT;
 	if (obj->import_attach ||
 	    (obj->dma_buf && !obj->shrinker.allow_exported))
 		return DRM_SHRINKER_SKIP_DMABUF;
+	if (READ_ONCE(obj->dev->shrinker.gone))
+		return DRM_SHRINKER_SKIP_GONE;
 	if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
 		return DRM_SHRINKER_SKIP_BUSY;
+	if (!drm_dev_enter(obj->dev, &idx))
+		return DRM_SHRINKER_SKIP_GONE;
 
 	ret = obj->funcs->purge(obj, sc);
+	drm_dev_exit(idx);
 	if (ret == -EBUSY)
 		return DRM_SHRINKER_SKIP_PINNED;
 	if (ret == -EINPROGRESS)
@@ -490,77 +576,42 @@ static unsigned int drm_shrinker_purge_locked_one(struct drm_gem_object *obj,
 		return DRM_SHRINKER_SKIP_FAILED;
 
 	trace_drm_shrinker_purge(obj, ret);
-	drm_shrinker_remove_locked(obj);
+	obj->shrinker.list = DRM_SHRINKER_NONE;
 	*freed = ret;
 	return DRM_SHRINKER_PURGED;
 }
 
-/* Try to purge @obj; the caller holds a reference, not the LRU lock. */
-static unsigned int drm_shrinker_purge_one(struct drm_gem_object *obj,
-					   struct shrink_control *sc,
-					   unsigned long *freed)
-{
-	unsigned int what;
-	int idx;
-
-	if (!drm_dev_enter(obj->dev, &idx))
-		return DRM_SHRINKER_SKIP_GONE;
-
-	if (dma_resv_trylock(obj->resv)) {
-		what = drm_shrinker_purge_locked_one(obj, sc, freed);
-		dma_resv_unlock(obj->resv);
-	} else {
-		what = DRM_SHRINKER_SKIP_CONTENDED;
-	}
-
-	drm_dev_exit(idx);
-	return what;
-}
-
 /*
- * Account what happened to @obj. @origin is the scan's, or
+ * Account what happened to @obj, locked. @origin is the scan's, or
  * %DRM_SHRINKER_ORIGIN_NR for a purge finished outside a scan;
- * @was_pending says whether the object's purge had been started before.
+ * @was_pending is whether its purge had been started before.
  */
 static void drm_shrinker_record_locked(struct drm_gem_object *obj,
 				       enum drm_shrinker_origin origin,
-				       bool was_pending,
-				       unsigned int what, unsigned long freed)
+				       bool was_pending, unsigned int what,
+				       unsigned long freed)
 {
-	struct drm_shrinker_stats *stats[] = {
-		&drm_shrinker.stats, &obj->dev->shrinker.stats,
-	};
 	bool started = what == DRM_SHRINKER_SKIP_PENDING && !was_pending;
-	/* Unless the driver finished it meanwhile. */
-	bool pending = started &&
-		       obj->shrinker.list == DRM_SHRINKER_PURGEABLE &&
-		       !obj->shrinker.pending;
-	unsigned int i;
 
-	lockdep_assert_held(&drm_shrinker.lock);
-
-	if (pending)
-		WRITE_ONCE(obj->shrinker.pending, true);
-
-	for (i = 0; i < ARRAY_SIZE(stats); i++) {
-		if (origin < DRM_SHRINKER_ORIGIN_NR)
-			stats[i]->scanned++;
-		if (pending)
-			stats[i]->pending++;
-		if (what == DRM_SHRINKER_PURGED) {
-			stats[i]->purged_objects++;
-			stats[i]->purged_pages += freed;
-		} else if (what < DRM_SHRINKER_SKIP_NR) {
-			stats[i]->skipped[what]++;
-		}
-		/*
-		 * Counted once per object, by the scan that decided the
-		 * purge: the one that purged it, or that started it.
-		 */
-		if (origin < DRM_SHRINKER_ORIGIN_NR &&
-		    ((what == DRM_SHRINKER_PURGED && !was_pending) || started))
-			stats[i]->purged_by[origin]++;
+	if (started && obj->shrinker.linked) {
+		obj->shrinker.pending = true;
+		drm_shrinker_stat(obj, pending, 1);
 	}
+	if (origin < DRM_SHRINKER_ORIGIN_NR)
+		drm_shrinker_stat(obj, scanned, 1);
+	if (what == DRM_SHRINKER_PURGED) {
+		drm_shrinker_stat(obj, purged_objects, 1);
+		drm_shrinker_stat(obj, purged_pages, freed);
+	} else if (what < DRM_SHRINKER_SKIP_NR) {
+		drm_shrinker_stat(obj, skipped[what], 1);
+	}
+	/*
+	 * Counted once per object, by the scan that decided the purge: the
+	 * one that purged it, or that started it.
+	 */
+	if (origin < DRM_SHRINKER_ORIGIN_NR &&
+	    ((what == DRM_SHRINKER_PURGED && !was_pending) || started))
+		drm_shrinker_stat(obj, purged_by[origin], 1);
 }
 
 /* Who is scanning: memory reclaim runs with PF_MEMALLOC, kswapd also PF_KSWAPD. */
@@ -573,107 +624,222 @@ static enum drm_shrinker_origin drm_shrinker_origin(void)
 	return DRM_SHRINKER_OTHER;
 }
 
-/*
- * Purges from the least recently used end until @sc->nr_to_scan pages are
- * freed, or will be by purges started here, or the list ends; *@scanned
- * gets the pages of every object looked at, purged or skipped. Returns
- * the pages freed now.
- *
- * Outside memory reclaim (debugfs, drm_shrinker_scan()) the scan runs
- * inside fs_reclaim_acquire(@sc->gfp_mask), so that lockdep sees what a
- * purge callback does as done in reclaim: an allocation that may recurse
- * into reclaim, or a lock held elsewhere around one, is reported on the
- * first such scan. In reclaim the annotation is a no-op, reclaim itself
- * holds it.
- */
-static unsigned long __drm_shrinker_scan(struct shrink_control *sc,
-					 unsigned long *scanned)
-{
-	struct list_head *head = &drm_shrinker.lists[DRM_SHRINKER_PURGEABLE];
-	struct drm_shrinker_entry cursor = { .list = DRM_SHRINKER_CURSOR };
-	enum drm_shrinker_origin origin = drm_shrinker_origin();
-	unsigned long freed = 0, started = 0, skipped = 0;
+/* One step of a walk: the object it isolated, if any. */
+struct drm_shrinker_walk {
+	struct list_head dispose;
 	struct drm_gem_object *obj;
+	/* The pages of the object looked at. */
+	unsigned long pages;
+	enum drm_shrinker_origin origin;
+};
 
-	might_sleep();
-	*scanned = 0;
-	fs_reclaim_acquire(sc->gfp_mask);
-	spin_lock(&drm_shrinker.lock);
-	drm_shrinker.scans++;
-	list_add(&cursor.node, head);
+/*
+ * The list_lru isolate callback, under the list's lock: trylock the
+ * object and take it off the list, or send it to the tail.
+ */
+static enum lru_status drm_shrinker_isolate(struct list_head *item,
+					    struct list_lru_one *list,
+					    spinlock_t *lock, void *arg)
+{
+	struct drm_gem_object *obj = container_of(item, struct drm_gem_object,
+						  lru_node);
+	struct drm_shrinker_walk *walk = arg;
 
-	while (freed + started < sc->nr_to_scan &&
-	       (obj = drm_shrinker_next_locked(head, &cursor))) {
-		unsigned long pages = 0, size;
-		unsigned int what;
-		bool was_pending;
-		int srcu;
-
-		/* Being freed: drm_shrinker_forget() takes it off. */
-		if (!kref_get_unless_zero(&obj->refcount))
-			continue;
-		srcu = srcu_read_lock(&drm_shrinker_srcu);
-		was_pending = obj->shrinker.pending;
-		size = obj->size >> PAGE_SHIFT;
-		spin_unlock(&drm_shrinker.lock);
-
-		what = drm_shrinker_purge_one(obj, sc, &pages);
-		/* A long list of busy objects must not hog the CPU. */
-		cond_resched();
-
-		spin_lock(&drm_shrinker.lock);
-		drm_shrinker_record_locked(obj, origin, was_pending, what, pages);
-		*scanned += size;
-		/* From here on @obj may be gone. */
-		drm_shrinker_put(obj);
-		srcu_read_unlock(&drm_shrinker_srcu, srcu);
-
-		freed += pages;
-		/*
-		 * A purge started here frees its pages later: they count
-		 * against what was asked, or the scan would go on and purge
-		 * more than asked for.
-		 */
-		if (what == DRM_SHRINKER_SKIP_PENDING && !was_pending)
-			started += size;
-		if (what < DRM_SHRINKER_SKIP_NR)
-			skipped++;
+	walk->pages = drm_shrinker_pages(obj);
+	if (!dma_resv_trylock(obj->resv)) {
+		drm_shrinker_stat(obj, scanned, 1);
+		drm_shrinker_stat(obj, skipped[DRM_SHRINKER_SKIP_CONTENDED], 1);
+		return LRU_ROTATE;
 	}
 
-	list_del(&cursor.node);
-	spin_unlock(&drm_shrinker.lock);
-	fs_reclaim_release(sc->gfp_mask);
+	WRITE_ONCE(obj->shrinker.isolated, true);
+	/*
+	 * Order the store above before the read of the refcount below;
+	 * pairs with the barrier in drm_shrinker_forget(), which orders the
+	 * last reference's drop before its read of @isolated.
+	 */
+	smp_mb();
+	if (!kref_read(&obj->refcount)) {
+		/* Dying: drm_shrinker_forget() takes it off after our lock. */
+		dma_resv_unlock(obj->resv);
+		/* Pairs with the acquire in drm_shrinker_released(). */
+		smp_store_release(&obj->shrinker.isolated, false);
+		wake_up_var(&obj->shrinker.isolated);
+		return LRU_ROTATE;
+	}
 
-	trace_drm_shrinker_scan(sc->nr_to_scan, freed, skipped);
+	obj->shrinker.scanning = true;
+	list_lru_isolate_move(list, item, &walk->dispose);
+	walk->obj = obj;
+	return LRU_REMOVED;
+}
+
+/*
+ * Purge the object a walk isolated, or put it back at the tail of its
+ * list, then let it go. Returns the pages freed.
+ */
+static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
+					  struct drm_shrinker_walk *walk)
+{
+	struct drm_gem_object *obj = walk->obj;
+	bool was_pending = obj->shrinker.pending;
+	unsigned long freed = 0;
+	unsigned int what;
+	int srcu;
+
+	srcu = srcu_read_lock(&drm_shrinker_srcu);
+	what = drm_shrinker_try_purge_locked(obj, sc, &freed);
+	srcu_read_unlock(&drm_shrinker_srcu, srcu);
+
+	list_del_init(&obj->lru_node);
+	obj->shrinker.scanning = false;
+	switch (what) {
+	case DRM_SHRINKER_PURGED:
+	case DRM_SHRINKER_SKIP_DMABUF:
+	case DRM_SHRINKER_SKIP_GONE:
+	case DRM_SHRINKER_LEFT:
+		/* Off for good: no scan could free it. */
+		drm_shrinker_unlinked_locked(obj);
+		break;
+	default:
+		list_lru_add(&drm_shrinker_of(obj)->lru, &obj->lru_node,
+			     obj->shrinker.nid, obj->shrinker_memcg);
+		break;
+	}
+	drm_shrinker_record_locked(obj, walk->origin, was_pending, what, freed);
+
+	dma_resv_unlock(obj->resv);
+	/*
+	 * Pairs with the acquire in drm_shrinker_released(): from here on
+	 * @obj may be freed.
+	 */
+	smp_store_release(&obj->shrinker.isolated, false);
+	wake_up_var(&obj->shrinker.isolated);
+	return freed;
+}
+
+/*
+ * Look at objects of one list (@memcg on @nid), or of all cgroups' lists
+ * on @nid if @all_memcgs, one at a time, least recently used first, until
+ * their pages reach *@nr_to_scan; *@nr_to_scan is decreased by the pages
+ * looked at, *@scanned increased. No object is looked at twice: at most
+ * as many as the lists held at the start. Returns the pages freed;
+ * *@purged gets the objects purged added.
+ */
+static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
+				       struct shrink_control *sc, int nid,
+				       struct mem_cgroup *memcg, bool all_memcgs,
+				       unsigned long *nr_to_scan,
+				       unsigned long *scanned,
+				       unsigned long *purged)
+{
+	unsigned long freed = 0, left;
+	struct drm_shrinker_walk walk = { .origin = drm_shrinker_origin() };
+
+	left = all_memcgs ? list_lru_count_node(&shrinker->lru, nid) :
+			    list_lru_count_one(&shrinker->lru, nid, memcg);
+
+	while (left && *nr_to_scan) {
+		unsigned long one = 1;
+
+		INIT_LIST_HEAD(&walk.dispose);
+		walk.obj = NULL;
+		if (all_memcgs)
+			list_lru_walk_node(&shrinker->lru, nid, drm_shrinker_isolate,
+					   &walk, &one);
+		else
+			list_lru_walk_one(&shrinker->lru, nid, memcg,
+					  drm_shrinker_isolate, &walk, &one);
+		if (one)
+			break;	/* nothing left to look at */
+		left--;
+		*nr_to_scan -= min(*nr_to_scan, walk.pages);
+		*scanned += walk.pages;
+		if (walk.obj) {
+			unsigned long pages = drm_shrinker_dispose(sc, &walk);
+
+			freed += pages;
+			*purged += pages > 0;
+		}
+		/* A long list of busy objects must not hog the CPU. */
+		cond_resched();
+	}
+	return freed;
+}
+
+/*
+ * The scan of @sc->memcg's list on @sc->nid, or with @all of every list,
+ * looking at objects until their pages reach @sc->nr_to_scan, inside
+ * fs_reclaim_acquire(@sc->gfp_mask): outside memory reclaim (debugfs,
+ * drm_shrinker_scan()), lockdep then sees what a purge callback does as
+ * done in reclaim, so an allocation that may recurse into reclaim, or a
+ * lock held elsewhere around one, is reported on the first such scan. In
+ * reclaim the annotation is a no-op, reclaim holds it. @sc->nr_scanned
+ * gets the pages of the objects looked at (objects go whole, so it may
+ * pass @sc->nr_to_scan by one object). Returns the pages freed; *@purged
+ * gets the objects purged.
+ */
+static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
+					 struct shrink_control *sc, bool all,
+					 unsigned long *purged)
+{
+	unsigned long nr = sc->nr_to_scan, freed = 0, scanned = 0;
+	int nid;
+
+	might_sleep();
+	*purged = 0;
+	sc->nr_scanned = 0;
+	if (!shrinker->ready)
+		return 0;
+	atomic_long_inc(&shrinker->scans);
+	fs_reclaim_acquire(sc->gfp_mask);
+	if (all) {
+		for_each_node(nid) {
+			if (!nr)
+				break;
+			freed += drm_shrinker_walk(shrinker, sc, nid, NULL, true,
+						   &nr, &scanned, purged);
+		}
+	} else {
+		freed = drm_shrinker_walk(shrinker, sc, sc->nid, sc->memcg,
+					  false, &nr, &scanned, purged);
+	}
+	fs_reclaim_release(sc->gfp_mask);
+	sc->nr_scanned = scanned;
+
+	trace_drm_shrinker_scan(sc->nr_to_scan, freed, scanned);
 	return freed;
 }
 
 /**
  * drm_shrinker_scan - purge the least recently used purgeable objects
- * @nr_to_scan: pages to free
+ * @shrinker: the shrinker, or NULL for DRM core's
+ * @nr_to_scan: pages to look at
  * @gfp_mask: the allocation context the scan stands for: what the purge
  *	callbacks may do (%GFP_KERNEL: everything reclaim may do)
  *
- * Walks the purgeable list from its least recently used end and purges
- * objects until their purge callbacks freed @nr_to_scan pages or the list
- * ends. Objects that cannot be purged now are skipped and keep their
- * place. The memory shrinker calls this; drivers and tests may too. The
- * scan runs as reclaim would (see the DOC section Locking).
+ * Looks at objects of every node's and cgroup's lists, least recently
+ * used first, until their pages reach @nr_to_scan, and purges those that
+ * can be purged now; the others go to the tail of their list. The memory shrinker scans one
+ * node's list of one cgroup; drivers and tests may scan them all with
+ * this. The scan runs as reclaim would (see the DOC section Locking).
  *
  * Context: Process context; yields the CPU between objects.
  *
  * Return: the number of pages freed.
  */
-unsigned long drm_shrinker_scan(unsigned long nr_to_scan, gfp_t gfp_mask)
+unsigned long drm_shrinker_scan(struct drm_shrinker *shrinker,
+				unsigned long nr_to_scan, gfp_t gfp_mask)
 {
 	struct shrink_control sc = {
 		.gfp_mask = gfp_mask,
 		.nr_to_scan = nr_to_scan,
 		.nid = NUMA_NO_NODE,
 	};
-	unsigned long scanned;
+	unsigned long purged;
 
-	return __drm_shrinker_scan(&sc, &scanned);
+	return __drm_shrinker_scan(shrinker ?: &drm_shrinker_core, &sc, true,
+				   &purged);
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_scan);
 
@@ -684,10 +850,10 @@ EXPORT_SYMBOL_GPL(drm_shrinker_scan);
  * For a driver whose &drm_gem_object_funcs.purge answered -EINPROGRESS:
  * once what it waited for is done (a host let go of the pages), it calls
  * this from its own context, so that the pages go now rather than at the
- * next scan. The object goes through the checks of a scan (still on the
- * purgeable list, idle, not shared) and its purge callback is called the
- * same way, inside drm_dev_enter() and fs_reclaim_acquire(); the result
- * is counted as a scan's would be, less the scan itself.
+ * next scan. The object goes through the checks of a scan (still marked
+ * purgeable, idle, not shared) and its purge callback is called the same
+ * way, inside drm_dev_enter() and fs_reclaim_acquire(); the result is
+ * counted as a scan's would be, less the scan itself.
  *
  * Context: Process context; the caller must not hold locks that the
  * purge callback trylocks in vain.
@@ -700,32 +866,32 @@ long drm_shrinker_purge_locked(struct drm_gem_object *obj)
 {
 	struct shrink_control sc = {
 		.gfp_mask = GFP_KERNEL,
-		.nr_to_scan = obj->size >> PAGE_SHIFT,
+		.nr_to_scan = 1,
 		.nid = NUMA_NO_NODE,
 	};
+	bool was_pending = obj->shrinker.pending;
 	unsigned long pages = 0;
 	unsigned int what;
-	bool was_pending;
-	int idx;
+	int srcu;
 
 	dma_resv_assert_held(obj->resv);
 
-	if (!drm_dev_enter(obj->dev, &idx))
-		return -ENODEV;
-	was_pending = READ_ONCE(obj->shrinker.pending);
+	srcu = srcu_read_lock(&drm_shrinker_srcu);
 	fs_reclaim_acquire(sc.gfp_mask);
-	what = drm_shrinker_purge_locked_one(obj, &sc, &pages);
+	what = drm_shrinker_try_purge_locked(obj, &sc, &pages);
 	fs_reclaim_release(sc.gfp_mask);
-	drm_dev_exit(idx);
+	srcu_read_unlock(&drm_shrinker_srcu, srcu);
 
-	spin_lock(&drm_shrinker.lock);
+	if (what == DRM_SHRINKER_PURGED && obj->shrinker.linked)
+		drm_shrinker_unlink_locked(obj);
 	drm_shrinker_record_locked(obj, DRM_SHRINKER_ORIGIN_NR, was_pending,
 				   what, pages);
-	spin_unlock(&drm_shrinker.lock);
 
 	switch (what) {
 	case DRM_SHRINKER_PURGED:
 		return pages;
+	case DRM_SHRINKER_SKIP_GONE:
+		return -ENODEV;
 	case DRM_SHRINKER_SKIP_PINNED:
 	case DRM_SHRINKER_SKIP_CONTENDED:
 		return -EBUSY;
@@ -739,40 +905,66 @@ long drm_shrinker_purge_locked(struct drm_gem_object *obj)
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_purge_locked);
 
+static void drm_shrinker_sum(struct drm_shrinker_stats __percpu *pcpu,
+			     struct drm_shrinker_stats *sum)
+{
+	unsigned int cpu, i, n = sizeof(*sum) / sizeof(unsigned long);
+	unsigned long *out = (unsigned long *)sum;
+
+	BUILD_BUG_ON(sizeof(*sum) % sizeof(unsigned long));
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const unsigned long *in = (void *)per_cpu_ptr(pcpu, cpu);
+
+		for (i = 0; i < n; i++)
+			out[i] += READ_ONCE(in[i]);
+	}
+}
+
 /**
- * drm_shrinker_read_stats - copy the shrinker's numbers
- * @dev: the device, or NULL for the numbers of all devices
- * @stats: where to copy them
+ * drm_shrinker_read_stats - add up a shrinker's numbers
+ * @shrinker: the shrinker, or NULL for DRM core's
+ * @dev: the device whose numbers to read, or NULL for those of all
+ *	devices of @shrinker
+ * @stats: where to put them
  *
- * The copy is consistent: taken at one instant under the shrinker's lock.
+ * Each number is exact, but they are not read at one instant: objects
+ * may move while the CPUs' numbers are added up.
  */
-void drm_shrinker_read_stats(struct drm_device *dev,
+void drm_shrinker_read_stats(struct drm_shrinker *shrinker,
+			     struct drm_device *dev,
 			     struct drm_shrinker_stats *stats)
 {
-	spin_lock(&drm_shrinker.lock);
-	*stats = dev ? dev->shrinker.stats : drm_shrinker.stats;
-	spin_unlock(&drm_shrinker.lock);
+	shrinker = shrinker ?: &drm_shrinker_core;
+	drm_shrinker_sum(dev ? dev->shrinker.stats : shrinker->stats, stats);
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_read_stats);
 
+/*
+ * The count is in pages, reclaim's unit, so that a list of a few large
+ * objects weighs what it holds: the objects on the list times the mean
+ * object size of the shrinker (list_lru counts items, not pages).
+ */
 VISIBLE_IF_KUNIT unsigned long
-drm_shrinker_count_objects(struct shrinker *shrinker, struct shrink_control *sc)
+drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 {
-	return drm_shrinker_count() ?: SHRINK_EMPTY;
+	struct drm_shrinker *shrinker = mm->private_data;
+	unsigned long objects = list_lru_shrink_count(&shrinker->lru, sc);
+	unsigned long all = list_lru_count(&shrinker->lru);
+	long pages = atomic_long_read(&shrinker->nr_pages);
+
+	if (!objects)
+		return SHRINK_EMPTY;
+	return objects * max(all && pages > 0 ? pages / all : 1, 1UL);
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_count_objects);
 
 VISIBLE_IF_KUNIT unsigned long
-drm_shrinker_scan_objects(struct shrinker *shrinker, struct shrink_control *sc)
+drm_shrinker_scan_objects(struct shrinker *mm, struct shrink_control *sc)
 {
-	unsigned long freed, scanned;
+	unsigned long freed, purged;
 
-	freed = __drm_shrinker_scan(sc, &scanned);
-	/*
-	 * Objects are purged whole, so a scan may look at more pages than
-	 * asked for: say so, or reclaim would ask again for pages it got.
-	 */
-	sc->nr_scanned = scanned;
+	freed = __drm_shrinker_scan(mm->private_data, sc, false, &purged);
 	/*
 	 * The pages went back to the page allocator: credit reclaim with
 	 * them, as slab does for its pages. Otherwise direct reclaim sees no
@@ -810,14 +1002,9 @@ static void drm_shrinker_print(struct seq_file *m,
 static int drm_shrinker_global_show(struct seq_file *m, void *unused)
 {
 	struct drm_shrinker_stats stats;
-	unsigned long scans;
 
-	spin_lock(&drm_shrinker.lock);
-	stats = drm_shrinker.stats;
-	scans = drm_shrinker.scans;
-	spin_unlock(&drm_shrinker.lock);
-
-	seq_printf(m, "scans: %lu\n", scans);
+	drm_shrinker_read_stats(NULL, NULL, &stats);
+	seq_printf(m, "scans: %lu\n", atomic_long_read(&drm_shrinker_core.scans));
 	drm_shrinker_print(m, &stats);
 	return 0;
 }
@@ -827,7 +1014,7 @@ static int drm_shrinker_dev_show(struct seq_file *m, void *unused)
 {
 	struct drm_shrinker_stats stats;
 
-	drm_shrinker_read_stats(m->private, &stats);
+	drm_shrinker_read_stats(NULL, m->private, &stats);
 	drm_shrinker_print(m, &stats);
 	return 0;
 }
@@ -838,13 +1025,16 @@ static void drm_shrinker_dev_release(struct drm_device *dev, void *unused)
 	drm_shrinker_dev_fini(dev);
 	if (!IS_ERR_OR_NULL(dev->debugfs_root))
 		debugfs_lookup_and_remove("shrinker", dev->debugfs_root);
+	free_percpu(dev->shrinker.stats);
+	dev->shrinker.stats = NULL;
 }
 
 /**
  * drm_shrinker_dev_init - set up a device's shrinker state
  * @dev: DRM device, being initialized
  *
- * Creates the device's statistics file in debugfs and arranges for
+ * Puts the device on DRM core's shrinker, allocates its statistics,
+ * creates its statistics file in debugfs and arranges for
  * drm_shrinker_dev_fini() to run when the device is released. Called by
  * drm_dev_init().
  *
@@ -852,6 +1042,10 @@ static void drm_shrinker_dev_release(struct drm_device *dev, void *unused)
  */
 int drm_shrinker_dev_init(struct drm_device *dev)
 {
+	dev->shrinker.shrinker = &drm_shrinker_core;
+	dev->shrinker.stats = alloc_percpu(struct drm_shrinker_stats);
+	if (!dev->shrinker.stats)
+		return -ENOMEM;
 	if (!IS_ERR_OR_NULL(dev->debugfs_root))
 		debugfs_create_file("shrinker", 0444, dev->debugfs_root, dev,
 				    &drm_shrinker_dev_fops);
@@ -862,49 +1056,149 @@ int drm_shrinker_dev_init(struct drm_device *dev)
  * drm_shrinker_dev_fini - stop using a device
  * @dev: DRM device, being unregistered or released
  *
- * Takes the device's objects off the LRU lists and keeps new ones off,
- * then waits until no scan uses the device: after it returns, the
- * shrinker calls nothing of the driver's and holds no reference to its
- * objects. Called by drm_dev_unregister() and on release; the second call
- * does nothing.
+ * Keeps the device's objects off the lists and waits until no scan calls
+ * into its driver: after it returns, the shrinker calls nothing of the
+ * driver's. Objects already on the lists stay there, uncallable, until a
+ * scan meets them or they are freed; no scan holds a reference to them.
+ * Called by drm_dev_unregister() and on release; the second call does
+ * nothing.
  */
 void drm_shrinker_dev_fini(struct drm_device *dev)
 {
-	struct drm_shrinker_entry *entry, *next;
-	struct drm_gem_object *obj;
-	unsigned int list;
-
-	spin_lock(&drm_shrinker.lock);
-	if (dev->shrinker.gone) {
-		spin_unlock(&drm_shrinker.lock);
+	if (READ_ONCE(dev->shrinker.gone))
 		return;
-	}
-	dev->shrinker.gone = true;
-	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++) {
-		list_for_each_entry_safe(entry, next, &drm_shrinker.lists[list],
-					 node) {
-			if (entry->list == DRM_SHRINKER_CURSOR)
-				continue;
-			obj = container_of(entry, struct drm_gem_object, shrinker);
-			if (obj->dev == dev)
-				drm_shrinker_unlink_locked(obj);
-		}
-	}
-	spin_unlock(&drm_shrinker.lock);
-
+	WRITE_ONCE(dev->shrinker.gone, true);
 	synchronize_srcu(&drm_shrinker_srcu);
-	flush_work(&drm_shrinker.put_work);
 }
 
-static void drm_shrinker_prime_lockdep(void)
+/* Tell lockdep at boot that reclaim takes the lists' locks. */
+static void drm_shrinker_prime_lockdep(struct drm_shrinker *shrinker)
 {
+	int nid;
+
 	if (!IS_ENABLED(CONFIG_LOCKDEP))
 		return;
 
 	fs_reclaim_acquire(GFP_KERNEL);
-	might_lock(&drm_shrinker.lock);
+	for_each_node(nid)
+		might_lock(&shrinker->lru.node[nid].lock);
 	fs_reclaim_release(GFP_KERNEL);
 }
+
+/*
+ * Set up @shrinker's lists and its &struct shrinker, which is registered
+ * only if @reg.
+ */
+static int drm_shrinker_setup(struct drm_shrinker *shrinker, const char *name,
+			      bool reg)
+{
+	int ret;
+
+	shrinker->shrinker = shrinker_alloc(SHRINKER_MEMCG_AWARE |
+					    SHRINKER_NUMA_AWARE |
+					    SHRINKER_NONSLAB, "%s", name);
+	if (!shrinker->shrinker)
+		return -ENOMEM;
+	ret = list_lru_init_memcg(&shrinker->lru, shrinker->shrinker);
+	if (ret) {
+		shrinker_free(shrinker->shrinker);
+		shrinker->shrinker = NULL;
+		return ret;
+	}
+	drm_shrinker_prime_lockdep(shrinker);
+
+	/*
+	 * A purged object's contents are rebuilt by userspace (reallocated
+	 * and refilled, no I/O) when it needs it again: the default cost,
+	 * like other objects reclaim can drop. seeks = 0 asked for half of
+	 * all objects on kswapd's lightest pass and freed about twice what
+	 * was lacking in make demo.
+	 */
+	shrinker->shrinker->seeks = DEFAULT_SEEKS;
+	shrinker->shrinker->count_objects = drm_shrinker_count_objects;
+	shrinker->shrinker->scan_objects = drm_shrinker_scan_objects;
+	shrinker->shrinker->private_data = shrinker;
+	shrinker->ready = true;
+	if (reg)
+		shrinker_register(shrinker->shrinker);
+	return 0;
+}
+
+static void drm_shrinker_teardown(struct drm_shrinker *shrinker)
+{
+	if (!shrinker->ready)
+		return;
+	shrinker->ready = false;
+	/* Unregisters it: no scan runs after this. */
+	shrinker_free(shrinker->shrinker);
+	shrinker->shrinker = NULL;
+	list_lru_destroy(&shrinker->lru);
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * drm_shrinker_create - make a DRM shrinker that reclaim never calls
+ * @name: its name
+ *
+ * For tests: a shrinker with its own lists and statistics, never
+ * registered, which only drm_shrinker_scan() and the callbacks called by
+ * hand scan. Devices go on it with drm_shrinker_dev_use().
+ *
+ * Return: the shrinker, or NULL without memory.
+ */
+struct drm_shrinker *drm_shrinker_create(const char *name)
+{
+	struct drm_shrinker *shrinker = kzalloc(sizeof(*shrinker), GFP_KERNEL);
+
+	if (!shrinker)
+		return NULL;
+	shrinker->stats = alloc_percpu(struct drm_shrinker_stats);
+	if (!shrinker->stats || drm_shrinker_setup(shrinker, name, false)) {
+		free_percpu(shrinker->stats);
+		kfree(shrinker);
+		return NULL;
+	}
+	return shrinker;
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_create);
+
+/**
+ * drm_shrinker_destroy - free a shrinker of drm_shrinker_create()
+ * @shrinker: the shrinker, whose objects are all freed
+ */
+void drm_shrinker_destroy(struct drm_shrinker *shrinker)
+{
+	if (!shrinker)
+		return;
+	drm_shrinker_teardown(shrinker);
+	free_percpu(shrinker->stats);
+	kfree(shrinker);
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_destroy);
+
+/**
+ * drm_shrinker_dev_use - put a new device on a test's shrinker
+ * @dev: DRM device that has no object on a list yet
+ * @shrinker: the shrinker
+ */
+void drm_shrinker_dev_use(struct drm_device *dev, struct drm_shrinker *shrinker)
+{
+	dev->shrinker.shrinker = shrinker;
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_dev_use);
+
+/**
+ * drm_shrinker_mm - the core MM shrinker of a DRM shrinker
+ * @shrinker: the shrinker
+ *
+ * Return: its &struct shrinker, for calling its callbacks by hand.
+ */
+struct shrinker *drm_shrinker_mm(struct drm_shrinker *shrinker)
+{
+	return shrinker->shrinker;
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_mm);
+#endif
 
 /**
  * drm_shrinker_init - register the DRM shrinker
@@ -913,36 +1207,22 @@ static void drm_shrinker_prime_lockdep(void)
  * Called once by DRM core at init. It cannot fail: DRM runs without the
  * shrinker if there is no memory to register it, and says so in the
  * kernel log. With the module parameter ``drm.shrinker=0`` the shrinker
- * is not registered: objects are still tracked and counted, but memory
- * pressure never reclaims them.
+ * is set up but not registered: objects are still tracked and counted,
+ * but memory pressure never reclaims them.
  */
 void drm_shrinker_init(struct dentry *debugfs_root)
 {
-	drm_shrinker_prime_lockdep();
-
-	drm_shrinker.debugfs = debugfs_create_file("shrinker", 0444,
+	drm_shrinker_debugfs = debugfs_create_file("shrinker", 0444,
 						   debugfs_root, NULL,
 						   &drm_shrinker_global_fops);
 
-	if (!drm_shrinker_enable) {
-		pr_info("drm: shrinker disabled by drm.shrinker=0\n");
-		return;
-	}
-	drm_shrinker.shrinker = shrinker_alloc(0, "drm-shrinker");
-	if (!drm_shrinker.shrinker) {
+	if (drm_shrinker_setup(&drm_shrinker_core, "drm-shrinker",
+			       drm_shrinker_enable)) {
 		pr_warn("drm: no memory for the shrinker: purgeable objects will not be reclaimed under memory pressure\n");
 		return;
 	}
-	/*
-	 * Purging costs no I/O and userspace declared the contents garbage:
-	 * let reclaim ask for half of them at once, as for other objects
-	 * that are free to drop, instead of a share that grows only as
-	 * reclaim's priority rises.
-	 */
-	drm_shrinker.shrinker->seeks = 0;
-	drm_shrinker.shrinker->count_objects = drm_shrinker_count_objects;
-	drm_shrinker.shrinker->scan_objects = drm_shrinker_scan_objects;
-	shrinker_register(drm_shrinker.shrinker);
+	if (!drm_shrinker_enable)
+		pr_info("drm: shrinker disabled by drm.shrinker=0\n");
 }
 
 /**
@@ -953,8 +1233,6 @@ void drm_shrinker_init(struct dentry *debugfs_root)
  */
 void drm_shrinker_fini(void)
 {
-	debugfs_remove(drm_shrinker.debugfs);
-	shrinker_free(drm_shrinker.shrinker);
-	drm_shrinker.shrinker = NULL;
-	flush_work(&drm_shrinker.put_work);
+	debugfs_remove(drm_shrinker_debugfs);
+	drm_shrinker_teardown(&drm_shrinker_core);
 }

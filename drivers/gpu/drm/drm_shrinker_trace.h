@@ -16,16 +16,16 @@
 
 TRACE_EVENT(drm_shrinker_scan,
 	    TP_PROTO(unsigned long nr_to_scan, unsigned long freed,
-		     unsigned long skipped),
-	    TP_ARGS(nr_to_scan, freed, skipped),
+		     unsigned long scanned),
+	    TP_ARGS(nr_to_scan, freed, scanned),
 	    TP_STRUCT__entry(__field(unsigned long, nr_to_scan)
 			     __field(unsigned long, freed)
-			     __field(unsigned long, skipped)),
+			     __field(unsigned long, scanned)),
 	    TP_fast_assign(__entry->nr_to_scan = nr_to_scan;
 			   __entry->freed = freed;
-			   __entry->skipped = skipped;),
-	    TP_printk("requested=%lu freed=%lu skipped=%lu",
-		      __entry->nr_to_scan, __entry->freed, __entry->skipped)
+			   __entry->scanned = scanned;),
+	    TP_printk("requested=%lu freed=%lu scanned=%lu",
+		      __entry->nr_to_scan, __entry->freed, __entry->scanned)
 );
 
 TRACE_EVENT(drm_shrinker_purge,

@@ -5,18 +5,24 @@
  * Loading this module measures, for each object count in ``sizes=``
  * (default 1000, 10000, 100000 and 1000000 objects of one page each):
  *
- *  count  drm_shrinker_count(), what &shrinker.count_objects runs, against
- *         the count of 6.12's panfrost_gem_shrinker.c: a walk of a
- *         driver list under a mutex, testing each object;
- *  bump   making an object the most recently used one, with its
- *         reservation lock taken, against drm_gem_lru_move_tail();
+ *  count  drm_shrinker_count(), the list_lru count that
+ *         &shrinker.count_objects reads per node, against the count of
+ *         6.12's panfrost_gem_shrinker.c: a walk of a driver list under a
+ *         mutex, testing each object;
+ *  bump   making an object the most recently used one (madvise(DONTNEED)
+ *         of a marked object), with its reservation lock taken, against
+ *         drm_gem_lru_move_tail();
  *  scan   purging every object with drm_shrinker_scan(), per object,
  *         against drm_gem_lru_scan() on the same objects.
  *
  * Both sides run on the same objects, one after the other, in this one
- * load. The objects belong to a fake memory manager whose purge callback
- * only marks them purged, so the numbers are the shrinker's own cost. The
- * results go to the kernel log, one line per count:
+ * load: an object is on the DRM shrinker or on the drm_gem_lru, never
+ * both (they share &drm_gem_object.lru_node), so each round moves them
+ * from one to the other. All objects hold the same one page, which
+ * gives the shrinker their node and cgroup. The objects belong to a fake
+ * memory manager whose purge callback only marks them purged, so the
+ * numbers are the shrinker's own cost. The results go to the kernel log,
+ * one line per count:
  *
  *	drm_shrinker_bench: objects=1000 count_ps=... walk_count_ps=... ...
  *
@@ -68,6 +74,8 @@ struct drm_shrinker_bench {
 	/* The drm_gem_lru anchor and its lock. */
 	struct mutex lru_lock;
 	struct drm_gem_lru lru;
+	/* The memory every object says it holds. */
+	struct page *page;
 };
 
 static struct drm_shrinker_bench drm_shrinker_bench;
@@ -169,14 +177,25 @@ static int drm_shrinker_bench_time_count(unsigned long (*count)(void),
 	return 0;
 }
 
-/* madvise(DONTNEED), on both sides: onto both LRUs, unpurged. */
-static void drm_shrinker_bench_dontneed(struct drm_gem_object *obj)
+static unsigned long drm_shrinker_bench_count(void)
 {
+	return drm_shrinker_count(NULL);
+}
+
+/* madvise(DONTNEED) on one side: onto its LRU, unpurged. */
+static int drm_shrinker_bench_dontneed(struct drm_gem_object *obj, bool anchor)
+{
+	int ret = 0;
+
 	dma_resv_lock(obj->resv, NULL);
 	to_drm_shrinker_bench_obj(obj)->purged = false;
-	drm_shrinker_add_locked(obj, DRM_SHRINKER_PURGEABLE);
-	drm_gem_lru_move_tail(&drm_shrinker_bench.lru, obj);
+	if (anchor)
+		drm_gem_lru_move_tail(&drm_shrinker_bench.lru, obj);
+	else
+		ret = drm_shrinker_add_locked(obj, DRM_SHRINKER_PURGEABLE,
+					      page_folio(drm_shrinker_bench.page));
 	dma_resv_unlock(obj->resv);
+	return ret;
 }
 
 static int drm_shrinker_bench_alloc(unsigned int n)
@@ -195,7 +214,8 @@ static int drm_shrinker_bench_alloc(unsigned int n)
 		bobj->base.funcs = &drm_shrinker_bench_funcs;
 		drm_gem_private_object_init(b->drm, &bobj->base, PAGE_SIZE);
 		b->objs[b->nr_objs++] = &bobj->base;
-		drm_shrinker_bench_dontneed(&bobj->base);
+		if (drm_shrinker_bench_dontneed(&bobj->base, false))
+			return -ENOMEM;
 		mutex_lock(&b->madv_lock);
 		bobj->madv = 1;
 		list_add_tail(&bobj->madv_node, &b->madv_list);
@@ -236,7 +256,8 @@ static u64 drm_shrinker_bench_time_bump(bool anchor)
 		if (anchor)
 			drm_gem_lru_move_tail(&b->lru, obj);
 		else
-			drm_shrinker_touch_locked(obj);
+			drm_shrinker_add_locked(obj, DRM_SHRINKER_PURGEABLE,
+						page_folio(b->page));
 		dma_resv_unlock(obj->resv);
 		if (!(i % 1024))
 			cond_resched();
@@ -244,17 +265,19 @@ static u64 drm_shrinker_bench_time_bump(bool anchor)
 	return div64_u64((ktime_get_ns() - start) * 1000, b->nr_objs);
 }
 
-/* Put every purged object back on both LRUs, as madvise(DONTNEED) would. */
-static void drm_shrinker_bench_readd(void)
+/* Put every purged object back on one side, as madvise(DONTNEED) would. */
+static int drm_shrinker_bench_readd(bool anchor)
 {
 	struct drm_shrinker_bench *b = &drm_shrinker_bench;
 	unsigned int i;
 
 	for (i = 0; i < b->nr_objs; i++) {
-		drm_shrinker_bench_dontneed(b->objs[i]);
+		if (drm_shrinker_bench_dontneed(b->objs[i], anchor))
+			return -ENOMEM;
 		if (!(i % 1024))
 			cond_resched();
 	}
+	return 0;
 }
 
 /* drm_gem_lru_scan()'s callback: the same purge, then off the LRU. */
@@ -284,7 +307,7 @@ static int drm_shrinker_bench_time_scan(bool anchor, u64 *ps)
 		freed = drm_gem_lru_scan(&b->lru, b->nr_objs, &remaining,
 					 drm_shrinker_bench_lru_shrink);
 	else
-		freed = drm_shrinker_scan(b->nr_objs, GFP_KERNEL);
+		freed = drm_shrinker_scan(NULL, b->nr_objs, GFP_KERNEL);
 	elapsed = ktime_get_ns() - start;
 
 	if (freed != b->nr_objs || b->purged != b->nr_objs) {
@@ -307,7 +330,7 @@ static int drm_shrinker_bench_run(unsigned int n)
 	if (ret)
 		goto out;
 
-	ret = drm_shrinker_bench_time_count(drm_shrinker_count, n, &count);
+	ret = drm_shrinker_bench_time_count(drm_shrinker_bench_count, n, &count);
 	if (!ret)
 		ret = drm_shrinker_bench_time_count(drm_shrinker_bench_walk_count,
 						    n, &walk);
@@ -320,27 +343,30 @@ static int drm_shrinker_bench_run(unsigned int n)
 	lru_bump = U64_MAX;
 	scan = U64_MAX;
 	lru_scan = U64_MAX;
+	/* Each round: the shrinker's side, then the anchor's. */
 	for (round = 0; round < DRM_SHRINKER_BENCH_ROUNDS; round++) {
+		if (round)
+			ret = drm_shrinker_bench_readd(false);
+		if (ret)
+			goto out;
 		bump = min(bump, drm_shrinker_bench_time_bump(false));
-		lru_bump = min(lru_bump, drm_shrinker_bench_time_bump(true));
-	}
-	for (round = 0; round < DRM_SHRINKER_BENCH_ROUNDS; round++) {
 		ret = drm_shrinker_bench_time_scan(false, &ps);
 		if (ret)
 			goto out;
 		scan = min(scan, ps);
+		if (drm_shrinker_count(NULL)) {
+			pr_err("drm_shrinker_bench: %lu objects left after the scan\n",
+			       drm_shrinker_count(NULL));
+			ret = -EINVAL;
+			goto out;
+		}
+
+		drm_shrinker_bench_readd(true);
+		lru_bump = min(lru_bump, drm_shrinker_bench_time_bump(true));
 		ret = drm_shrinker_bench_time_scan(true, &ps);
 		if (ret)
 			goto out;
 		lru_scan = min(lru_scan, ps);
-		if (drm_shrinker_count()) {
-			pr_err("drm_shrinker_bench: %lu pages left after the scan\n",
-			       drm_shrinker_count());
-			ret = -EINVAL;
-			goto out;
-		}
-		if (round + 1 < DRM_SHRINKER_BENCH_ROUNDS)
-			drm_shrinker_bench_readd();
 	}
 
 	pr_info("drm_shrinker_bench: objects=%u count_ps=%llu walk_count_ps=%llu bump_ps=%llu lru_bump_ps=%llu scan_ps=%llu lru_scan_ps=%llu\n",
@@ -358,9 +384,9 @@ static int __init drm_shrinker_bench_init(void)
 	for (i = 0; i < nr_sizes; i++)
 		if (!sizes[i])
 			return -EINVAL;
-	if (drm_shrinker_count()) {
-		pr_err("drm_shrinker_bench: the LRU holds %lu pages of other objects\n",
-		       drm_shrinker_count());
+	if (drm_shrinker_count(NULL)) {
+		pr_err("drm_shrinker_bench: the LRU holds %lu other objects\n",
+		       drm_shrinker_count(NULL));
 		return -EBUSY;
 	}
 
@@ -369,10 +395,15 @@ static int __init drm_shrinker_bench_init(void)
 	mutex_init(&b->lru_lock);
 	drm_gem_lru_init(&b->lru, &b->lru_lock);
 
+	b->page = alloc_page(GFP_KERNEL);
+	if (!b->page)
+		return -ENOMEM;
 	b->pdev = platform_device_register_simple("drm_shrinker_bench",
 						  PLATFORM_DEVID_NONE, NULL, 0);
-	if (IS_ERR(b->pdev))
-		return PTR_ERR(b->pdev);
+	if (IS_ERR(b->pdev)) {
+		ret = PTR_ERR(b->pdev);
+		goto err_page;
+	}
 	b->drm = drm_dev_alloc(&drm_shrinker_bench_driver, &b->pdev->dev);
 	if (IS_ERR(b->drm)) {
 		ret = PTR_ERR(b->drm);
@@ -388,6 +419,8 @@ static int __init drm_shrinker_bench_init(void)
 	drm_dev_put(b->drm);
 err_pdev:
 	platform_device_unregister(b->pdev);
+err_page:
+	__free_page(b->page);
 	return ret;
 }
 

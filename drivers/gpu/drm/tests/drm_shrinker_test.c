@@ -4,9 +4,11 @@
  *
  * The objects here belong to a fake memory manager that records every
  * call of its purge callback, so each case can assert which objects were
- * purged, in which order and how often. The cases run on the one global
- * LRU and expect it to hold nothing but their own objects, as it does when
- * the suites run at boot.
+ * purged, in which order and how often; each holds one real page, whose
+ * node and memory cgroup (the root: kernel pages are not charged) choose
+ * its list. Every case runs on a DRM shrinker of its own, which reclaim
+ * never calls: the one DRM core registered, and the objects of real
+ * devices on it, are not touched.
  */
 
 #include <linux/completion.h>
@@ -31,14 +33,19 @@
 
 #define DRM_SHRINKER_TEST_MAX 64
 
-/* One test's state: its devices and the log of purges. */
+struct drm_shrinker_test_race;
+
+/* One test's state: its shrinker, its devices and the log of purges. */
 struct drm_shrinker_test {
 	struct kunit *test;
+	/* The case's own shrinker. */
+	struct drm_shrinker *shrinker;
 	struct drm_device *devs[3];
 	/* Purge log, in call order. */
 	struct drm_gem_object *purged[DRM_SHRINKER_TEST_MAX];
 	unsigned int nr_purged;
-	struct drm_shrinker_stats global_before;
+	/* drm_test_shrinker_concurrent()'s state. */
+	struct drm_shrinker_test_race *race;
 	/* Lock of the test's fences, as dma_fence_init() wants one. */
 	spinlock_t fence_lock;
 };
@@ -47,6 +54,8 @@ struct drm_shrinker_test {
 struct drm_shrinker_test_obj {
 	struct drm_gem_object base;
 	struct drm_shrinker_test *t;
+	/* The memory the object holds, for the shrinker: its first folio. */
+	struct page *page;
 	/* What the purge callback returns instead of purging, if not 0. */
 	long refuse;
 	unsigned int purges;
@@ -76,8 +85,11 @@ static long drm_shrinker_test_purge(struct drm_gem_object *obj,
 
 static void drm_shrinker_test_free(struct drm_gem_object *obj)
 {
+	struct drm_shrinker_test_obj *tobj = to_test_obj(obj);
+
 	drm_gem_object_release(obj);
-	kfree(to_test_obj(obj));
+	__free_page(tobj->page);
+	kfree(tobj);
 }
 
 static const struct drm_gem_object_funcs drm_shrinker_test_funcs = {
@@ -105,7 +117,29 @@ static struct drm_device *drm_shrinker_test_dev(struct kunit *test,
 							 sizeof(struct drm_device),
 							 0, DRIVER_GEM);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->devs[i]);
+	drm_shrinker_dev_use(t->devs[i], t->shrinker);
 	return t->devs[i];
+}
+
+/* A new fake object of @pages pages on @dev, not put at test exit. */
+static struct drm_shrinker_test_obj *
+drm_shrinker_test_obj_new(struct drm_shrinker_test *t, struct drm_device *dev,
+			  unsigned int pages)
+{
+	struct drm_shrinker_test_obj *tobj;
+
+	tobj = kzalloc(sizeof(*tobj), GFP_KERNEL);
+	if (!tobj)
+		return NULL;
+	tobj->page = alloc_page(GFP_KERNEL);
+	if (!tobj->page) {
+		kfree(tobj);
+		return NULL;
+	}
+	tobj->t = t;
+	tobj->base.funcs = &drm_shrinker_test_funcs;
+	drm_gem_private_object_init(dev, &tobj->base, pages * PAGE_SIZE);
+	return tobj;
 }
 
 /* A new object of @pages pages on device @dev_idx, put at test exit. */
@@ -117,21 +151,22 @@ drm_shrinker_test_obj(struct kunit *test, unsigned int dev_idx,
 	struct drm_shrinker_test_obj *tobj;
 	int ret;
 
-	tobj = kzalloc(sizeof(*tobj), GFP_KERNEL);
+	tobj = drm_shrinker_test_obj_new(test->priv, dev, pages);
 	KUNIT_ASSERT_NOT_NULL(test, tobj);
-	tobj->t = test->priv;
-	tobj->base.funcs = &drm_shrinker_test_funcs;
-	drm_gem_private_object_init(dev, &tobj->base, pages * PAGE_SIZE);
 	ret = kunit_add_action_or_reset(test, drm_shrinker_test_put, &tobj->base);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	return tobj;
 }
 
-static void drm_shrinker_test_dontneed(struct drm_shrinker_test_obj *tobj)
+static int drm_shrinker_test_dontneed(struct drm_shrinker_test_obj *tobj)
 {
+	int ret;
+
 	dma_resv_lock(tobj->base.resv, NULL);
-	drm_shrinker_add_locked(&tobj->base, DRM_SHRINKER_PURGEABLE);
+	ret = drm_shrinker_add_locked(&tobj->base, DRM_SHRINKER_PURGEABLE,
+				      page_folio(tobj->page));
 	dma_resv_unlock(tobj->base.resv);
+	return ret;
 }
 
 static void drm_shrinker_test_willneed(struct drm_shrinker_test_obj *tobj)
@@ -141,41 +176,48 @@ static void drm_shrinker_test_willneed(struct drm_shrinker_test_obj *tobj)
 	dma_resv_unlock(tobj->base.resv);
 }
 
-static void drm_shrinker_test_touch(struct drm_shrinker_test_obj *tobj)
-{
-	dma_resv_lock(tobj->base.resv, NULL);
-	drm_shrinker_touch_locked(&tobj->base);
-	dma_resv_unlock(tobj->base.resv);
-}
-
 static unsigned long drm_shrinker_test_dev_pages(struct drm_device *dev)
 {
 	struct drm_shrinker_stats stats;
 
-	drm_shrinker_read_stats(dev, &stats);
+	drm_shrinker_read_stats(NULL, dev, &stats);
 	return stats.pages[DRM_SHRINKER_PURGEABLE];
 }
 
-/* Global stats now minus at test start. */
+/* The numbers of all devices of the case's shrinker. */
 static struct drm_shrinker_stats drm_shrinker_test_global(struct drm_shrinker_test *t)
 {
-	struct drm_shrinker_stats now, delta;
-	unsigned int i;
+	struct drm_shrinker_stats stats;
 
-	drm_shrinker_read_stats(NULL, &now);
-	for (i = 0; i < DRM_SHRINKER_NR_LISTS; i++) {
-		delta.objects[i] = now.objects[i] - t->global_before.objects[i];
-		delta.pages[i] = now.pages[i] - t->global_before.pages[i];
-	}
-	delta.scanned = now.scanned - t->global_before.scanned;
-	delta.purged_objects = now.purged_objects - t->global_before.purged_objects;
-	delta.purged_pages = now.purged_pages - t->global_before.purged_pages;
-	for (i = 0; i < DRM_SHRINKER_SKIP_NR; i++)
-		delta.skipped[i] = now.skipped[i] - t->global_before.skipped[i];
-	for (i = 0; i < DRM_SHRINKER_ORIGIN_NR; i++)
-		delta.purged_by[i] = now.purged_by[i] - t->global_before.purged_by[i];
-	delta.pending = now.pending - t->global_before.pending;
-	return delta;
+	drm_shrinker_read_stats(t->shrinker, NULL, &stats);
+	return stats;
+}
+
+static unsigned long drm_shrinker_test_scan(struct kunit *test,
+					    unsigned long nr_to_scan)
+{
+	struct drm_shrinker_test *t = test->priv;
+
+	return drm_shrinker_scan(t->shrinker, nr_to_scan, GFP_KERNEL);
+}
+
+static unsigned long drm_shrinker_test_count(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+
+	return drm_shrinker_count(t->shrinker);
+}
+
+/* The shrink_control of reclaim of the node of the cases' pages. */
+static struct shrink_control drm_shrinker_test_sc(unsigned long nr_to_scan)
+{
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL,
+		.nr_to_scan = nr_to_scan,
+		.nid = numa_node_id(),
+	};
+
+	return sc;
 }
 
 /* An unsignaled fence in @obj's reservation object, put at test exit. */
@@ -215,9 +257,13 @@ static struct dma_fence *drm_shrinker_test_busy(struct kunit *test,
 	return fence;
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(drm_shrinker_test_destroy, drm_shrinker_destroy,
+			    struct drm_shrinker *);
+
 static int drm_shrinker_test_init(struct kunit *test)
 {
 	struct drm_shrinker_test *t;
+	int ret;
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
@@ -225,53 +271,98 @@ static int drm_shrinker_test_init(struct kunit *test)
 	spin_lock_init(&t->fence_lock);
 	test->priv = t;
 
-	/* The cases count on an LRU that holds only their objects. */
-	KUNIT_ASSERT_EQ(test, drm_shrinker_count(), 0);
-	drm_shrinker_read_stats(NULL, &t->global_before);
+	/* Destroyed after the objects: actions run in reverse order. */
+	t->shrinker = drm_shrinker_create("drm-shrinker-kunit");
+	KUNIT_ASSERT_NOT_NULL(test, t->shrinker);
+	ret = kunit_add_action_or_reset(test, drm_shrinker_test_destroy, t->shrinker);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	return 0;
 }
 
 /* An empty LRU counts SHRINK_EMPTY and a scan of it stops. */
 static void drm_test_shrinker_empty(struct kunit *test)
 {
-	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 128 };
+	struct drm_shrinker_test *t = test->priv;
+	struct shrink_control sc = drm_shrinker_test_sc(128);
+	struct shrinker *mm = drm_shrinker_mm(t->shrinker);
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 0);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(NULL, &sc), SHRINK_EMPTY);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(NULL, &sc), SHRINK_STOP);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), SHRINK_EMPTY);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), SHRINK_STOP);
+	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 0);
 }
 
-/* The count is the sum of the sizes of the objects on the LRU, always. */
-static void drm_test_shrinker_count_sizes(struct kunit *test)
+/*
+ * The count is the number of marked objects that hold memory, always; the
+ * statistics add up their pages.
+ */
+static void drm_test_shrinker_count(struct kunit *test)
 {
 	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
 	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 2);
 	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 4);
 	struct drm_shrinker_test *t = test->priv;
-	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	struct shrink_control sc = drm_shrinker_test_sc(0);
 
 	drm_shrinker_test_dontneed(a);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 1);
 	drm_shrinker_test_dontneed(b);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 2);
 	drm_shrinker_test_dontneed(c);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 7);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(NULL, &sc), 7);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 3);
+	/* Reclaim is told pages: the objects times their mean size. */
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(drm_shrinker_mm(t->shrinker),
+							 &sc), 3 * (7 / 3));
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_dev_pages(t->devs[0]), 7);
 
 	/* Marking an object twice counts it once. */
 	drm_shrinker_test_dontneed(b);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 7);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 3);
 
 	drm_shrinker_test_willneed(b);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 5);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_dev_pages(t->devs[0]), 5);
 	drm_shrinker_test_willneed(b);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 5);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 2);
 	drm_shrinker_test_willneed(a);
 	drm_shrinker_test_willneed(c);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 0);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_dev_pages(t->devs[0]), 0);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).objects[0], 0);
+}
+
+/*
+ * Only what a scan could free is counted: an object marked with no
+ * memory is marked but not counted until it gets pages, and one that is
+ * shared as a dma-buf is not counted at all.
+ */
+static void drm_test_shrinker_count_freeable(struct kunit *test)
+{
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test *t = test->priv;
+	struct dma_buf fake_buf = {};
+
+	dma_resv_lock(a->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_add_locked(&a->base, DRM_SHRINKER_PURGEABLE,
+						      NULL), 0);
+	dma_resv_unlock(a->base.resv);
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&a->base));
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, a->purges, 0);
+
+	/* Its pages came: the driver says so. */
+	drm_shrinker_test_dontneed(a);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_dev_pages(t->devs[0]), 1);
+
+	/* Only compared against NULL by the shrinker; reset before free. */
+	b->base.dma_buf = &fake_buf;
+	drm_shrinker_test_dontneed(b);
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&b->base));
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 1);
+	b->base.dma_buf = NULL;
 }
 
 /* A scan purges the least recently marked objects first. */
@@ -286,39 +377,33 @@ static void drm_test_shrinker_oldest_first(struct kunit *test)
 		drm_shrinker_test_dontneed(o[i]);
 	}
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(2, GFP_KERNEL), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 2), 2);
 	KUNIT_ASSERT_EQ(test, t->nr_purged, 2);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &o[0]->base);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[1], &o[1]->base);
 	KUNIT_EXPECT_FALSE(test, o[2]->purged);
 	KUNIT_EXPECT_FALSE(test, o[3]->purged);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 2);
 }
 
-/* Touching an object, or marking it again, makes it the newest. */
-static void drm_test_shrinker_touch_reorders(struct kunit *test)
+/* Marking an object again makes it the newest. */
+static void drm_test_shrinker_marked_again(struct kunit *test)
 {
 	struct drm_shrinker_test *t = test->priv;
 	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
 	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
 	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 1);
-	struct drm_shrinker_test_obj *d = drm_shrinker_test_obj(test, 0, 1);
 
 	drm_shrinker_test_dontneed(a);
 	drm_shrinker_test_dontneed(b);
 	drm_shrinker_test_dontneed(c);
-	drm_shrinker_test_touch(a);
-	drm_shrinker_test_dontneed(b);
-	/* Touching an object on no list leaves it there. */
-	drm_shrinker_test_touch(d);
-	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&d->base));
+	drm_shrinker_test_dontneed(a);
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 3);
 	KUNIT_ASSERT_EQ(test, t->nr_purged, 3);
-	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &c->base);
-	KUNIT_EXPECT_PTR_EQ(test, t->purged[1], &a->base);
-	KUNIT_EXPECT_PTR_EQ(test, t->purged[2], &b->base);
-	KUNIT_EXPECT_EQ(test, d->purges, 0);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &b->base);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[1], &c->base);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[2], &a->base);
 }
 
 struct drm_shrinker_test_devs_param {
@@ -361,12 +446,13 @@ static void drm_test_shrinker_interleaved(struct kunit *test)
 
 	for (i = 0; i < p->nr_devs; i++)
 		sum += drm_shrinker_test_dev_pages(t->devs[i]);
-	KUNIT_EXPECT_EQ(test, sum, drm_shrinker_count());
+	KUNIT_EXPECT_EQ(test, sum, drm_shrinker_test_global(t).pages[0]);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), p->nr_objs);
 
-	/* Half the objects' pages: exactly the older half goes. */
+	/* The older half's pages: exactly the older half goes. */
 	for (i = 0, sum = 0; i < p->nr_objs / 2; i++)
 		sum += o[i]->base.size >> PAGE_SHIFT;
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(sum, GFP_KERNEL), sum);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, sum), sum);
 	KUNIT_ASSERT_EQ(test, t->nr_purged, p->nr_objs / 2);
 	for (i = 0; i < p->nr_objs; i++) {
 		if (i < p->nr_objs / 2)
@@ -375,7 +461,7 @@ static void drm_test_shrinker_interleaved(struct kunit *test)
 	}
 
 	for (i = 0; i < p->nr_devs; i++) {
-		drm_shrinker_read_stats(t->devs[i], &stats);
+		drm_shrinker_read_stats(NULL, t->devs[i], &stats);
 		purged_sum += stats.purged_pages;
 		KUNIT_EXPECT_EQ(test, stats.purged_objects, p->nr_objs / 2 / p->nr_devs);
 	}
@@ -397,12 +483,43 @@ static void drm_test_shrinker_fairness(struct kunit *test)
 		drm_shrinker_test_dontneed(many[i]);
 	}
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
 	KUNIT_ASSERT_EQ(test, t->nr_purged, 1);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &old->base);
 }
 
-/* A scan stops once it freed nr_to_scan pages. */
+/*
+ * Objects of very different sizes on one list are reclaimed in proportion
+ * to the memory they hold: a scan takes the oldest whatever their size,
+ * until it looked at the pages asked for, so 1-page and 16-page objects
+ * marked in turn lose the same share of their pages.
+ */
+static void drm_test_shrinker_sizes_proportional(struct kunit *test)
+{
+	struct drm_shrinker_test_obj *o[68];
+	unsigned long small = 0, big = 0;
+	unsigned int i;
+
+	/* Four groups of 16 one-page objects and one 16-page object. */
+	for (i = 0; i < ARRAY_SIZE(o); i++) {
+		o[i] = drm_shrinker_test_obj(test, 0, i % 17 == 16 ? 16 : 1);
+		drm_shrinker_test_dontneed(o[i]);
+	}
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 64), 64);
+	for (i = 0; i < ARRAY_SIZE(o); i++) {
+		if (!o[i]->purged)
+			continue;
+		if (i % 17 == 16)
+			big += 16;
+		else
+			small++;
+	}
+	/* Each kind held 64 pages and lost half. */
+	KUNIT_EXPECT_EQ(test, small, 32);
+	KUNIT_EXPECT_EQ(test, big, 32);
+}
+
+/* A scan looks at objects until their pages reach nr_to_scan, purged or not. */
 static void drm_test_shrinker_nr_to_scan(struct kunit *test)
 {
 	struct drm_shrinker_test *t = test->priv;
@@ -413,42 +530,57 @@ static void drm_test_shrinker_nr_to_scan(struct kunit *test)
 		o[i] = drm_shrinker_test_obj(test, 0, 1);
 		drm_shrinker_test_dontneed(o[i]);
 	}
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(3, GFP_KERNEL), 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 3), 3);
 	KUNIT_EXPECT_EQ(test, t->nr_purged, 3);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 2);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(0, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 0), 0);
 	KUNIT_EXPECT_EQ(test, t->nr_purged, 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).scanned, 3);
 
 	/* Objects are purged whole: one 4-page object for one page. */
 	big = drm_shrinker_test_obj(test, 0, 4);
 	drm_shrinker_test_willneed(o[3]);
 	drm_shrinker_test_willneed(o[4]);
 	drm_shrinker_test_dontneed(big);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 4);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 4);
 	KUNIT_EXPECT_TRUE(test, big->purged);
+
+	/* A scan of a list of busy objects looks at each once. */
+	drm_shrinker_test_dontneed(o[3]);
+	drm_shrinker_test_dontneed(o[4]);
+	drm_shrinker_test_busy(test, o[3]);
+	drm_shrinker_test_busy(test, o[4]);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).scanned, 3 + 1 + 2);
 }
 
 /* A scan that frees nothing says SHRINK_STOP. */
 static void drm_test_shrinker_stop(struct kunit *test)
 {
-	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 8 };
+	struct drm_shrinker_test *t = test->priv;
+	struct shrink_control sc = drm_shrinker_test_sc(8);
 	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 2);
+	struct shrinker *mm = drm_shrinker_mm(t->shrinker);
 
 	drm_shrinker_test_dontneed(a);
 	drm_shrinker_test_busy(test, a);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(NULL, &sc), 2);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(NULL, &sc), SHRINK_STOP);
+	/* In pages: objects times their mean size. */
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), SHRINK_STOP);
+	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 2);
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
 }
 
 /*
- * Reclaim hears of every page the scan looked at, skipped or purged (the
- * objects go whole), and is credited with the pages purged, as it is with
- * the slab pages other shrinkers free.
+ * Reclaim hears of the pages of every object the scan looked at, skipped
+ * or purged (objects go whole), and of the pages purged, and is credited
+ * with them, as it is with the slab pages other shrinkers free.
  */
 static void drm_test_shrinker_reclaim_credit(struct kunit *test)
 {
-	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 1 };
+	struct drm_shrinker_test *t = test->priv;
+	struct shrink_control sc = drm_shrinker_test_sc(3);
+	struct shrinker *mm = drm_shrinker_mm(t->shrinker);
 	struct drm_shrinker_test_obj *busy = drm_shrinker_test_obj(test, 0, 2);
 	struct drm_shrinker_test_obj *big = drm_shrinker_test_obj(test, 0, 4);
 	struct reclaim_state rs = {};
@@ -461,7 +593,7 @@ static void drm_test_shrinker_reclaim_credit(struct kunit *test)
 	/* As direct reclaim and kswapd set it around their shrinker calls. */
 	KUNIT_ASSERT_NULL(test, current->reclaim_state);
 	current->reclaim_state = &rs;
-	freed = drm_shrinker_scan_objects(NULL, &sc);
+	freed = drm_shrinker_scan_objects(mm, &sc);
 	current->reclaim_state = NULL;
 
 	KUNIT_EXPECT_EQ(test, freed, 4);
@@ -473,22 +605,22 @@ static void drm_test_shrinker_reclaim_credit(struct kunit *test)
 	/* Nothing purged: nothing credited, and reclaim is told to stop. */
 	sc.nr_to_scan = 1;
 	current->reclaim_state = &rs;
-	freed = drm_shrinker_scan_objects(NULL, &sc);
+	freed = drm_shrinker_scan_objects(mm, &sc);
 	current->reclaim_state = NULL;
 	KUNIT_EXPECT_EQ(test, freed, SHRINK_STOP);
 	KUNIT_EXPECT_EQ(test, rs.reclaimed, 4);
 }
 
 /*
- * A busy object is skipped and keeps its place: once idle, it is the
- * first to go.
+ * A busy object is skipped and goes to the tail, as if just used: the
+ * next scan looks at the others first, and once idle it is purged.
  */
 static void drm_test_shrinker_busy_skipped(struct kunit *test)
 {
-	struct drm_shrinker_test *t = test->priv;
 	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
 	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
 	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test *t = test->priv;
 	struct drm_shrinker_stats stats;
 	struct dma_fence *fence;
 
@@ -497,17 +629,20 @@ static void drm_test_shrinker_busy_skipped(struct kunit *test)
 	drm_shrinker_test_dontneed(c);
 	fence = drm_shrinker_test_busy(test, a);
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
+	/* One object looked at: the busy one. */
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
 	KUNIT_EXPECT_TRUE(test, b->purged);
 	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&a->base));
-	drm_shrinker_read_stats(t->devs[0], &stats);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_BUSY], 1);
 
 	dma_fence_signal(fence);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
+	KUNIT_EXPECT_TRUE(test, c->purged);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
 	KUNIT_EXPECT_TRUE(test, a->purged);
-	KUNIT_EXPECT_FALSE(test, c->purged);
 }
 
 struct drm_shrinker_test_refuse_param {
@@ -532,7 +667,7 @@ KUNIT_ARRAY_PARAM(drm_shrinker_test_refuse, drm_shrinker_test_refuse_params,
 
 /*
  * An object its memory manager refuses to purge is skipped, counted by
- * reason, and keeps its place.
+ * reason, and goes to the tail.
  */
 static void drm_test_shrinker_refused(struct kunit *test)
 {
@@ -548,19 +683,22 @@ static void drm_test_shrinker_refused(struct kunit *test)
 	drm_shrinker_test_dontneed(c);
 	a->refuse = p->refuse;
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 2), 1);
 	KUNIT_EXPECT_EQ(test, a->purges, 1);
 	KUNIT_EXPECT_FALSE(test, a->purged);
 	KUNIT_EXPECT_TRUE(test, b->purged);
 	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&a->base));
-	drm_shrinker_read_stats(t->devs[0], &stats);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.skipped[p->why], 1);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).skipped[p->why], 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 2);
 
 	a->refuse = 0;
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
+	KUNIT_EXPECT_TRUE(test, c->purged);
+	KUNIT_EXPECT_FALSE(test, a->purged);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
 	KUNIT_EXPECT_TRUE(test, a->purged);
-	KUNIT_EXPECT_FALSE(test, c->purged);
 }
 
 /* An object whose reservation lock is held elsewhere is skipped. */
@@ -575,14 +713,14 @@ static void drm_test_shrinker_contended(struct kunit *test)
 	drm_shrinker_test_dontneed(b);
 
 	dma_resv_lock(a->base.resv, NULL);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 1);
 	dma_resv_unlock(a->base.resv);
 
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
 	KUNIT_EXPECT_TRUE(test, b->purged);
-	drm_shrinker_read_stats(t->devs[0], &stats);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_CONTENDED], 1);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 1);
 	KUNIT_EXPECT_TRUE(test, a->purged);
 }
 
@@ -608,7 +746,10 @@ static void drm_shrinker_test_dmabuf_desc(const struct drm_shrinker_test_dmabuf_
 KUNIT_ARRAY_PARAM(drm_shrinker_test_dmabuf, drm_shrinker_test_dmabuf_params,
 		  drm_shrinker_test_dmabuf_desc);
 
-/* Imported and exported objects are skipped unless the driver allows. */
+/*
+ * Objects imported or exported after they were marked are skipped unless
+ * the driver allows, and leave the list: no scan could free them.
+ */
 static void drm_test_shrinker_dmabuf(struct kunit *test)
 {
 	const struct drm_shrinker_test_dmabuf_param *p = test->param_value;
@@ -618,24 +759,27 @@ static void drm_test_shrinker_dmabuf(struct kunit *test)
 	struct dma_buf fake_buf = {};
 	struct drm_shrinker_stats stats;
 
+	a->base.shrinker.allow_exported = p->allow_exported;
+	drm_shrinker_test_dontneed(a);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 1);
 	/* Only compared against NULL by the shrinker; reset before free. */
 	if (p->imported)
 		a->base.import_attach = &fake_attach;
 	else
 		a->base.dma_buf = &fake_buf;
-	a->base.shrinker.allow_exported = p->allow_exported;
-	drm_shrinker_test_dontneed(a);
 
-	drm_shrinker_scan(ULONG_MAX, GFP_KERNEL);
+	drm_shrinker_test_scan(test, ULONG_MAX);
 	a->base.import_attach = NULL;
 	a->base.dma_buf = NULL;
 
 	KUNIT_EXPECT_EQ(test, a->purged, p->purged);
 	KUNIT_EXPECT_EQ(test, a->purges, p->purged ? 1 : 0);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_is_purgeable(&a->base), !p->purged);
-	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 0);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_DMABUF],
 			p->purged ? 0 : 1);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 0);
 }
 
 /* An object marked WILLNEED again is never purged. */
@@ -649,11 +793,11 @@ static void drm_test_shrinker_willneed_kept(struct kunit *test)
 	drm_shrinker_test_dontneed(b);
 	drm_shrinker_test_willneed(a);
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 1);
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
 	KUNIT_EXPECT_EQ(test, never->purges, 0);
 	KUNIT_EXPECT_TRUE(test, b->purged);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 0);
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
 }
 
@@ -665,13 +809,13 @@ static void drm_test_shrinker_purged_once(struct kunit *test)
 	struct drm_shrinker_stats stats;
 
 	drm_shrinker_test_dontneed(a);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 3);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 0);
 	KUNIT_EXPECT_EQ(test, a->purges, 1);
 	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&a->base));
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 0);
 
-	drm_shrinker_read_stats(t->devs[0], &stats);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 0);
 	KUNIT_EXPECT_EQ(test, stats.purged_objects, 1);
 	KUNIT_EXPECT_EQ(test, stats.purged_pages, 3);
@@ -688,30 +832,28 @@ static void drm_test_shrinker_freed_on_lru(struct kunit *test)
 	struct drm_shrinker_stats stats;
 
 	/* Not put at exit: this case drops the only reference itself. */
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = drm_shrinker_test_obj_new(t, t->devs[0], 4);
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	b->t = t;
-	b->base.funcs = &drm_shrinker_test_funcs;
-	drm_gem_private_object_init(t->devs[0], &b->base, 4 * PAGE_SIZE);
 
 	drm_shrinker_test_dontneed(b);
 	drm_shrinker_test_dontneed(a);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 6);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 2);
 
 	drm_gem_object_put(&b->base);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 2);
-	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 1);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 1);
+	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_PURGEABLE], 2);
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 2);
 	KUNIT_ASSERT_EQ(test, t->nr_purged, 1);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &a->base);
 }
 
 /*
- * Unplugging a device takes its objects off the LRU; the other devices'
- * objects stay and are purged; the gone device's objects are not added
- * again.
+ * Once a device is unplugged, no scan calls into its driver: scans take
+ * its objects off the lists as they meet them, its new objects are not
+ * added, and the other devices' objects are still purged.
  */
 static void drm_test_shrinker_dev_unplugged(struct kunit *test)
 {
@@ -719,25 +861,27 @@ static void drm_test_shrinker_dev_unplugged(struct kunit *test)
 	struct drm_shrinker_test_obj *a0 = drm_shrinker_test_obj(test, 0, 1);
 	struct drm_shrinker_test_obj *b1 = drm_shrinker_test_obj(test, 1, 2);
 	struct drm_shrinker_test_obj *c0 = drm_shrinker_test_obj(test, 0, 4);
+	struct drm_shrinker_test_obj *d0 = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_stats stats;
 
 	drm_shrinker_test_dontneed(a0);
 	drm_shrinker_test_dontneed(b1);
 	drm_shrinker_test_dontneed(c0);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 7);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 3);
 
 	drm_dev_unplug(t->devs[0]);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 2);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_test_dev_pages(t->devs[0]), 0);
-	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&a0->base));
+	drm_shrinker_test_dontneed(d0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 3);
 
-	drm_shrinker_test_dontneed(a0);
-	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&a0->base));
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 2);
-
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 2);
 	KUNIT_EXPECT_TRUE(test, b1->purged);
 	KUNIT_EXPECT_EQ(test, a0->purges, 0);
 	KUNIT_EXPECT_EQ(test, c0->purges, 0);
+	KUNIT_EXPECT_EQ(test, d0->purges, 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_dev_pages(t->devs[0]), 0);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_GONE], 2);
 }
 
 /* The global file's numbers are the sums of the devices' numbers. */
@@ -754,13 +898,15 @@ static void drm_test_shrinker_stats_sum(struct kunit *test)
 	}
 	drm_shrinker_test_busy(test, o[1]);
 	o[2]->refuse = -EBUSY;
-	drm_shrinker_scan(8, GFP_KERNEL);
+	drm_shrinker_test_scan(test, 1 + 2 + 3 + 4 + 5);
 
-	drm_shrinker_read_stats(t->devs[0], &d0);
-	drm_shrinker_read_stats(t->devs[1], &d1);
+	drm_shrinker_read_stats(NULL, t->devs[0], &d0);
+	drm_shrinker_read_stats(NULL, t->devs[1], &d1);
 	global = drm_shrinker_test_global(t);
 	KUNIT_EXPECT_EQ(test, d0.objects[0] + d1.objects[0], global.objects[0]);
-	KUNIT_EXPECT_EQ(test, d0.pages[0] + d1.pages[0], drm_shrinker_count());
+	KUNIT_EXPECT_EQ(test, d0.objects[0] + d1.objects[0],
+			drm_shrinker_test_count(test));
+	KUNIT_EXPECT_EQ(test, d0.pages[0] + d1.pages[0], global.pages[0]);
 	KUNIT_EXPECT_EQ(test, d0.scanned + d1.scanned, global.scanned);
 	KUNIT_EXPECT_EQ(test, d0.purged_objects + d1.purged_objects,
 			global.purged_objects);
@@ -770,8 +916,8 @@ static void drm_test_shrinker_stats_sum(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, d0.skipped[i] + d1.skipped[i],
 				global.skipped[i]);
 	/*
-	 * o[0] (1 page), o[3] (4) and o[4] (5) purged, which passes 8;
-	 * o[1] (busy) and o[2] (pinned) skipped; o[5] not reached.
+	 * Five objects looked at: o[0] (1 page), o[3] (4) and o[4] (5)
+	 * purged; o[1] (busy) and o[2] (pinned) skipped; o[5] not reached.
 	 */
 	KUNIT_EXPECT_EQ(test, d0.purged_pages + d1.purged_pages, 10);
 	KUNIT_EXPECT_EQ(test, d0.purged_objects, 2);
@@ -779,7 +925,8 @@ static void drm_test_shrinker_stats_sum(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d1.skipped[DRM_SHRINKER_SKIP_BUSY], 1);
 	KUNIT_EXPECT_EQ(test, d0.skipped[DRM_SHRINKER_SKIP_PINNED], 1);
 	KUNIT_EXPECT_EQ(test, d0.scanned + d1.scanned, 5);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 6 + 2 + 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 3);
+	KUNIT_EXPECT_EQ(test, global.pages[0], 6 + 2 + 3);
 }
 
 /* A shmem object with pages that hold a pattern, put at test exit. */
@@ -840,10 +987,11 @@ static void drm_test_shrinker_two_memory_managers(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, drm_shrinker_test_shmem_madvise(s, 1));
 	drm_shrinker_test_dontneed(f2);
 	drm_shrinker_test_dontneed(f3);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 7);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 4);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).pages[0], 7);
 	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&s->base));
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(6, GFP_KERNEL), 6);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 6), 6);
 	KUNIT_EXPECT_TRUE(test, f1->purged);
 	KUNIT_EXPECT_EQ(test, s->madv, -1);
 	KUNIT_EXPECT_NULL(test, s->pages);
@@ -874,18 +1022,18 @@ static void drm_test_shrinker_shmem_in_use(struct kunit *test)
 	drm_shrinker_test_shmem_madvise(v, 1);
 	drm_shrinker_test_shmem_madvise(p, 1);
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 0);
 	KUNIT_EXPECT_NOT_NULL(test, v->pages);
 	KUNIT_EXPECT_NOT_NULL(test, p->pages);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), 3);
-	drm_shrinker_read_stats(t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 2);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_PINNED], 2);
 
 	dma_resv_lock(v->base.resv, NULL);
 	drm_gem_shmem_vunmap(v, &map);
 	dma_resv_unlock(v->base.resv);
 	drm_gem_shmem_unpin(p);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 3);
 	KUNIT_EXPECT_EQ(test, v->madv, -1);
 	KUNIT_EXPECT_EQ(test, p->madv, -1);
 }
@@ -905,7 +1053,7 @@ static void drm_test_shrinker_shmem_purged_stays(struct kunit *test)
 	drm_shrinker_test_shmem_madvise(gone, 1);
 	drm_shrinker_test_shmem_madvise(kept, 1);
 	KUNIT_EXPECT_TRUE(test, drm_shrinker_test_shmem_madvise(kept, 0));
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 1);
 
 	KUNIT_EXPECT_FALSE(test, drm_shrinker_test_shmem_madvise(gone, 0));
 	KUNIT_EXPECT_FALSE(test, drm_shrinker_test_shmem_madvise(gone, 1));
@@ -935,10 +1083,31 @@ struct drm_shrinker_test_race {
 	struct kunit *test;
 	struct drm_shrinker_test_obj *objs[16];
 	struct completion done[2];
-	unsigned long freed_objects;
+	/* Objects the freer made, and how many of them were freed. */
+	unsigned long made;
+	atomic_t freed;
 };
 
-/* Marks the shared objects DONTNEED and WILLNEED again and again. */
+/* Counts the frees of the freer's objects. */
+static void drm_shrinker_test_free_counted(struct drm_gem_object *obj)
+{
+	struct drm_shrinker_test_race *race = to_test_obj(obj)->t->race;
+
+	atomic_inc(&race->freed);
+	drm_shrinker_test_free(obj);
+}
+
+static const struct drm_gem_object_funcs drm_shrinker_test_counted_funcs = {
+	.free = drm_shrinker_test_free_counted,
+	.purge = drm_shrinker_test_purge,
+};
+
+/*
+ * Marks the shared objects DONTNEED and WILLNEED again and again, as a
+ * driver's madvise would: a purged object it leaves alone (memory
+ * managers refuse to mark those), so whether a purged object left the
+ * list is up to the shrinker alone.
+ */
 static int drm_shrinker_test_madviser(void *data)
 {
 	struct drm_shrinker_test_race *race = data;
@@ -949,11 +1118,14 @@ static int drm_shrinker_test_madviser(void *data)
 			struct drm_shrinker_test_obj *tobj = race->objs[i];
 
 			dma_resv_lock(tobj->base.resv, NULL);
-			if (tobj->purged || (round + i) % 2)
+			if (tobj->purged)
+				;
+			else if ((round + i) % 2)
 				drm_shrinker_remove_locked(&tobj->base);
 			else
 				drm_shrinker_add_locked(&tobj->base,
-							DRM_SHRINKER_PURGEABLE);
+							DRM_SHRINKER_PURGEABLE,
+							page_folio(tobj->page));
 			dma_resv_unlock(tobj->base.resv);
 		}
 		cond_resched();
@@ -962,7 +1134,7 @@ static int drm_shrinker_test_madviser(void *data)
 	return 0;
 }
 
-/* Creates objects, marks them DONTNEED and frees them. */
+/* Creates objects, marks them DONTNEED and frees them, racing scans. */
 static int drm_shrinker_test_freer(void *data)
 {
 	struct drm_shrinker_test_race *race = data;
@@ -972,16 +1144,13 @@ static int drm_shrinker_test_freer(void *data)
 	for (round = 0; round < DRM_SHRINKER_TEST_ROUNDS; round++) {
 		struct drm_shrinker_test_obj *tobj;
 
-		tobj = kzalloc(sizeof(*tobj), GFP_KERNEL);
+		tobj = drm_shrinker_test_obj_new(t, t->devs[round % 2], 1);
 		if (!tobj)
 			break;
-		tobj->t = t;
-		tobj->base.funcs = &drm_shrinker_test_funcs;
-		drm_gem_private_object_init(t->devs[round % 2], &tobj->base,
-					    PAGE_SIZE);
+		tobj->base.funcs = &drm_shrinker_test_counted_funcs;
+		race->made++;
 		drm_shrinker_test_dontneed(tobj);
 		drm_gem_object_put(&tobj->base);
-		race->freed_objects++;
 		cond_resched();
 	}
 	complete(&race->done[1]);
@@ -989,21 +1158,24 @@ static int drm_shrinker_test_freer(void *data)
 }
 
 /*
- * madvise and free race against scans in kthreads; afterwards the counts
- * match the objects on the LRU and no object was purged twice. Run with
- * PROVE_LOCKING, this also shows the lock order holds.
+ * madvise and free race against scans in kthreads. Afterwards no object
+ * was purged twice, no purged object is still marked or counted, the
+ * counts match the marked objects, and every object the freer made was
+ * freed exactly once (a scan holds no reference, so none is left over).
+ * Run with PROVE_LOCKING, this also shows the lock order holds.
  */
 static void drm_test_shrinker_concurrent(struct kunit *test)
 {
 	struct drm_shrinker_test *t = test->priv;
 	struct drm_shrinker_test_race *race;
 	struct task_struct *tasks[2];
-	unsigned long on_lru = 0, scans = 0;
+	unsigned long marked = 0, scans = 0, purged = 0;
 	unsigned int i;
 
 	race = kunit_kzalloc(test, sizeof(*race), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, race);
 	race->test = test;
+	t->race = race;
 	drm_shrinker_test_dev(test, 1);
 	for (i = 0; i < ARRAY_SIZE(race->objs); i++)
 		race->objs[i] = drm_shrinker_test_obj(test, i % 2, 1);
@@ -1019,7 +1191,7 @@ static void drm_test_shrinker_concurrent(struct kunit *test)
 
 	while (!completion_done(&race->done[0]) ||
 	       !completion_done(&race->done[1])) {
-		drm_shrinker_scan(2, GFP_KERNEL);
+		drm_shrinker_test_scan(test, 2);
 		scans++;
 		cond_resched();
 	}
@@ -1027,16 +1199,22 @@ static void drm_test_shrinker_concurrent(struct kunit *test)
 	wait_for_completion(&race->done[1]);
 
 	for (i = 0; i < ARRAY_SIZE(race->objs); i++) {
-		KUNIT_EXPECT_LE(test, race->objs[i]->purges, 1);
-		if (drm_shrinker_is_purgeable(&race->objs[i]->base))
-			on_lru++;
+		struct drm_shrinker_test_obj *tobj = race->objs[i];
+
+		KUNIT_EXPECT_LE(test, tobj->purges, 1);
+		if (tobj->purged) {
+			purged++;
+			KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&tobj->base));
+		}
+		if (drm_shrinker_is_purgeable(&tobj->base))
+			marked++;
 	}
-	KUNIT_EXPECT_EQ(test, race->freed_objects, DRM_SHRINKER_TEST_ROUNDS);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count(), on_lru);
+	KUNIT_EXPECT_EQ(test, atomic_read(&race->freed), race->made);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), marked);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_dev_pages(t->devs[0]) +
-			drm_shrinker_test_dev_pages(t->devs[1]), on_lru);
-	kunit_info(test, "%lu scans raced %u madvise rounds and %lu frees\n",
-		   scans, DRM_SHRINKER_TEST_ROUNDS, race->freed_objects);
+			drm_shrinker_test_dev_pages(t->devs[1]), marked);
+	kunit_info(test, "%lu scans raced %u madvise rounds and %lu frees; %lu of 16 shared objects purged\n",
+		   scans, DRM_SHRINKER_TEST_ROUNDS, race->made, purged);
 }
 
 /*
@@ -1053,11 +1231,11 @@ static void drm_test_shrinker_pending(struct kunit *test)
 
 	drm_shrinker_test_dontneed(a);
 	a->refuse = -EINPROGRESS;
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(ULONG_MAX, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 0);
 	KUNIT_EXPECT_EQ(test, a->purges, 2);
 	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&a->base));
-	drm_shrinker_read_stats(t->devs[0], &stats);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.pending, 1);
 	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_PENDING], 2);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 1);
@@ -1070,7 +1248,7 @@ static void drm_test_shrinker_pending(struct kunit *test)
 	dma_resv_unlock(a->base.resv);
 	KUNIT_EXPECT_TRUE(test, a->purged);
 	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&a->base));
-	drm_shrinker_read_stats(t->devs[0], &stats);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.pending, 0);
 	KUNIT_EXPECT_EQ(test, stats.purged_objects, 1);
 	KUNIT_EXPECT_EQ(test, stats.purged_pages, 2);
@@ -1099,12 +1277,12 @@ static void drm_test_shrinker_origin(struct kunit *test)
 
 	drm_shrinker_test_dontneed(a);
 	drm_shrinker_test_dontneed(b);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
 	noreclaim = memalloc_noreclaim_save();
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan(1, GFP_KERNEL), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
 	memalloc_noreclaim_restore(noreclaim);
 
-	drm_shrinker_read_stats(t->devs[0], &stats);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 1);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_DIRECT], 1);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_KSWAPD], 0);
@@ -1112,11 +1290,13 @@ static void drm_test_shrinker_origin(struct kunit *test)
 
 static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_empty),
-	KUNIT_CASE(drm_test_shrinker_count_sizes),
+	KUNIT_CASE(drm_test_shrinker_count),
+	KUNIT_CASE(drm_test_shrinker_count_freeable),
 	KUNIT_CASE(drm_test_shrinker_oldest_first),
-	KUNIT_CASE(drm_test_shrinker_touch_reorders),
+	KUNIT_CASE(drm_test_shrinker_marked_again),
 	KUNIT_CASE_PARAM(drm_test_shrinker_interleaved, drm_shrinker_test_devs_gen_params),
 	KUNIT_CASE(drm_test_shrinker_fairness),
+	KUNIT_CASE(drm_test_shrinker_sizes_proportional),
 	KUNIT_CASE(drm_test_shrinker_nr_to_scan),
 	KUNIT_CASE(drm_test_shrinker_stop),
 	KUNIT_CASE(drm_test_shrinker_reclaim_credit),
