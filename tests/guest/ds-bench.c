@@ -542,8 +542,12 @@ static void bench_pressure(int mib, const char *pagecache)
 		snprintf(label, sizeof(label), "round %d, (a) DONTNEED BOs", round + 1);
 		t = hog_measured(hog_mib, &a, label);
 		purged = a.purged * 4096 >> 20;
-		/* The memory must have come from the BOs, not from elsewhere. */
-		if (purged < lacked * 9 / 10) {
+		/*
+		 * Most of the memory must have come from the BOs. Not all:
+		 * reclaim also takes the page cache of the mapped binaries
+		 * (about an eighth here), which drop_caches leaves.
+		 */
+		if (purged < lacked * 3 / 4) {
 			errno = 0;
 			fprintf(stderr, "ds-bench: round %d: the hog lacked %ld MiB, reclaim purged %ld MiB\n",
 				round + 1, lacked, purged);
@@ -605,7 +609,7 @@ static void bench_pressure(int mib, const char *pagecache)
 	printf("\npressure: %ld MiB free at start; the hog allocated %ld MiB; "
 	       "fastest of %d rounds each; in (a) the hog lacked at least %ld MiB "
 	       "and reclaim purged at least %ld MiB of the %d MiB of DONTNEED "
-	       "BOs (and at least 90%% of what the hog lacked, in every round); "
+	       "BOs (and at least 75%% of what the hog lacked, in every round); "
 	       "(b) read at least %ld MiB into the page cache.\n\n",
 	       free0, hog_mib, PRESSURE_ROUNDS, least_lacked, least_purged, mib,
 	       least_cached);
