@@ -136,7 +136,8 @@
  * It returns -EBUSY if the object cannot be purged now (pinned, vmapped,
  * a trylock failed); the object then goes to the tail of its list. The
  * core takes a purged object off the list; a purged object stays purged
- * until it is freed.
+ * until it is freed. The core holds no reference to the object: its last
+ * reference may go during the call, and its free waits for the scan.
  *
  * The callback runs in memory reclaim and gets its &struct
  * shrink_control: it allocates nothing but with GFP_NOWAIT, takes no lock
