@@ -186,18 +186,6 @@ static void xworker(void)
 #define XMC_ROOT "/sys/fs/cgroup/drm-shrinker-memcg"
 #define XMC_LIMIT (64ull << 20)
 
-static int xmc_write(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* A "key value" line of a cgroup file, or -1. */
 static int64_t xmc_key(const char *path, const char *key)
 {
@@ -230,27 +218,11 @@ static int64_t xmc_value(const char *path)
 /* What the shrinker counts for the cgroup of inode @ino, all nodes. */
 static uint64_t xmc_count(unsigned long ino)
 {
-	char path[PATH_MAX + 16], line[1024];
-	uint64_t sum = 0;
-	FILE *f;
+	uint64_t per_node[64], sum = 0;
+	int nodes = shrinker_count_read(ino, per_node, 64);
 
-	snprintf(path, sizeof(path), "%s/count", shrinker_debugfs_dir());
-	f = fopen(path, "r");
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *end;
-
-		if (strtoul(p, &end, 10) != ino || end == p)
-			continue;
-		for (p = end;; p = end) {
-			unsigned long n = strtoul(p, &end, 10);
-
-			if (end == p)
-				break;
-			sum += n;
-		}
-	}
-	fclose(f);
+	for (int n = 0; n < nodes; n++)
+		sum += per_node[n];
 	return sum;
 }
 
@@ -274,20 +246,20 @@ static void xmc_setup(void)
 	igt_require_f(!access("/sys/fs/cgroup/cgroup.controllers", F_OK),
 		      "needs cgroup2 on /sys/fs/cgroup\n");
 	xmc_rmdir_all();
-	igt_assert_eq(xmc_write("/sys/fs/cgroup/cgroup.subtree_control", "+memory"), 0);
+	igt_assert_eq(shrinker_write("/sys/fs/cgroup/cgroup.subtree_control", "+memory"), 0);
 	igt_assert_eq(mkdir(XMC_ROOT, 0755), 0);
-	igt_assert_eq(xmc_write(XMC_ROOT "/cgroup.subtree_control", "+memory"), 0);
+	igt_assert_eq(shrinker_write(XMC_ROOT "/cgroup.subtree_control", "+memory"), 0);
 	for (const char *cg = "AB"; *cg; cg++) {
 		char path[128], dir[64];
 
 		snprintf(dir, sizeof(dir), XMC_ROOT "/%c", *cg);
 		igt_assert_eq(mkdir(dir, 0755), 0);
 		snprintf(path, sizeof(path), "%s/memory.max", dir);
-		igt_assert_eq(xmc_write(path, "67108864"), 0);
+		igt_assert_eq(shrinker_write(path, "67108864"), 0);
 		/* No swap: only purging can make room. */
 		snprintf(path, sizeof(path), "%s/memory.swap.max", dir);
 		if (!access(path, F_OK))
-			igt_assert_eq(xmc_write(path, "0"), 0);
+			igt_assert_eq(shrinker_write(path, "0"), 0);
 	}
 }
 
@@ -332,7 +304,7 @@ static void xmc_join(const char *cg)
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	if (xmc_write(path, "0"))
+	if (shrinker_write(path, "0"))
 		_exit(22);
 }
 
@@ -546,7 +518,7 @@ static void xmc_run(enum xdev dev)
 	 */
 	igt_assert_eq(xmc_recv(a_up), 0);
 	snprintf(pid, sizeof(pid), "%d", a);
-	igt_assert_eq(xmc_write("/sys/fs/cgroup/cgroup.procs", pid), 0);
+	igt_assert_eq(shrinker_write("/sys/fs/cgroup/cgroup.procs", pid), 0);
 	igt_assert_eq(rmdir(XMC_ROOT "/A"), 0);
 	/* The cgroup goes offline, and hands its lists over, a bit later. */
 	ino_root = xmc_ino(XMC_ROOT);
@@ -554,7 +526,7 @@ static void xmc_run(enum xdev dev)
 		 xdev_names[dev], xmc_count_settle(ino_root));
 	igt_assert_lt_u64(0, xmc_count(ino_root));
 	/* Proactive reclaim of the parent: may fall short (EAGAIN). */
-	xmc_write(XMC_ROOT "/memory.reclaim", "4M");
+	shrinker_write(XMC_ROOT "/memory.reclaim", "4M");
 	xmc_send(a_down, 0);
 	purged2 = xmc_recv(a_up);
 	igt_assert_eq(waitpid(a, &status, 0), a);
@@ -588,29 +560,9 @@ static int xnuma_nodes(void)
 /* What the count file says for cgroup @ino on node @nid. */
 static uint64_t xnuma_count(unsigned long ino, int nid)
 {
-	char path[PATH_MAX + 16], line[1024];
-	uint64_t value = 0;
-	FILE *f;
+	uint64_t per_node[64];
 
-	snprintf(path, sizeof(path), "%s/count", shrinker_debugfs_dir());
-	f = fopen(path, "r");
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *end;
-
-		if (strtoul(p, &end, 10) != ino || end == p)
-			continue;
-		p = end;
-		for (int n = 0; n <= nid; n++, p = end) {
-			value = strtoul(p, &end, 10);
-			if (end == p) {
-				value = 0;
-				break;
-			}
-		}
-	}
-	fclose(f);
-	return value;
+	return shrinker_count_read(ino, per_node, 64) > nid ? per_node[nid] : 0;
 }
 
 static void xnuma_scan(unsigned long ino, int nid, uint64_t pages)

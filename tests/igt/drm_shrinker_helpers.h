@@ -292,6 +292,50 @@ static inline unsigned long shrinker_memcg_ino(void)
 	return ino;
 }
 
+/* Write @value to the file @path: 0 or -errno. */
+static inline int shrinker_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The line of the memory cgroup of inode @ino in the shrinker's debugfs
+ * `count`: what it counts on each node, into @per_node (up to @max
+ * nodes). Returns the nodes read, 0 if the cgroup has no line.
+ */
+static inline int shrinker_count_read(unsigned long ino, uint64_t *per_node,
+				      int max)
+{
+	char path[PATH_MAX + 16], line[1024];
+	int nodes = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/count", shrinker_debugfs_dir());
+	f = fopen(path, "r");
+	igt_assert_f(f, "%s: %m\n", path);
+	while (!nodes && fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+
+		if (strtoul(p, &end, 10) != ino || end == p)
+			continue;
+		for (p = end; nodes < max; p = end) {
+			per_node[nodes] = strtoul(p, &end, 10);
+			if (end == p)
+				break;
+			nodes++;
+		}
+	}
+	fclose(f);
+	return nodes;
+}
+
 /* The same, then wait for the purges it started to finish. */
 static inline void shrinker_scan(uint64_t pages)
 {

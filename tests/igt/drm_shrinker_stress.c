@@ -333,19 +333,6 @@ static void stress_worker(enum sdev d, time_t deadline, uint32_t seed, int out,
 	_exit(0);
 }
 
-/* Write @value to the file @path; 0 or -errno. */
-static int stress_write(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static uint64_t stress_vmstat(const char *key)
 {
 	char name[64];
@@ -378,28 +365,28 @@ static void stress_pressure_setup(void)
 		      "needs cgroup2 mounted on /sys/fs/cgroup\n");
 	/* Left over from an interrupted run? */
 	igt_ignore_warn(system("swapoff /dev/zram0 2>/dev/null"));
-	stress_write("/sys/block/zram0/reset", "1");
-	igt_assert_eq(stress_write("/sys/block/zram0/disksize", "512M"), 0);
+	shrinker_write("/sys/block/zram0/reset", "1");
+	igt_assert_eq(shrinker_write("/sys/block/zram0/disksize", "512M"), 0);
 	igt_assert_eq(system("mkswap /dev/zram0 >/dev/null && swapon /dev/zram0"), 0);
 
-	igt_assert_eq(stress_write("/sys/fs/cgroup/cgroup.subtree_control", "+memory"), 0);
+	igt_assert_eq(shrinker_write("/sys/fs/cgroup/cgroup.subtree_control", "+memory"), 0);
 	if (mkdir(STRESS_CGROUP, 0755))
 		igt_assert_eq(errno, EEXIST);
 	snprintf(max, sizeof(max), "%d", STRESS_CGROUP_MAX);
-	igt_assert_eq(stress_write(STRESS_CGROUP "/memory.max", max), 0);
+	igt_assert_eq(shrinker_write(STRESS_CGROUP "/memory.max", max), 0);
 }
 
 static void stress_pressure_teardown(void)
 {
 	igt_ignore_warn(system("swapoff /dev/zram0"));
-	stress_write("/sys/block/zram0/reset", "1");
+	shrinker_write("/sys/block/zram0/reset", "1");
 	rmdir(STRESS_CGROUP);
 }
 
 /* Move the calling process into the soak's cgroup. */
 static void stress_cgroup_join(void)
 {
-	if (stress_write(STRESS_CGROUP "/cgroup.procs", "0"))
+	if (shrinker_write(STRESS_CGROUP "/cgroup.procs", "0"))
 		stress_fail("cannot join " STRESS_CGROUP "\n");
 }
 
@@ -571,22 +558,22 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 			char path[128];
 
 			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", slot);
-			if (stress_write(path, "1"))
+			if (shrinker_write(path, "1"))
 				unplug_failed = "PCI remove";
 			else if (!stress_virtio1_wait(false))
 				unplug_failed = "the device still there after its removal";
-		} else if (stress_write("/sys/bus/pci/drivers/virtio-pci/unbind", slot)) {
+		} else if (shrinker_write("/sys/bus/pci/drivers/virtio-pci/unbind", slot)) {
 			unplug_failed = "unbind";
 		}
 		if (unplug_failed)
 			break;
 		sleep(p->seconds / (p->unplugs + 1) / 2 + 1);
 		if (p->remove) {
-			if (stress_write("/sys/bus/pci/rescan", "1"))
+			if (shrinker_write("/sys/bus/pci/rescan", "1"))
 				unplug_failed = "PCI rescan";
 			else if (!stress_virtio1_wait(true))
 				unplug_failed = "the device not back after a rescan";
-		} else if (stress_write("/sys/bus/pci/drivers/virtio-pci/bind", slot)) {
+		} else if (shrinker_write("/sys/bus/pci/drivers/virtio-pci/bind", slot)) {
 			unplug_failed = "bind";
 		}
 		if (unplug_failed)
@@ -671,7 +658,7 @@ static void stress_faults_arm(bool arm)
 	for (unsigned int i = 0; i < ARRAY_SIZE(stress_fault_attrs); i++) {
 		snprintf(path, sizeof(path), "%s/%s", igt_debugfs_mount(),
 			 stress_fault_attrs[i].file);
-		igt_assert_f(!stress_write(path, arm ? stress_fault_attrs[i].armed :
+		igt_assert_f(!shrinker_write(path, arm ? stress_fault_attrs[i].armed :
 					   stress_fault_attrs[i].unarmed),
 			     "%s: %m\n", path);
 	}
@@ -823,7 +810,7 @@ static void stress_faults_only_nowait(bool only)
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(path, sizeof(path), "%s/%s", igt_debugfs_mount(), files[i]);
-		igt_assert_f(!stress_write(path, only ? "Y" : "N"), "%s: %m\n", path);
+		igt_assert_f(!shrinker_write(path, only ? "Y" : "N"), "%s: %m\n", path);
 	}
 }
 

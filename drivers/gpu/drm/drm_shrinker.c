@@ -335,6 +335,28 @@ static void drm_shrinker_memcg_put(struct mem_cgroup *memcg)
 		mem_cgroup_put(memcg);
 }
 
+/*
+ * Before @obj, off its list, goes back on: if its cgroup went offline,
+ * list_lru gave the cgroup's lists to its parent, and the object follows
+ * (so that list_lru_add() marks the parent's list as not empty).
+ */
+static void drm_shrinker_memcg_follow(struct drm_gem_object *obj)
+{
+#ifdef CONFIG_MEMCG
+	struct mem_cgroup *memcg = obj->shrinker_memcg, *parent;
+
+	if (!memcg || mem_cgroup_online(memcg))
+		return;
+	rcu_read_lock();
+	parent = parent_mem_cgroup(memcg);
+	while (parent && (!mem_cgroup_online(parent) || !css_tryget(&parent->css)))
+		parent = parent_mem_cgroup(parent);
+	rcu_read_unlock();
+	obj->shrinker_memcg = parent;
+	mem_cgroup_put(memcg);
+#endif
+}
+
 /* Put @obj, off every list, on the list of its node and cgroup. */
 static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 				    struct folio *folio)
@@ -448,6 +470,7 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 		/* Most recently used again. */
 		list_lru_del(&shrinker->lru, &obj->lru_node, obj->shrinker.nid,
 			     obj->shrinker_memcg);
+		drm_shrinker_memcg_follow(obj);
 		list_lru_add(&shrinker->lru, &obj->lru_node, obj->shrinker.nid,
 			     obj->shrinker_memcg);
 		return 0;
@@ -702,6 +725,7 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 		drm_shrinker_unlinked_locked(obj);
 		break;
 	default:
+		drm_shrinker_memcg_follow(obj);
 		list_lru_add(&drm_shrinker_of(obj)->lru, &obj->lru_node,
 			     obj->shrinker.nid, obj->shrinker_memcg);
 		break;
