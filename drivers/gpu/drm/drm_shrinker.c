@@ -708,11 +708,8 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 	bool was_pending = obj->shrinker.pending;
 	unsigned long freed = 0;
 	unsigned int what;
-	int srcu;
 
-	srcu = srcu_read_lock(&drm_shrinker_srcu);
 	what = drm_shrinker_try_purge_locked(obj, sc, &freed);
-	srcu_read_unlock(&drm_shrinker_srcu, srcu);
 
 	list_del_init(&obj->lru_node);
 	obj->shrinker.scanning = false;
@@ -808,7 +805,7 @@ static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 					 unsigned long *purged)
 {
 	unsigned long nr = sc->nr_to_scan, freed = 0, scanned = 0;
-	int nid;
+	int nid, srcu;
 
 	might_sleep();
 	*purged = 0;
@@ -816,6 +813,8 @@ static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 	if (!shrinker->ready)
 		return 0;
 	atomic_long_inc(&shrinker->scans);
+	/* One SRCU section for the scan: drm_shrinker_dev_fini() waits for it. */
+	srcu = srcu_read_lock(&drm_shrinker_srcu);
 	fs_reclaim_acquire(sc->gfp_mask);
 	if (all) {
 		for_each_node(nid) {
@@ -829,6 +828,7 @@ static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 					  false, &nr, &scanned, purged);
 	}
 	fs_reclaim_release(sc->gfp_mask);
+	srcu_read_unlock(&drm_shrinker_srcu, srcu);
 	sc->nr_scanned = scanned;
 
 	trace_drm_shrinker_scan(sc->nr_to_scan, freed, scanned);
