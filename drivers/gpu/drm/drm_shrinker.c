@@ -105,11 +105,11 @@
  *   it. There is no lock of the DRM shrinker's own: the statistics are
  *   per CPU, so nothing on the madvise path is shared by all devices but
  *   the list_lru node lock.
- * - A scan walks a list under its lock and, for one object at a time,
- *   trylocks the reservation lock, takes the object off (it is now
- *   @isolated) and drops the list's lock; it then purges the object, or
- *   puts it back at the tail, drops the reservation lock and clears
- *   @isolated. It takes no reference: drm_shrinker_forget(), which every
+ * - A scan walks a list under its lock, trylocks the reservation locks
+ *   of up to %DRM_SHRINKER_BATCH objects and takes them off (they are
+ *   now @isolated), and drops the list's lock; it then purges each
+ *   object, or puts it back at the tail, drops its reservation lock and
+ *   clears @isolated. It takes no reference: drm_shrinker_forget(), which every
  *   object passes when its last reference goes, waits until no scan has
  *   the object isolated, and the isolate step skips objects whose last
  *   reference is gone. So reclaim never frees an object, and never waits.
@@ -137,7 +137,9 @@
  * a trylock failed); the object then goes to the tail of its list. The
  * core takes a purged object off the list; a purged object stays purged
  * until it is freed. The core holds no reference to the object: its last
- * reference may go during the call, and its free waits for the scan.
+ * reference may go during the call, and its free waits for the scan; the
+ * callback drops no reference, and takes one only with
+ * kref_get_unless_zero(), for work that outlives the call.
  *
  * The callback runs in memory reclaim and gets its &struct
  * shrink_control: it allocates nothing but with GFP_NOWAIT, takes no lock
@@ -287,21 +289,83 @@ static struct drm_shrinker *drm_shrinker_of(struct drm_gem_object *obj)
 	return obj->dev->shrinker.shrinker;
 }
 
-/* Add @v to the statistic at @offset of @obj's device and of its shrinker. */
-static void drm_shrinker_stat_add(struct drm_gem_object *obj, size_t offset,
+/* Add @v to the statistic at @offset of @dev and of its shrinker. */
+static void drm_shrinker_stat_add(struct drm_device *dev, size_t offset,
 				  unsigned long v)
 {
-	unsigned long __percpu *all = (void __percpu *)drm_shrinker_of(obj)->stats +
+	unsigned long __percpu *all = (void __percpu *)dev->shrinker.shrinker->stats +
 				      offset;
-	unsigned long __percpu *dev = (void __percpu *)obj->dev->shrinker.stats +
+	unsigned long __percpu *one = (void __percpu *)dev->shrinker.stats +
 				      offset;
 
 	this_cpu_add(*all, v);
-	this_cpu_add(*dev, v);
+	this_cpu_add(*one, v);
 }
 
 #define drm_shrinker_stat(obj, member, v) \
-	drm_shrinker_stat_add(obj, offsetof(struct drm_shrinker_stats, member), v)
+	drm_shrinker_stat_add((obj)->dev, \
+			      offsetof(struct drm_shrinker_stats, member), v)
+
+/*
+ * A scan's run of objects of one device: the scan is inside
+ * drm_dev_enter() for it once, and adds up its event counts here
+ * (scanned, purged, skipped), to add them to the per-CPU numbers at once
+ * when the device changes or the batch ends, before the scan returns.
+ * What describes the objects now (on the lists, pending) changes at once,
+ * under each object's lock: a reader that waits for no pending purge must
+ * not see one finished by the driver before the scan counted it started.
+ */
+struct drm_shrinker_run {
+	struct drm_device *dev;
+	int idx;
+	/* drm_dev_enter() succeeded: the driver may be called. */
+	bool entered;
+	struct drm_shrinker_stats stats;
+};
+
+/* Count @v in the statistic at @offset of @run, or of @obj's device. */
+static void drm_shrinker_run_add(struct drm_shrinker_run *run,
+				 struct drm_gem_object *obj, size_t offset,
+				 unsigned long v)
+{
+	if (run)
+		*(unsigned long *)((void *)&run->stats + offset) += v;
+	else
+		drm_shrinker_stat_add(obj->dev, offset, v);
+}
+
+#define drm_shrinker_run_stat(run, obj, member, v) \
+	drm_shrinker_run_add(run, obj, \
+			     offsetof(struct drm_shrinker_stats, member), v)
+
+/* Add up what @run counted and leave its device. */
+static void drm_shrinker_run_end(struct drm_shrinker_run *run)
+{
+	unsigned long *d = (unsigned long *)&run->stats;
+	unsigned int i;
+
+	if (!run->dev)
+		return;
+	for (i = 0; i < sizeof(run->stats) / sizeof(*d); i++) {
+		if (d[i])
+			drm_shrinker_stat_add(run->dev, i * sizeof(*d), d[i]);
+	}
+	memset(&run->stats, 0, sizeof(run->stats));
+	if (run->entered)
+		drm_dev_exit(run->idx);
+	run->dev = NULL;
+}
+
+/* Make @run the run of @dev, entered if it is still there. */
+static void drm_shrinker_run_dev(struct drm_shrinker_run *run,
+				 struct drm_device *dev)
+{
+	if (run->dev == dev)
+		return;
+	drm_shrinker_run_end(run);
+	run->dev = dev;
+	run->entered = drm_dev_enter(dev, &run->idx);
+}
 
 static unsigned long drm_shrinker_pages(struct drm_gem_object *obj)
 {
@@ -396,15 +460,14 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
  */
 static void drm_shrinker_unlinked_locked(struct drm_gem_object *obj)
 {
-	struct drm_shrinker *shrinker = drm_shrinker_of(obj);
+	unsigned long pages = drm_shrinker_pages(obj);
 
-	atomic_long_sub(drm_shrinker_pages(obj), &shrinker->nr_pages);
+	atomic_long_sub(pages, &drm_shrinker_of(obj)->nr_pages);
 	drm_shrinker_memcg_put(obj->shrinker_memcg);
 	obj->shrinker_memcg = NULL;
 	obj->shrinker.linked = false;
 	drm_shrinker_stat(obj, objects[DRM_SHRINKER_PURGEABLE], -1);
-	drm_shrinker_stat(obj, pages[DRM_SHRINKER_PURGEABLE],
-			  -drm_shrinker_pages(obj));
+	drm_shrinker_stat(obj, pages[DRM_SHRINKER_PURGEABLE], -pages);
 	if (obj->shrinker.pending) {
 		obj->shrinker.pending = false;
 		drm_shrinker_stat(obj, pending, -1);
@@ -566,15 +629,16 @@ EXPORT_SYMBOL_GPL(drm_shrinker_count);
 
 /*
  * Check that @obj, marked purgeable and locked, can be purged, and purge
- * it. Returns DRM_SHRINKER_PURGED with the pages freed in *@freed, or why
- * not.
+ * it; @entered says whether the caller is inside drm_dev_enter() for its
+ * device. Returns DRM_SHRINKER_PURGED with the pages freed in *@freed, or
+ * why not.
  */
 static unsigned int drm_shrinker_try_purge_locked(struct drm_gem_object *obj,
 						  struct shrink_control *sc,
+						  bool entered,
 						  unsigned long *freed)
 {
 	long ret;
-	int idx;
 
 	dma_resv_assert_held(obj->resv);
 
@@ -583,15 +647,12 @@ static unsigned int drm_shrinker_try_purge_locked(struct drm_gem_object *obj,
 	if (obj->import_attach ||
 	    (obj->dma_buf && !obj->shrinker.allow_exported))
 		return DRM_SHRINKER_SKIP_DMABUF;
-	if (READ_ONCE(obj->dev->shrinker.gone))
+	if (!entered || READ_ONCE(obj->dev->shrinker.gone))
 		return DRM_SHRINKER_SKIP_GONE;
 	if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
 		return DRM_SHRINKER_SKIP_BUSY;
-	if (!drm_dev_enter(obj->dev, &idx))
-		return DRM_SHRINKER_SKIP_GONE;
 
 	ret = obj->funcs->purge(obj, sc);
-	drm_dev_exit(idx);
 	if (ret == -EBUSY)
 		return DRM_SHRINKER_SKIP_PINNED;
 	if (ret == -EINPROGRESS)
@@ -606,11 +667,12 @@ static unsigned int drm_shrinker_try_purge_locked(struct drm_gem_object *obj,
 }
 
 /*
- * Account what happened to @obj, locked. @origin is the scan's, or
- * %DRM_SHRINKER_ORIGIN_NR for a purge finished outside a scan;
- * @was_pending is whether its purge had been started before.
+ * Account what happened to @obj, locked, in @run if a scan's. @origin is
+ * the scan's, or %DRM_SHRINKER_ORIGIN_NR for a purge finished outside a
+ * scan; @was_pending is whether its purge had been started before.
  */
 static void drm_shrinker_record_locked(struct drm_gem_object *obj,
+				       struct drm_shrinker_run *run,
 				       enum drm_shrinker_origin origin,
 				       bool was_pending, unsigned int what,
 				       unsigned long freed)
@@ -622,12 +684,12 @@ static void drm_shrinker_record_locked(struct drm_gem_object *obj,
 		drm_shrinker_stat(obj, pending, 1);
 	}
 	if (origin < DRM_SHRINKER_ORIGIN_NR)
-		drm_shrinker_stat(obj, scanned, 1);
+		drm_shrinker_run_stat(run, obj, scanned, 1);
 	if (what == DRM_SHRINKER_PURGED) {
-		drm_shrinker_stat(obj, purged_objects, 1);
-		drm_shrinker_stat(obj, purged_pages, freed);
+		drm_shrinker_run_stat(run, obj, purged_objects, 1);
+		drm_shrinker_run_stat(run, obj, purged_pages, freed);
 	} else if (what < DRM_SHRINKER_SKIP_NR) {
-		drm_shrinker_stat(obj, skipped[what], 1);
+		drm_shrinker_run_stat(run, obj, skipped[what], 1);
 	}
 	/*
 	 * Counted once per object, by the scan that decided the purge: the
@@ -635,7 +697,7 @@ static void drm_shrinker_record_locked(struct drm_gem_object *obj,
 	 */
 	if (origin < DRM_SHRINKER_ORIGIN_NR &&
 	    ((what == DRM_SHRINKER_PURGED && !was_pending) || started))
-		drm_shrinker_stat(obj, purged_by[origin], 1);
+		drm_shrinker_run_stat(run, obj, purged_by[origin], 1);
 }
 
 /* Who is scanning: memory reclaim runs with PF_MEMALLOC, kswapd also PF_KSWAPD. */
@@ -648,18 +710,26 @@ static enum drm_shrinker_origin drm_shrinker_origin(void)
 	return DRM_SHRINKER_OTHER;
 }
 
-/* One step of a walk: the object it isolated, if any. */
+/*
+ * Objects one walk of a list isolates at most, with their reservation
+ * locks held until each is disposed of: the list's lock is taken once per
+ * batch, not once per object. It bounds how long a free waits for a scan
+ * (drm_shrinker_forget()) and stays well below lockdep's MAX_LOCK_DEPTH.
+ */
+#define DRM_SHRINKER_BATCH	16UL
+
+/* One walk of a list: the objects it isolated. */
 struct drm_shrinker_walk {
 	struct list_head dispose;
-	struct drm_gem_object *obj;
-	/* The pages of the object looked at. */
-	unsigned long pages;
+	/* The pages of the objects looked at, and how many to look at. */
+	unsigned long pages, budget;
 	enum drm_shrinker_origin origin;
 };
 
 /*
  * The list_lru isolate callback, under the list's lock: trylock the
- * object and take it off the list, or send it to the tail.
+ * object and take it to the walk's dispose list, or send it to the tail;
+ * stop once the objects looked at hold the pages the walk was asked for.
  */
 static enum lru_status drm_shrinker_isolate(struct list_head *item,
 					    struct list_lru_one *list,
@@ -669,7 +739,9 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 						  lru_node);
 	struct drm_shrinker_walk *walk = arg;
 
-	walk->pages = drm_shrinker_pages(obj);
+	if (walk->pages >= walk->budget)
+		return LRU_STOP;
+	walk->pages += drm_shrinker_pages(obj);
 	if (!dma_resv_trylock(obj->resv)) {
 		drm_shrinker_stat(obj, scanned, 1);
 		drm_shrinker_stat(obj, skipped[DRM_SHRINKER_SKIP_CONTENDED], 1);
@@ -693,41 +765,42 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 
 	obj->shrinker.scanning = true;
 	list_lru_isolate_move(list, item, &walk->dispose);
-	walk->obj = obj;
 	return LRU_REMOVED;
 }
 
 /*
- * Purge the object a walk isolated, or put it back at the tail of its
+ * Purge an object a walk isolated, or put it back at the tail of its
  * list, then let it go. Returns the pages freed.
  */
 static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
-					  struct drm_shrinker_walk *walk)
+					  struct drm_gem_object *obj,
+					  struct drm_shrinker_run *run,
+					  enum drm_shrinker_origin origin)
 {
-	struct drm_gem_object *obj = walk->obj;
 	bool was_pending = obj->shrinker.pending;
 	unsigned long freed = 0;
 	unsigned int what;
 
-	what = drm_shrinker_try_purge_locked(obj, sc, &freed);
+	drm_shrinker_run_dev(run, obj->dev);
+	what = drm_shrinker_try_purge_locked(obj, sc, run->entered, &freed);
 
 	list_del_init(&obj->lru_node);
 	obj->shrinker.scanning = false;
-	switch (what) {
-	case DRM_SHRINKER_PURGED:
-	case DRM_SHRINKER_SKIP_DMABUF:
-	case DRM_SHRINKER_SKIP_GONE:
-	case DRM_SHRINKER_LEFT:
-		/* Off for good: no scan could free it. */
+	if (what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_SKIP_DMABUF ||
+	    what == DRM_SHRINKER_SKIP_GONE ||
+	    obj->shrinker.list != DRM_SHRINKER_PURGEABLE) {
+		/*
+		 * Off for good: no scan could free it, or it is no longer
+		 * marked (also when the callback gave up on it, see
+		 * drm_shrinker_remove_locked()).
+		 */
 		drm_shrinker_unlinked_locked(obj);
-		break;
-	default:
+	} else {
 		drm_shrinker_memcg_follow(obj);
 		list_lru_add(&drm_shrinker_of(obj)->lru, &obj->lru_node,
 			     obj->shrinker.nid, obj->shrinker_memcg);
-		break;
 	}
-	drm_shrinker_record_locked(obj, walk->origin, was_pending, what, freed);
+	drm_shrinker_record_locked(obj, run, origin, was_pending, what, freed);
 
 	dma_resv_unlock(obj->resv);
 	/*
@@ -741,10 +814,11 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 
 /*
  * Look at objects of one list (@memcg on @nid), or of all cgroups' lists
- * on @nid if @all_memcgs, one at a time, least recently used first, until
- * their pages reach *@nr_to_scan; *@nr_to_scan is decreased by the pages
- * looked at, *@scanned increased. No object is looked at twice: at most
- * as many as the lists held at the start. Returns the pages freed;
+ * on @nid if @all_memcgs, least recently used first, until their pages
+ * reach *@nr_to_scan, in batches of up to %DRM_SHRINKER_BATCH isolated
+ * under one hold of the list's lock; *@nr_to_scan is decreased by the
+ * pages looked at, *@scanned increased. No object is looked at twice: at
+ * most as many as the lists held at the start. Returns the pages freed;
  * *@purged gets the objects purged added.
  */
 static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
@@ -756,32 +830,42 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 {
 	unsigned long freed = 0, left;
 	struct drm_shrinker_walk walk = { .origin = drm_shrinker_origin() };
+	struct drm_shrinker_run run = {};
 
 	left = all_memcgs ? list_lru_count_node(&shrinker->lru, nid) :
 			    list_lru_count_one(&shrinker->lru, nid, memcg);
 
 	while (left && *nr_to_scan) {
-		unsigned long one = 1;
+		unsigned long batch = min(left, DRM_SHRINKER_BATCH);
+		unsigned long nr = batch;
 
 		INIT_LIST_HEAD(&walk.dispose);
-		walk.obj = NULL;
+		walk.pages = 0;
+		walk.budget = *nr_to_scan;
 		if (all_memcgs)
 			list_lru_walk_node(&shrinker->lru, nid, drm_shrinker_isolate,
-					   &walk, &one);
+					   &walk, &nr);
 		else
 			list_lru_walk_one(&shrinker->lru, nid, memcg,
-					  drm_shrinker_isolate, &walk, &one);
-		if (one)
+					  drm_shrinker_isolate, &walk, &nr);
+		if (!walk.pages)
 			break;	/* nothing left to look at */
-		left--;
+		left -= min(left, batch - nr);
 		*nr_to_scan -= min(*nr_to_scan, walk.pages);
 		*scanned += walk.pages;
-		if (walk.obj) {
-			unsigned long pages = drm_shrinker_dispose(sc, &walk);
 
+		while (!list_empty(&walk.dispose)) {
+			struct drm_gem_object *obj;
+			unsigned long pages;
+
+			/* list_lru_isolate_move() adds at the head: oldest last. */
+			obj = list_last_entry(&walk.dispose,
+					      struct drm_gem_object, lru_node);
+			pages = drm_shrinker_dispose(sc, obj, &run, walk.origin);
 			freed += pages;
 			*purged += pages > 0;
 		}
+		drm_shrinker_run_end(&run);
 		/* A long list of busy objects must not hog the CPU. */
 		cond_resched();
 	}
@@ -812,6 +896,7 @@ static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 	sc->nr_scanned = 0;
 	if (!shrinker->ready)
 		return 0;
+	trace_drm_shrinker_scan_start(all ? NUMA_NO_NODE : sc->nid, nr);
 	atomic_long_inc(&shrinker->scans);
 	/* One SRCU section for the scan: drm_shrinker_dev_fini() waits for it. */
 	srcu = srcu_read_lock(&drm_shrinker_srcu);
@@ -896,20 +981,24 @@ long drm_shrinker_purge_locked(struct drm_gem_object *obj)
 	bool was_pending = obj->shrinker.pending;
 	unsigned long pages = 0;
 	unsigned int what;
-	int srcu;
+	int srcu, idx;
+	bool entered;
 
 	dma_resv_assert_held(obj->resv);
 
 	srcu = srcu_read_lock(&drm_shrinker_srcu);
+	entered = drm_dev_enter(obj->dev, &idx);
 	fs_reclaim_acquire(sc.gfp_mask);
-	what = drm_shrinker_try_purge_locked(obj, &sc, &pages);
+	what = drm_shrinker_try_purge_locked(obj, &sc, entered, &pages);
 	fs_reclaim_release(sc.gfp_mask);
+	if (entered)
+		drm_dev_exit(idx);
 	srcu_read_unlock(&drm_shrinker_srcu, srcu);
 
 	if (what == DRM_SHRINKER_PURGED && obj->shrinker.linked)
 		drm_shrinker_unlink_locked(obj);
-	drm_shrinker_record_locked(obj, DRM_SHRINKER_ORIGIN_NR, was_pending,
-				   what, pages);
+	drm_shrinker_record_locked(obj, NULL, DRM_SHRINKER_ORIGIN_NR,
+				   was_pending, what, pages);
 
 	switch (what) {
 	case DRM_SHRINKER_PURGED:
@@ -1046,7 +1135,14 @@ DEFINE_SHOW_ATTRIBUTE(drm_shrinker_dev);
 
 static void drm_shrinker_dev_release(struct drm_device *dev, void *unused)
 {
-	drm_shrinker_dev_fini(dev);
+	/*
+	 * A scan that met objects of the device after drm_shrinker_dev_fini()
+	 * may still be adding their numbers to its statistics: wait for it.
+	 */
+	if (READ_ONCE(dev->shrinker.gone))
+		synchronize_srcu(&drm_shrinker_srcu);
+	else
+		drm_shrinker_dev_fini(dev);
 	if (!IS_ERR_OR_NULL(dev->debugfs_root))
 		debugfs_lookup_and_remove("shrinker", dev->debugfs_root);
 	free_percpu(dev->shrinker.stats);

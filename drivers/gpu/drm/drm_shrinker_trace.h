@@ -14,6 +14,16 @@
 #include <drm/drm_device.h>
 #include <drm/drm_gem.h>
 
+TRACE_EVENT(drm_shrinker_scan_start,
+	    TP_PROTO(int nid, unsigned long nr_to_scan),
+	    TP_ARGS(nid, nr_to_scan),
+	    TP_STRUCT__entry(__field(int, nid)
+			     __field(unsigned long, nr_to_scan)),
+	    TP_fast_assign(__entry->nid = nid;
+			   __entry->nr_to_scan = nr_to_scan;),
+	    TP_printk("nid=%d requested=%lu", __entry->nid, __entry->nr_to_scan)
+);
+
 TRACE_EVENT(drm_shrinker_scan,
 	    TP_PROTO(unsigned long nr_to_scan, unsigned long freed,
 		     unsigned long scanned),

@@ -280,9 +280,14 @@ static int drm_shrinker_bench_readd(bool anchor)
 	return 0;
 }
 
-/* drm_gem_lru_scan()'s callback: the same purge, then off the LRU. */
+/*
+ * drm_gem_lru_scan()'s callback: what msm's purge() checks before it
+ * purges (the object is idle), the same purge, then off the LRU.
+ */
 static bool drm_shrinker_bench_lru_shrink(struct drm_gem_object *obj)
 {
+	if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
+		return false;
 	if (drm_shrinker_bench_purge(obj, NULL) < 0)
 		return false;
 	drm_gem_lru_remove(obj);
