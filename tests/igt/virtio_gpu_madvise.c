@@ -11,8 +11,10 @@
 #include "igt.h"
 #include "drm_shrinker_helpers.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <drm/drm_mode.h>
 #include <drm/virtgpu_drm.h>
@@ -213,6 +215,73 @@ static void vgm_purge(int fd, struct vgm_bo *bo)
 }
 
 /* Write @value to the tracefs file @file. */
+#define VGM_RACE_PAGES 16
+#define VGM_RACE_ROUNDS 200
+
+/* A thread sending transfers of whichever BO @handle names. */
+struct vgm_race {
+	int fd;
+	uint32_t handle;
+	bool stop;
+	unsigned long queued, refused;
+	/* The first errno other than EINVAL or ENOENT. */
+	int bad;
+};
+
+static void *vgm_race_transfers(void *arg)
+{
+	struct vgm_race *r = arg;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		struct drm_virtgpu_3d_transfer_to_host to = {
+			.bo_handle = __atomic_load_n(&r->handle, __ATOMIC_ACQUIRE),
+			.box = { .w = VGM_WIDTH, .h = VGM_RACE_PAGES, .d = 1 },
+		};
+
+		if (!igt_ioctl(r->fd, DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &to))
+			r->queued++;
+		else if (errno == EINVAL || errno == ENOENT)
+			r->refused++;
+		else if (!r->bad)
+			r->bad = errno;
+	}
+	return NULL;
+}
+
+/*
+ * Whether the device behind @fd negotiated VIRTIO_F_ACCESS_PLATFORM (bit
+ * 33), so that its driver maps memory through the DMA API: the virtio
+ * device's features in sysfs, one '0' or '1' per bit.
+ */
+static bool vgm_dma_api(int fd)
+{
+	char path[128], bits[129] = "";
+	struct stat st;
+	FILE *f;
+
+	if (fstat(fd, &st))
+		return false;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device/features",
+		 major(st.st_rdev), minor(st.st_rdev));
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(bits, sizeof(bits), f))
+		bits[0] = '\0';
+	fclose(f);
+	return strlen(bits) > 33 && bits[33] == '1';
+}
+
+/* Write @value to @file under the debugfs directory @dir. */
+static void vgm_debugfs(int dir, const char *file, const char *value)
+{
+	int fd = openat(dir, file, O_WRONLY);
+
+	igt_assert_f(fd >= 0, "open %s: %m\n", file);
+	igt_assert_eq(write(fd, value, strlen(value)), (ssize_t)strlen(value));
+	close(fd);
+}
+
 static void vgm_tracefs(const char *file, const char *value)
 {
 	char path[256];
@@ -278,7 +347,9 @@ igt_main
 		igt_require(vgm_getparam(vgm_fd, VIRTGPU_PARAM_MADVISE, &madvise) == 0);
 		igt_assert_eq(vgm_getparam(vgm_fd, VIRTGPU_PARAM_3D_FEATURES, &threed), 0);
 		vgm_3d = threed;
-		igt_info("virtio-gpu with%s 3D\n", vgm_3d ? "" : "out");
+		igt_info("virtio-gpu with%s 3D, %s\n", vgm_3d ? "" : "out",
+			 vgm_dma_api(vgm_fd) ? "through the DMA API (ACCESS_PLATFORM)" :
+					       "guest physical addresses");
 	}
 
 	igt_describe("GETPARAM reports MADVISE and the driver version knows it.");
@@ -475,6 +546,55 @@ igt_main
 		vgm_close(vgm_fd, &bo);
 	}
 
+	igt_describe("TRANSFER_TO_HOST in a loop on one thread while another "
+		     "marks the BO DONTNEED, scans and marks it WILLNEED, with "
+		     "a new BO after each purge: every transfer is queued or "
+		     "refused with EINVAL (or ENOENT for a closed handle), "
+		     "never sent for a BO being purged. On the 2D device, "
+		     "whose virtio-gpu-pci runs with iommu_platform=on, the "
+		     "transfer goes through the DMA API, which would "
+		     "dereference a purged BO's pages.");
+	igt_subtest("transfer-vs-purge") {
+		struct vgm_race race = { .fd = vgm_fd };
+		struct vgm_bo bo = vgm_create(vgm_fd, VGM_RACE_PAGES);
+		unsigned int purges = 0;
+		pthread_t thread;
+
+		/* Nothing else DONTNEED anywhere: the scans see only ours. */
+		shrinker_scan(UINT32_MAX);
+		__atomic_store_n(&race.handle, bo.handle, __ATOMIC_RELEASE);
+		igt_assert_eq(pthread_create(&thread, NULL, vgm_race_transfers,
+					     &race), 0);
+		for (int i = 0; i < VGM_RACE_ROUNDS; i++) {
+			usleep(1000);
+			igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_DONTNEED), 1);
+			/* Transfers queued before may keep it busy a moment. */
+			shrinker_scan(UINT32_MAX);
+			usleep(500);
+			shrinker_scan(UINT32_MAX);
+			if (vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_WILLNEED))
+				continue;
+			/* Purged: go on with a new BO. */
+			purges++;
+			vgm_close(vgm_fd, &bo);
+			bo = vgm_create(vgm_fd, VGM_RACE_PAGES);
+			__atomic_store_n(&race.handle, bo.handle, __ATOMIC_RELEASE);
+		}
+		__atomic_store_n(&race.stop, true, __ATOMIC_RELEASE);
+		igt_assert_eq(pthread_join(thread, NULL), 0);
+		vgm_wait_idle(vgm_fd, &bo);
+		vgm_close(vgm_fd, &bo);
+
+		igt_info("%d rounds: %u purges, %lu transfers queued, %lu refused\n",
+			 VGM_RACE_ROUNDS, purges, race.queued, race.refused);
+		igt_assert_f(!race.bad, "a transfer failed with %s\n",
+			     strerror(race.bad));
+		/* The race happened: transfers both ways, and purges. */
+		igt_assert_lt(0, purges);
+		igt_assert_lt(0, race.queued);
+		igt_assert_lt(0, race.refused);
+	}
+
 	igt_describe("EXECBUFFER referencing a DONTNEED BO fails with EINVAL.");
 	igt_subtest("execbuf-dontneed-fails") {
 		struct vgm_bo bo;
@@ -607,6 +727,59 @@ igt_main
 		igt_assert_eq_u64(after.purgeable_objects, before.purgeable_objects - N);
 		for (unsigned int i = 0; i < N; i++)
 			vgm_close(vgm_fd, &bo[i]);
+	}
+
+	igt_describe("A host that fails DETACH_BACKING (injected through the "
+		     "fault_attr fail_detach in the device's debugfs) may still "
+		     "use the pages: they stay, the purge counts as failed, the "
+		     "BO leaves the LRU and is not sent again, WILLNEED says "
+		     "not retained (it was sent), and it closes cleanly.");
+	igt_subtest("detach-host-error") {
+		enum { N = 4 };
+		struct shrinker_stats before, after;
+		struct vgm_bo bo[N];
+		char times[16];
+		int dir = igt_debugfs_dir(vgm_fd);
+
+		igt_require_f(dir >= 0 &&
+			      !faccessat(dir, "fail_detach/times", W_OK, 0),
+			      "no fail_detach in the device's debugfs\n");
+		/* Nothing else DONTNEED anywhere: every detach is ours. */
+		shrinker_scan(UINT32_MAX);
+		for (unsigned int i = 0; i < N; i++) {
+			bo[i] = vgm_create(vgm_fd, 1);
+			igt_assert_eq(vgm_madvise(vgm_fd, &bo[i], VIRTGPU_MADV_DONTNEED), 1);
+		}
+		shrinker_stats_device(vgm_fd, &before);
+		vgm_debugfs(dir, "fail_detach/verbose", "0");
+		vgm_debugfs(dir, "fail_detach/interval", "1");
+		vgm_debugfs(dir, "fail_detach/probability", "100");
+		snprintf(times, sizeof(times), "%d", N);
+		vgm_debugfs(dir, "fail_detach/times", times);
+
+		__shrinker_scan(UINT32_MAX);
+		shrinker_pending_settle();
+		vgm_debugfs(dir, "fail_detach/times", "0");
+		vgm_debugfs(dir, "fail_detach/probability", "0");
+		/* A scan that meets them again sends nothing and frees nothing. */
+		__shrinker_scan(UINT32_MAX);
+		shrinker_stats_device(vgm_fd, &after);
+
+		igt_info("failed %" PRIu64 ", purged %" PRIu64 ", pages freed %"
+			 PRIu64 "\n", after.skipped_failed - before.skipped_failed,
+			 after.purged_objects - before.purged_objects,
+			 after.purged_pages - before.purged_pages);
+		igt_assert_eq_u64(after.skipped_failed, before.skipped_failed + N);
+		igt_assert_eq_u64(after.purged_objects, before.purged_objects);
+		igt_assert_eq_u64(after.purged_pages, before.purged_pages);
+		igt_assert_eq_u64(after.pending_objects, 0);
+		igt_assert_eq_u64(after.purgeable_objects, before.purgeable_objects - N);
+		igt_assert_eq_u64(after.purgeable_pages, before.purgeable_pages - N);
+		for (unsigned int i = 0; i < N; i++) {
+			igt_assert_eq(vgm_madvise(vgm_fd, &bo[i], VIRTGPU_MADV_WILLNEED), 0);
+			vgm_close(vgm_fd, &bo[i]);
+		}
+		close(dir);
 	}
 
 	igt_describe("A dumb BO, the kind KMS scans out and uses as a cursor "
