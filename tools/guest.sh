@@ -12,9 +12,6 @@
 # killed and reported as a failure. The 2D device keeps a host copy of
 # every resource: QEMU's default cap of 256 MiB for those would make the
 # memory-pressure tests' resource creation fail on the host, so it is 4G.
-# It also has iommu_platform=on, so that its driver goes through the DMA
-# API (dma-direct, no IOMMU), as on a confidential-computing guest: the 3D
-# device keeps the other path.
 . "$(dirname "$0")/lib.sh"
 
 plan=${1:?plan}
@@ -71,7 +68,7 @@ GBM_ALWAYS_SOFTWARE=1 timeout -k 10 "$TIMEOUT" \
 	-fsdev local,id=results,path="$out",security_model=none \
 	-device virtio-9p-pci,fsdev=results,mount_tag=results \
 	-device virtio-gpu-gl-pci \
-	-device virtio-gpu-pci,max_hostmem=4G,iommu_platform=on \
+	-device virtio-gpu-pci,max_hostmem=4G \
 	"${extra[@]}" \
 	</dev/null >"$out/console.log" 2>&1 &
 qemu=$!

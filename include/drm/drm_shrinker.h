@@ -169,7 +169,9 @@ struct drm_shrinker_entry {
 	 * Set with the reservation lock held (trylocked) and the list's lock,
 	 * cleared by the scan after it released the reservation lock, with
 	 * smp_store_release(); drm_shrinker_forget() waits for it to clear,
-	 * so a scan may work on an object whose last reference is gone.
+	 * so a scan may work on an object whose last reference is gone. A
+	 * scan that finds it set, with the reservation lock, leaves the
+	 * object to the scan that is letting it go.
 	 */
 	u8 isolated;
 	/** @nid: the NUMA node of the list the object is on, if @linked */

@@ -550,10 +550,10 @@ igt_main
 		     "marks the BO DONTNEED, scans and marks it WILLNEED, with "
 		     "a new BO after each purge: every transfer is queued or "
 		     "refused with EINVAL (or ENOENT for a closed handle), "
-		     "never sent for a BO being purged. On the 2D device, "
-		     "whose virtio-gpu-pci runs with iommu_platform=on, the "
-		     "transfer goes through the DMA API, which would "
-		     "dereference a purged BO's pages.");
+		     "never sent for a BO being purged. Where the device "
+		     "uses the DMA API (VIRTIO_F_ACCESS_PLATFORM, said by "
+		     "the fixture), a transfer of a purged BO would "
+		     "dereference its freed page table.");
 	igt_subtest("transfer-vs-purge") {
 		struct vgm_race race = { .fd = vgm_fd };
 		struct vgm_bo bo = vgm_create(vgm_fd, VGM_RACE_PAGES);

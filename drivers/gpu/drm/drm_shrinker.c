@@ -109,7 +109,8 @@
  *   of up to %DRM_SHRINKER_BATCH objects and takes them off (they are
  *   now @isolated), and drops the list's lock; it then purges each
  *   object, or puts it back at the tail, drops its reservation lock and
- *   clears @isolated. It takes no reference: drm_shrinker_forget(), which every
+ *   clears @isolated (a scan that meets an object still @isolated leaves
+ *   it alone). It takes no reference: drm_shrinker_forget(), which every
  *   object passes when its last reference goes, waits until no scan has
  *   the object isolated, and the isolate step skips objects whose last
  *   reference is gone. So reclaim never frees an object, and never waits.
@@ -595,9 +596,9 @@ static bool drm_shrinker_released(struct drm_gem_object *obj)
  *
  * Called by drm_gem_object_free() before the driver frees @obj, and again
  * by drm_gem_object_release() for objects freed without a reference count.
- * Waits until no scan has @obj isolated: a scan works on at most one
- * object at a time and never sleeps for long (see
- * &drm_gem_object_funcs.purge).
+ * Waits until no scan has @obj isolated: a scan holds at most
+ * %DRM_SHRINKER_BATCH objects, for one purge callback each, and callbacks
+ * never sleep for long (see &drm_gem_object_funcs.purge).
  */
 void drm_shrinker_forget(struct drm_gem_object *obj)
 {
@@ -742,10 +743,16 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 	if (walk->pages >= walk->budget)
 		return LRU_STOP;
 	walk->pages += drm_shrinker_pages(obj);
-	if (!dma_resv_trylock(obj->resv)) {
-		drm_shrinker_stat(obj, scanned, 1);
-		drm_shrinker_stat(obj, skipped[DRM_SHRINKER_SKIP_CONTENDED], 1);
-		return LRU_ROTATE;
+	if (!dma_resv_trylock(obj->resv))
+		goto contended;
+	/*
+	 * Another scan put it back and dropped its lock, but has not let it
+	 * go yet: leave it to that scan, whose release must not end our
+	 * isolation.
+	 */
+	if (READ_ONCE(obj->shrinker.isolated)) {
+		dma_resv_unlock(obj->resv);
+		goto contended;
 	}
 
 	WRITE_ONCE(obj->shrinker.isolated, true);
@@ -766,6 +773,11 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 	obj->shrinker.scanning = true;
 	list_lru_isolate_move(list, item, &walk->dispose);
 	return LRU_REMOVED;
+
+contended:
+	drm_shrinker_stat(obj, scanned, 1);
+	drm_shrinker_stat(obj, skipped[DRM_SHRINKER_SKIP_CONTENDED], 1);
+	return LRU_ROTATE;
 }
 
 /*
