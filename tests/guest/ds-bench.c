@@ -17,6 +17,12 @@
  *            file, on one device vs on two devices (a per-device wall?),
  *            and their speedup over 1 thread vs the speedup of GETPARAM,
  *            which takes no shared lock (is the shrinker's lock a wall?)
+ *  nostall   the worst latency of a scan over 1000 DONTNEED BOs of the 2D
+ *            virtio-gpu while its host works through a backlog of
+ *            transfers, against a scan over 1000 vgem BOs (no host), and
+ *            against the backlog (what a scan waiting for the host would
+ *            take), from the tracepoints drm_shrinker_scan_start and
+ *            drm_shrinker_scan
  *
  * For each case of the pressure benchmark it also prints what reclaim did
  * while the hog ran (direct reclaims, pages taken from the LRUs, shrinker
@@ -32,6 +38,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -628,6 +635,262 @@ static void bench_pressure(int mib, const char *pagecache)
 	close(fd);
 }
 
+/*
+ * nostall: a scan over NOSTALL_BOS DONTNEED BOs of the 2D virtio-gpu
+ * while its host works through a backlog of 2D transfers of a 64 MiB
+ * resource (the control queue full), against a scan over as many vgem
+ * BOs, which no host holds up. Each scan's latency comes from the
+ * tracepoints drm_shrinker_scan_start and drm_shrinker_scan; the worst of
+ * NOSTALL_ROUNDS rounds counts. A scan that waited for the host would
+ * last as long as the backlog, which is measured after each scan.
+ */
+#define NOSTALL_BOS	1000
+#define NOSTALL_ROUNDS	5
+#define NOSTALL_W	4096
+#define NOSTALL_H	4096
+#define NOSTALL_TRANSFERS 128
+
+/* tracefs, where init.sh mounted it or under debugfs. */
+static const char *tracefs_dir(void)
+{
+	return access("/sys/kernel/tracing/trace", F_OK) ?
+	       "/sys/kernel/debug/tracing" : "/sys/kernel/tracing";
+}
+
+static void tracefs(const char *file, const char *value)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", tracefs_dir(), file);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0 || write(fd, value, strlen(value)) != (ssize_t)strlen(value))
+		die(path);
+	close(fd);
+}
+
+/* The timestamp, in seconds, of a trace line's event. */
+static double trace_time(const char *line, const char *event)
+{
+	const char *e = strstr(line, event), *p;
+
+	if (!e)
+		return -1;
+	for (p = e - 1; p > line && *p == ':'; p--)
+		;
+	while (p > line && p[-1] != ' ')
+		p--;
+	return atof(p);
+}
+
+/* The longest scan in the trace since the last clear, in seconds. */
+static double trace_worst_scan(int *nr)
+{
+	double start = -1, worst = 0, t;
+	char line[512];
+	FILE *f;
+
+	snprintf(line, sizeof(line), "%s/trace", tracefs_dir());
+	f = fopen(line, "r");
+	if (!f)
+		die("trace");
+	*nr = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		t = trace_time(line, ": drm_shrinker_scan_start:");
+		if (t >= 0) {
+			start = t;
+			continue;
+		}
+		t = trace_time(line, ": drm_shrinker_scan:");
+		if (t >= 0 && start >= 0) {
+			if (t - start > worst)
+				worst = t - start;
+			start = -1;
+			(*nr)++;
+		}
+	}
+	fclose(f);
+	return worst;
+}
+
+/* A global statistic of the DRM shrinker. */
+static long shrinker_stat(const char *name)
+{
+	FILE *f = fopen("/sys/kernel/debug/dri/shrinker", "r");
+	char key[64];
+	long v, found = -1;
+
+	if (!f)
+		die("debugfs dri/shrinker");
+	while (fscanf(f, "%63s %ld", key, &v) == 2) {
+		if (!strncmp(key, name, strlen(name)) && key[strlen(name)] == ':')
+			found = v;
+	}
+	fclose(f);
+	if (found < 0) {
+		errno = 0;
+		die(name);
+	}
+	return found;
+}
+
+static void virtio_madvise(int fd, uint32_t handle, uint32_t madv)
+{
+	struct drm_virtgpu_madvise m = { .bo_handle = handle, .madv = madv };
+
+	if (drmIoctl(fd, DRM_IOCTL_VIRTGPU_MADVISE, &m))
+		die("virtio-gpu madvise");
+}
+
+/* A 2D resource of @w x @h pixels, its backing attached. */
+static uint32_t virtio_2d_bo(int fd, uint32_t w, uint32_t h)
+{
+	struct drm_virtgpu_resource_create rc = {
+		.target = 2, .format = 2, .bind = 2, .width = w, .height = h,
+		.depth = 1, .array_size = 1, .size = w * h * 4,
+	};
+
+	if (drmIoctl(fd, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE, &rc))
+		die("2D resource create");
+	return rc.bo_handle;
+}
+
+/* Queue @n transfers of all of @handle to the host; they run later. */
+static void virtio_backlog(int fd, uint32_t handle, int n)
+{
+	struct drm_virtgpu_3d_transfer_to_host t = {
+		.bo_handle = handle,
+		.box = { .w = NOSTALL_W, .h = NOSTALL_H, .d = 1 },
+	};
+
+	for (int i = 0; i < n; i++) {
+		if (drmIoctl(fd, DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &t))
+			die("transfer to host");
+	}
+}
+
+/* Seconds until the host has done everything queued on @handle. */
+static double virtio_drain(int fd, uint32_t handle)
+{
+	struct drm_virtgpu_3d_wait w = { .handle = handle };
+	double t = now();
+
+	while (drmIoctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &w)) {
+		if (errno != EBUSY)
+			die("wait");
+	}
+	return now() - t;
+}
+
+/*
+ * The latency of one scan over NOSTALL_BOS new DONTNEED BOs of @fd
+ * (virtio-gpu if @virtio, else vgem); with @big, after queuing a backlog
+ * of transfers of it, whose drain time goes to *@backlog.
+ */
+static double nostall_round(int fd, bool virtio, uint32_t big, double *backlog)
+{
+	uint32_t *h = calloc(NOSTALL_BOS, sizeof(*h));
+	double worst;
+	int nr;
+
+	if (!h)
+		die("calloc");
+	for (int i = 0; i < NOSTALL_BOS; i++) {
+		if (virtio) {
+			h[i] = virtio_2d_bo(fd, 1024, 1);
+			virtio_madvise(fd, h[i], VIRTGPU_MADV_DONTNEED);
+		} else {
+			struct drm_vgem_madvise m = { .madv = VGEM_MADV_DONTNEED };
+			struct drm_mode_create_dumb c = {
+				.width = 1024, .height = 1, .bpp = 32,
+			};
+			struct drm_mode_map_dumb map = {};
+			void *p;
+
+			if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c))
+				die("create");
+			map.handle = c.handle;
+			if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map))
+				die("map");
+			p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+				 fd, map.offset);
+			if (p == MAP_FAILED)
+				die("mmap");
+			memset(p, 1, 4096);
+			munmap(p, 4096);
+			h[i] = m.handle = c.handle;
+			if (drmIoctl(fd, DRM_IOCTL_VGEM_MADVISE, &m))
+				die("madvise");
+		}
+	}
+	if (big)
+		virtio_backlog(fd, big, NOSTALL_TRANSFERS);
+	tracefs("trace", "");
+	scan_all();
+	worst = trace_worst_scan(&nr);
+	if (nr != 1) {
+		errno = 0;
+		die("nostall: not one traced scan");
+	}
+	if (big)
+		*backlog = virtio_drain(fd, big);
+	close_all(fd, h, NOSTALL_BOS);
+	free(h);
+	return worst;
+}
+
+static void bench_nostall(void)
+{
+	int vgem = shrinker_open_driver("vgem", 0);
+	int v2d = shrinker_open_driver("virtio_gpu", 1);
+	double g = 0, v = 0, idle = 0, backlog = 0, b, t;
+	long refused = 0, started = 0, r0, s0;
+	uint32_t big;
+	char pid[32];
+
+	if (vgem < 0 || v2d < 0)
+		die("vgem or 2D virtio-gpu");
+	big = virtio_2d_bo(v2d, NOSTALL_W, NOSTALL_H);
+	/* Nothing else DONTNEED of this cgroup: every scan looks at ours. */
+	scan_all();
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	tracefs("set_event_pid", pid);
+	tracefs("events/drm_shrinker/drm_shrinker_scan_start/enable", "1");
+	tracefs("events/drm_shrinker/drm_shrinker_scan/enable", "1");
+	for (int r = 0; r < NOSTALL_ROUNDS; r++) {
+		t = nostall_round(vgem, false, 0, NULL);
+		g = t > g ? t : g;
+		t = nostall_round(v2d, true, 0, NULL);
+		idle = t > idle ? t : idle;
+		r0 = shrinker_stat("skipped_pinned");
+		s0 = shrinker_stat("purged_by_other");
+		t = nostall_round(v2d, true, big, &b);
+		refused += shrinker_stat("skipped_pinned") - r0;
+		started += shrinker_stat("purged_by_other") - s0;
+		v = t > v ? t : v;
+		/* The least backlog a scan met: what waiting would have cost. */
+		backlog = !r || b < backlog ? b : backlog;
+	}
+	tracefs("events/drm_shrinker/drm_shrinker_scan_start/enable", "0");
+	tracefs("events/drm_shrinker/drm_shrinker_scan/enable", "0");
+	tracefs("set_event_pid", "");
+
+	row("nostall", "worst scan of 1000 virtio-gpu 2D BOs, host busy",
+	    v * 1e3, "ms", "worst scan of 1000 vgem BOs", g * 1e3, "no wait");
+	row("nostall", "worst scan of 1000 virtio-gpu 2D BOs, host idle",
+	    idle * 1e3, "ms", "worst scan of 1000 vgem BOs", g * 1e3, "-");
+	row("nostall", "worst scan, host busy",
+	    v * 1e3, "ms", "least host backlog after a scan", backlog * 1e3,
+	    "<< 1");
+	printf("\nnostall: %d rounds of %d BOs; with the host busy the scans "
+	       "sent %ld detaches and met a full queue %ld times (not now)\n\n",
+	       NOSTALL_ROUNDS, NOSTALL_BOS, started, refused);
+	close(vgem);
+	close(v2d);
+}
+
 int main(int argc, char **argv)
 {
 	int mib = getenv("DS_BENCH_MIB") ? atoi(getenv("DS_BENCH_MIB")) : 512;
@@ -645,6 +908,7 @@ int main(int argc, char **argv)
 	bench_hot(2.0);
 	if (getenv("DS_PAGECACHE"))
 		bench_pressure(mib, getenv("DS_PAGECACHE"));
+	bench_nostall();
 	fclose(csv);
 	fclose(csv_reclaim);
 	fclose(vmstat_log);
