@@ -309,12 +309,13 @@ static void drm_shrinker_stat_add(struct drm_device *dev, size_t offset,
 
 /*
  * A scan's run of objects of one device: the scan is inside
- * drm_dev_enter() for it once, and adds up its event counts here
- * (scanned, purged, skipped), to add them to the per-CPU numbers at once
+ * drm_dev_enter() for it once, and adds up the counts of objects looked
+ * at (scanned, skipped) here, to add them to the per-CPU numbers at once
  * when the device changes or the batch ends, before the scan returns.
- * What describes the objects now (on the lists, pending) changes at once,
- * under each object's lock: a reader that waits for no pending purge must
- * not see one finished by the driver before the scan counted it started.
+ * What describes the objects (on the lists, pending) and the purges
+ * (purged, purged_by) changes at once, under each object's lock: a
+ * reader that waits for no pending purge must then see every purge
+ * counted.
  */
 struct drm_shrinker_run {
 	struct drm_device *dev;
@@ -687,8 +688,8 @@ static void drm_shrinker_record_locked(struct drm_gem_object *obj,
 	if (origin < DRM_SHRINKER_ORIGIN_NR)
 		drm_shrinker_run_stat(run, obj, scanned, 1);
 	if (what == DRM_SHRINKER_PURGED) {
-		drm_shrinker_run_stat(run, obj, purged_objects, 1);
-		drm_shrinker_run_stat(run, obj, purged_pages, freed);
+		drm_shrinker_stat(obj, purged_objects, 1);
+		drm_shrinker_stat(obj, purged_pages, freed);
 	} else if (what < DRM_SHRINKER_SKIP_NR) {
 		drm_shrinker_run_stat(run, obj, skipped[what], 1);
 	}
@@ -698,7 +699,7 @@ static void drm_shrinker_record_locked(struct drm_gem_object *obj,
 	 */
 	if (origin < DRM_SHRINKER_ORIGIN_NR &&
 	    ((what == DRM_SHRINKER_PURGED && !was_pending) || started))
-		drm_shrinker_run_stat(run, obj, purged_by[origin], 1);
+		drm_shrinker_stat(obj, purged_by[origin], 1);
 }
 
 /* Who is scanning: memory reclaim runs with PF_MEMALLOC, kswapd also PF_KSWAPD. */
@@ -796,6 +797,8 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 	drm_shrinker_run_dev(run, obj->dev);
 	what = drm_shrinker_try_purge_locked(obj, sc, run->entered, &freed);
 
+	/* Before the unlink: the purge is counted before pending drops. */
+	drm_shrinker_record_locked(obj, run, origin, was_pending, what, freed);
 	list_del_init(&obj->lru_node);
 	obj->shrinker.scanning = false;
 	if (what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_SKIP_DMABUF ||
@@ -812,7 +815,6 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 		list_lru_add(&drm_shrinker_of(obj)->lru, &obj->lru_node,
 			     obj->shrinker.nid, obj->shrinker_memcg);
 	}
-	drm_shrinker_record_locked(obj, run, origin, was_pending, what, freed);
 
 	dma_resv_unlock(obj->resv);
 	/*
@@ -1007,10 +1009,11 @@ long drm_shrinker_purge_locked(struct drm_gem_object *obj)
 		drm_dev_exit(idx);
 	srcu_read_unlock(&drm_shrinker_srcu, srcu);
 
-	if (what == DRM_SHRINKER_PURGED && obj->shrinker.linked)
-		drm_shrinker_unlink_locked(obj);
+	/* Before the unlink: the purge is counted before pending drops. */
 	drm_shrinker_record_locked(obj, NULL, DRM_SHRINKER_ORIGIN_NR,
 				   was_pending, what, pages);
+	if (what == DRM_SHRINKER_PURGED && obj->shrinker.linked)
+		drm_shrinker_unlink_locked(obj);
 
 	switch (what) {
 	case DRM_SHRINKER_PURGED:
