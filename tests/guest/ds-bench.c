@@ -425,27 +425,32 @@ struct activity {
 	long scans, purged;
 };
 
-/* The shrinker's scans and purged pages so far, from its debugfs file. */
-static void shrinker_read(long *scans, long *purged)
+/* A global statistic of the DRM shrinker, from its debugfs file. */
+static long shrinker_stat(const char *name)
 {
 	FILE *f = fopen("/sys/kernel/debug/dri/shrinker", "r");
 	char key[64];
-	long v;
+	long v, found = -1;
 
 	if (!f)
 		die("debugfs dri/shrinker");
-	*scans = *purged = -1;
 	while (fscanf(f, "%63s %ld", key, &v) == 2) {
-		if (!strcmp(key, "scans:"))
-			*scans = v;
-		else if (!strcmp(key, "purged_pages:"))
-			*purged = v;
+		if (!strncmp(key, name, strlen(name)) && key[strlen(name)] == ':')
+			found = v;
 	}
 	fclose(f);
-	if (*scans < 0 || *purged < 0) {
+	if (found < 0) {
 		errno = 0;
-		die("debugfs dri/shrinker: no scans or purged_pages");
+		die(name);
 	}
+	return found;
+}
+
+/* The shrinker's scans and purged pages so far. */
+static void shrinker_read(long *scans, long *purged)
+{
+	*scans = shrinker_stat("scans");
+	*purged = shrinker_stat("purged_pages");
 }
 
 /*
@@ -713,27 +718,6 @@ static double trace_worst_scan(int *nr)
 	}
 	fclose(f);
 	return worst;
-}
-
-/* A global statistic of the DRM shrinker. */
-static long shrinker_stat(const char *name)
-{
-	FILE *f = fopen("/sys/kernel/debug/dri/shrinker", "r");
-	char key[64];
-	long v, found = -1;
-
-	if (!f)
-		die("debugfs dri/shrinker");
-	while (fscanf(f, "%63s %ld", key, &v) == 2) {
-		if (!strncmp(key, name, strlen(name)) && key[strlen(name)] == ':')
-			found = v;
-	}
-	fclose(f);
-	if (found < 0) {
-		errno = 0;
-		die(name);
-	}
-	return found;
 }
 
 static void virtio_madvise(int fd, uint32_t handle, uint32_t madv)
