@@ -85,12 +85,14 @@ static void row(const char *bench, const char *what, double value,
 		anchor_value, unit, value / anchor_value);
 }
 
-static uint32_t vgem_bo(int fd)
+/* A vgem BO of @pages pages, written so that it holds them. */
+static uint32_t vgem_bo_pages(int fd, uint32_t pages)
 {
 	struct drm_mode_create_dumb create = {
-		.width = 1024, .height = BO_SIZE / 4096, .bpp = 32,
+		.width = 1024, .height = pages, .bpp = 32,
 	};
 	struct drm_mode_map_dumb map = {};
+	size_t size = (size_t)pages * 4096;
 	void *p;
 
 	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
@@ -98,12 +100,17 @@ static uint32_t vgem_bo(int fd)
 	map.handle = create.handle;
 	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map))
 		die("map");
-	p = mmap(NULL, BO_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
 	if (p == MAP_FAILED)
 		die("mmap");
-	memset(p, 1, BO_SIZE);
-	munmap(p, BO_SIZE);
+	memset(p, 1, size);
+	munmap(p, size);
 	return create.handle;
+}
+
+static uint32_t vgem_bo(int fd)
+{
+	return vgem_bo_pages(fd, BO_SIZE / 4096);
 }
 
 /*
@@ -797,24 +804,8 @@ static double nostall_round(int fd, bool virtio, uint32_t big, double *backlog)
 			virtio_madvise(fd, h[i], VIRTGPU_MADV_DONTNEED);
 		} else {
 			struct drm_vgem_madvise m = { .madv = VGEM_MADV_DONTNEED };
-			struct drm_mode_create_dumb c = {
-				.width = 1024, .height = 1, .bpp = 32,
-			};
-			struct drm_mode_map_dumb map = {};
-			void *p;
 
-			if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c))
-				die("create");
-			map.handle = c.handle;
-			if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map))
-				die("map");
-			p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
-				 fd, map.offset);
-			if (p == MAP_FAILED)
-				die("mmap");
-			memset(p, 1, 4096);
-			munmap(p, 4096);
-			h[i] = m.handle = c.handle;
+			h[i] = m.handle = vgem_bo_pages(fd, 1);
 			if (drmIoctl(fd, DRM_IOCTL_VGEM_MADVISE, &m))
 				die("madvise");
 		}
