@@ -11,6 +11,7 @@
 #include "igt.h"
 #include "drm_shrinker_helpers.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -251,21 +252,34 @@ static void *vgm_race_transfers(void *arg)
 /*
  * Whether the device behind @fd negotiated VIRTIO_F_ACCESS_PLATFORM (bit
  * 33), so that its driver maps memory through the DMA API: the virtio
- * device's features in sysfs, one '0' or '1' per bit.
+ * device's features in sysfs, one '0' or '1' per bit. The DRM device's
+ * parent is the PCI device; the virtio device is its virtio<N> child.
  */
 static bool vgm_dma_api(int fd)
 {
-	char path[128], bits[129] = "";
+	char path[256], bits[129] = "";
+	struct dirent *de;
 	struct stat st;
-	FILE *f;
+	FILE *f = NULL;
+	DIR *dir;
 
 	if (fstat(fd, &st))
 		return false;
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device/features",
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device",
 		 major(st.st_rdev), minor(st.st_rdev));
-	f = fopen(path, "r");
-	if (!f)
-		return false;
+	dir = opendir(path);
+	igt_assert_f(dir, "open %s: %m\n", path);
+	while ((de = readdir(dir)) && !f) {
+		char features[sizeof(path) + sizeof(de->d_name) + 16];
+
+		if (strncmp(de->d_name, "virtio", 6))
+			continue;
+		snprintf(features, sizeof(features), "%s/%s/features", path,
+			 de->d_name);
+		f = fopen(features, "r");
+	}
+	closedir(dir);
+	igt_assert_f(f, "no virtio device with features under %s\n", path);
 	if (!fgets(bits, sizeof(bits), f))
 		bits[0] = '\0';
 	fclose(f);
@@ -350,6 +364,20 @@ igt_main
 		igt_info("virtio-gpu with%s 3D, %s\n", vgm_3d ? "" : "out",
 			 vgm_dma_api(vgm_fd) ? "through the DMA API (ACCESS_PLATFORM)" :
 					       "guest physical addresses");
+	}
+
+	igt_describe("The device maps memory the way the guest harness set it "
+		     "up: IGT_VIRTGPU_DMA_API_3D and IGT_VIRTGPU_DMA_API_2D "
+		     "say whether a device with or without 3D negotiated "
+		     "VIRTIO_F_ACCESS_PLATFORM (1) or not (0), so that the "
+		     "tests that follow are known to run the DMA API path "
+		     "(or the guest physical one).");
+	igt_subtest("dma-api") {
+		const char *want = getenv(vgm_3d ? "IGT_VIRTGPU_DMA_API_3D" :
+						   "IGT_VIRTGPU_DMA_API_2D");
+
+		igt_require_f(want, "the harness did not say how this device maps memory\n");
+		igt_assert_eq(vgm_dma_api(vgm_fd), atoi(want) != 0);
 	}
 
 	igt_describe("GETPARAM reports MADVISE and the driver version knows it.");
