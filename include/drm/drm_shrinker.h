@@ -20,12 +20,17 @@ struct shrinker;
  * enum drm_shrinker_list - the LRU lists of the DRM shrinker
  * @DRM_SHRINKER_PURGEABLE: userspace marked the object as not needed
  *	(DONTNEED); reclaim may discard its backing store.
- * @DRM_SHRINKER_NR_LISTS: number of LRU lists. A list for objects whose
- *	contents must be kept (evictable to swap) will go before this.
+ * @DRM_SHRINKER_EVICTABLE: userspace needs the contents, and the object
+ *	is idle and not pinned; reclaim may move them out of memory (to
+ *	swap), and the object gets them back when it is used again.
+ * @DRM_SHRINKER_NR_LISTS: number of LRU lists.
  * @DRM_SHRINKER_NONE: the object is on no list.
+ *
+ * Reclaim purges first, then evicts.
  */
 enum drm_shrinker_list {
 	DRM_SHRINKER_PURGEABLE,
+	DRM_SHRINKER_EVICTABLE,
 	DRM_SHRINKER_NR_LISTS,
 	DRM_SHRINKER_NONE = DRM_SHRINKER_NR_LISTS,
 };
@@ -36,13 +41,14 @@ enum drm_shrinker_list {
  *	else (reclaim only trylocks it).
  * @DRM_SHRINKER_SKIP_BUSY: it has unsignaled fences of any usage.
  * @DRM_SHRINKER_SKIP_PINNED: its memory manager refused for now, because
- *	the object is pinned or vmapped (&drm_gem_object_funcs.purge returned
- *	-EBUSY).
+ *	the object is pinned or vmapped (&drm_gem_object_funcs.purge or
+ *	&drm_gem_object_funcs.evict returned -EBUSY).
  * @DRM_SHRINKER_SKIP_DMABUF: it is imported, or exported as a dma-buf and
  *	its driver did not allow purging exported objects.
  * @DRM_SHRINKER_SKIP_GONE: its device is unplugged or unregistered.
- * @DRM_SHRINKER_SKIP_FAILED: &drm_gem_object_funcs.purge failed with an
- *	error other than -EBUSY and -EINPROGRESS.
+ * @DRM_SHRINKER_SKIP_FAILED: &drm_gem_object_funcs.purge or
+ *	&drm_gem_object_funcs.evict failed with an error other than -EBUSY
+ *	and -EINPROGRESS.
  * @DRM_SHRINKER_SKIP_PENDING: &drm_gem_object_funcs.purge started the
  *	purge but cannot free the pages yet (it returned -EINPROGRESS, for
  *	instance while a device still has to let go of them); a later scan
@@ -118,6 +124,25 @@ struct drm_shrinker_stats {
 	 * the scan that purged them
 	 */
 	unsigned long purged_by[DRM_SHRINKER_ORIGIN_NR];
+	/** @evicted_objects: objects whose contents were evicted */
+	unsigned long evicted_objects;
+	/**
+	 * @evicted_pages: pages the evict callbacks let go of (reclaimable
+	 * now, written to swap or on their way)
+	 */
+	unsigned long evicted_pages;
+	/**
+	 * @evicted_by: objects evicted, by the &enum drm_shrinker_origin of
+	 * the scan that evicted them
+	 */
+	unsigned long evicted_by[DRM_SHRINKER_ORIGIN_NR];
+	/**
+	 * @swapped_in_objects: evicted objects whose contents came back
+	 * (drm_shrinker_swapped_in_locked())
+	 */
+	unsigned long swapped_in_objects;
+	/** @swapped_in_pages: their pages */
+	unsigned long swapped_in_pages;
 };
 
 /**
@@ -137,16 +162,20 @@ struct drm_shrinker_stats {
  */
 struct drm_shrinker_entry {
 	/**
-	 * @list: the &enum drm_shrinker_list userspace asked for. Read
-	 * without the lock only as a hint (fdinfo).
+	 * @list: the &enum drm_shrinker_list the object is marked for (by
+	 * userspace's madvise, or by its memory manager for
+	 * %DRM_SHRINKER_EVICTABLE). Read without the lock only as a hint
+	 * (fdinfo).
 	 */
 	u8 list : 2;
 	/**
-	 * @linked: the object is on the list_lru of @list, on node @nid
+	 * @linked: the object is on the list_lru of list @on, on node @nid
 	 * and memory cgroup &drm_gem_object.shrinker_memcg, and counted;
 	 * or a scan has it isolated (@isolated).
 	 */
 	u8 linked : 1;
+	/** @on: the &enum drm_shrinker_list the object is linked on */
+	u8 on : 1;
 	/**
 	 * @pending: the object's purge callback started a purge that a later
 	 * call finishes (it returned -EINPROGRESS).
@@ -158,8 +187,9 @@ struct drm_shrinker_entry {
 	 */
 	u8 allow_exported : 1;
 	/**
-	 * @scanning: a scan has the object off its list and locked; only
-	 * that scan puts it back or takes it off for good, so
+	 * @scanning: a scan has the object off its list and locked, or
+	 * drm_shrinker_purge_locked() is calling its purge callback; only
+	 * that caller puts it back or takes it off for good, so
 	 * drm_shrinker_remove_locked() from a purge callback leaves the link
 	 * alone.
 	 */
@@ -207,6 +237,8 @@ void drm_shrinker_remove_locked(struct drm_gem_object *obj);
 
 bool drm_shrinker_is_purgeable(struct drm_gem_object *obj);
 long drm_shrinker_purge_locked(struct drm_gem_object *obj);
+void drm_shrinker_swapped_in_locked(struct drm_gem_object *obj,
+				    unsigned long pages);
 
 unsigned long drm_shrinker_count(struct drm_shrinker *shrinker);
 unsigned long drm_shrinker_scan(struct drm_shrinker *shrinker,
@@ -220,6 +252,7 @@ void drm_shrinker_read_stats(struct drm_shrinker *shrinker,
 struct drm_shrinker *drm_shrinker_create(const char *name);
 void drm_shrinker_destroy(struct drm_shrinker *shrinker);
 void drm_shrinker_dev_use(struct drm_device *dev, struct drm_shrinker *shrinker);
+void drm_shrinker_assume_swap(struct drm_shrinker *shrinker);
 struct shrinker *drm_shrinker_mm(struct drm_shrinker *shrinker);
 unsigned long drm_shrinker_count_objects(struct shrinker *shrinker,
 					 struct shrink_control *sc);

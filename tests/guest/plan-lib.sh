@@ -10,14 +10,30 @@ ds_kunit_collect() {
 	log "kunit: $(ls "$OUT/kunit" | wc -l) suites collected"
 }
 
-# ds_igt NAME[@LABEL] [ENV=VALUE...]: run build/igt/NAME, keep its output
-# and exit code as NAME@LABEL.
+# ds_igt NAME[@LABEL] [ENV=VALUE...] [-- ARG...]: run build/igt/NAME with
+# those variables and arguments, keep its output and exit code as
+# NAME@LABEL.
 ds_igt() {
 	label=$1
 	shift
 	mkdir -p "$OUT/igt"
 	log "igt $label $*"
-	env "$@" "$DS_TOP/build/igt/${label%@*}" >"$OUT/igt/$label.out" 2>&1
+	# env(1) takes the assignments, then the command and its arguments:
+	# the binary goes where the first -- is, or last.
+	bin=$DS_TOP/build/igt/${label%@*}
+	n=$#
+	found=0
+	for a in "$@"; do
+		if [ "$found" = 0 ] && [ "$a" = -- ]; then
+			set -- "$@" "$bin"
+			found=1
+		else
+			set -- "$@" "$a"
+		fi
+	done
+	shift "$n"
+	[ "$found" = 1 ] || set -- "$@" "$bin"
+	env "$@" >"$OUT/igt/$label.out" 2>&1
 	echo $? >"$OUT/igt/$label.rc"
 }
 

@@ -128,6 +128,89 @@ static void xbo_close(struct xbo *bo)
 	gem_close(xfd[bo->dev], bo->handle);
 }
 
+/*
+ * Word @w of page @p of BO @b in the eviction tests: every page holds its
+ * BO's and its own number, so a lost, zeroed or misplaced page shows; the
+ * pattern repeats every 16 words inside a page so that zram compresses
+ * it and BOs of more than the guest's memory fit in its swap.
+ */
+static uint32_t xev_word(uint32_t b, uint32_t p, uint32_t w)
+{
+	return 0xa5000000u ^ (b << 12) ^ (p << 4) ^ (w & 15);
+}
+
+static void xev_fill(uint32_t *map, uint32_t b, uint32_t pages)
+{
+	for (uint32_t p = 0; p < pages; p++)
+		for (uint32_t w = 0; w < XBO_PAGE / 4; w++)
+			map[p * (XBO_PAGE / 4) + w] = xev_word(b, p, w);
+}
+
+/* The words of the mapping that are not what xev_fill() wrote. */
+static uint64_t xev_mismatches(const uint32_t *map, uint32_t b, uint32_t pages)
+{
+	uint64_t bad = 0;
+
+	for (uint32_t p = 0; p < pages; p++)
+		for (uint32_t w = 0; w < XBO_PAGE / 4; w++)
+			bad += map[p * (XBO_PAGE / 4) + w] != xev_word(b, p, w);
+	return bad;
+}
+
+/* A /proc/vmstat counter. */
+static uint64_t xev_vmstat(const char *key)
+{
+	char line[128];
+	uint64_t v = 0;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ' ')
+			v = strtoull(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/*
+ * Scan the calling process's cgroup's lists on every node through the
+ * core MM's debugfs `scan`, whatever `count` says (shrinker_scan() only
+ * scans what is counted).
+ */
+static void xev_scan(void)
+{
+	char path[PATH_MAX + 16], cmd[64];
+	int fd, len;
+
+	snprintf(path, sizeof(path), "%s/scan", shrinker_debugfs_dir());
+	fd = open(path, O_WRONLY);
+	igt_assert_f(fd >= 0, "%s: %m\n", path);
+	for (int nid = 0;; nid++) {
+		len = snprintf(cmd, sizeof(cmd), "%lu %d %u",
+			       shrinker_memcg_ino(), nid, UINT32_MAX);
+		if (write(fd, cmd, len) != len) {
+			/* Past the last node. */
+			igt_assert_f(errno == EINVAL && nid > 0, "%s: %s: %m\n",
+				     path, cmd);
+			break;
+		}
+	}
+	close(fd);
+}
+
+/* What the shrinker counts for the calling process's cgroup, all nodes. */
+static uint64_t xev_count(void)
+{
+	uint64_t per_node[64], sum = 0;
+	int nodes = shrinker_count_read(shrinker_memcg_ino(), per_node, 64);
+
+	for (int i = 0; i < nodes; i++)
+		sum += per_node[i];
+	return sum;
+}
+
+
 static void xdev_stats(struct shrinker_stats *stats)
 {
 	for (int i = 0; i < XDEV_NR; i++)
@@ -241,7 +324,8 @@ static void xmc_rmdir_all(void)
 	rmdir(XMC_ROOT);
 }
 
-static void xmc_setup(void)
+/* A and B with @swap: no swap at all, or as much as they like. */
+static void xmc_setup(bool swap)
 {
 	igt_require_f(!access("/sys/fs/cgroup/cgroup.controllers", F_OK),
 		      "needs cgroup2 on /sys/fs/cgroup\n");
@@ -259,7 +343,9 @@ static void xmc_setup(void)
 		/* No swap: only purging can make room. */
 		snprintf(path, sizeof(path), "%s/memory.swap.max", dir);
 		if (!access(path, F_OK))
-			igt_assert_eq(shrinker_write(path, "0"), 0);
+			igt_assert_eq(shrinker_write(path, swap ? "max" : "0"), 0);
+		else
+			igt_require_f(!swap, "needs memory.swap.max (CONFIG_MEMCG_SWAP)\n");
 	}
 }
 
@@ -441,6 +527,148 @@ static uint64_t xmc_count_settle(unsigned long ino)
 	return count;
 }
 
+/*
+ * memcg-evict-vgem: A and B may swap. A's mapped WILLNEED BOs and a
+ * locked (unswappable) allocation do not fit in A's limit together: only
+ * evicting the BOs makes room.
+ */
+enum { XME_A_BOS = 8, XME_A_PAGES = 1024, XME_B_BOS = 4, XME_B_PAGES = 256,
+       XME_LOCK = 48 << 20 };
+
+/* In a child: map @n vgem BOs of @pages pages, filled; keep them mapped. */
+static void xme_bos(struct xbo *bo, uint32_t **map, int n, unsigned int pages,
+		    uint32_t tag)
+{
+	for (int i = 0; i < n; i++) {
+		bo[i] = xbo_create(XDEV_VGEM, pages);
+		map[i] = xbo_map_raw(&bo[i]);
+		xev_fill(map[i], tag + i, pages);
+	}
+}
+
+/*
+ * In a child: the words of its BOs that are not what they were; then the
+ * BOs go (the DRM file is the parent's too).
+ */
+static int xme_bad(struct xbo *bo, uint32_t **map, int n, unsigned int pages,
+		   uint32_t tag)
+{
+	uint64_t bad = 0;
+
+	for (int i = 0; i < n; i++) {
+		bad += xev_mismatches(map[i], tag + i, pages);
+		munmap(map[i], bo[i].size);
+		xbo_close(&bo[i]);
+	}
+	return bad > INT_MAX ? INT_MAX : (int)bad;
+}
+
+/* B: map and fill BOs; after A's pressure, report its swap use and bad words. */
+static void xme_child_b(enum xdev dev, int up, int down)
+{
+	uint32_t *map[XME_B_BOS];
+	struct xbo bo[XME_B_BOS];
+
+	xmc_join(XMC_ROOT "/B");
+	xme_bos(bo, map, XME_B_BOS, XME_B_PAGES, 0xb00);
+	xmc_send(up, 0);
+	if (xmc_recv(down) < 0)
+		_exit(24);
+	xmc_send(up, (int)(xmc_value(XMC_ROOT "/B/memory.swap.current") >> 10));
+	xmc_send(up, xme_bad(bo, map, XME_B_BOS, XME_B_PAGES, 0xb00));
+	_exit(0);
+}
+
+/*
+ * A: map and fill BOs, then lock memory that does not fit beside them;
+ * let it go, and report the words of the BOs that came back wrong.
+ */
+static void xme_child_a(enum xdev dev, int up, int down)
+{
+	uint32_t *map[XME_A_BOS];
+	struct xbo bo[XME_A_BOS];
+	char *lock;
+
+	xmc_join(XMC_ROOT "/A");
+	xme_bos(bo, map, XME_A_BOS, XME_A_PAGES, 0xa00);
+	xmc_send(up, (int)(xmc_value(XMC_ROOT "/A/memory.current") >> 10));
+	lock = mmap(NULL, XME_LOCK, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED | MAP_POPULATE, -1, 0);
+	if (lock == MAP_FAILED)
+		_exit(25);
+	for (size_t i = 0; i < XME_LOCK; i += 4096)
+		lock[i] = 1;
+	munmap(lock, XME_LOCK);
+	xmc_send(up, xme_bad(bo, map, XME_A_BOS, XME_A_PAGES, 0xa00));
+	_exit(0);
+}
+
+static void xme_run(void)
+{
+	int a_up, a_down, b_up, b_down, status, bad_a, bad_b, swap_b, used_kib;
+	bool expect_oom = getenv("DRM_SHRINKER_EXPECT_OOM");
+	struct shrinker_stats s0, s1;
+	int64_t oom;
+	pid_t a, b;
+
+	xmc_reap();
+	shrinker_zram_on("256M");
+	xmc_setup(true);
+	shrinker_stats_device(xfd[XDEV_VGEM], &s0);
+
+	b = xmc_fork(xme_child_b, XDEV_VGEM, &b_up, &b_down);
+	xmc_pids[0] = b;
+	xmc_fds[0] = b_up;
+	xmc_fds[1] = b_down;
+	igt_assert_eq(xmc_recv(b_up), 0);
+	a = xmc_fork(xme_child_a, XDEV_VGEM, &a_up, &a_down);
+	xmc_pids[1] = a;
+	xmc_fds[2] = a_up;
+	xmc_fds[3] = a_down;
+	used_kib = xmc_recv(a_up);
+	igt_assert_lt(0, used_kib);
+	bad_a = xmc_recv(a_up);
+	igt_assert_eq(waitpid(a, &status, 0), a);
+	xmc_pids[1] = 0;
+	oom = xmc_key(XMC_ROOT "/A/memory.events", "oom_kill");
+	shrinker_stats_device(xfd[XDEV_VGEM], &s1);
+	igt_info("vgem: A used %d KiB before locking %d MiB; oom_kill %" PRId64
+		 "; evicted %" PRIu64 " BOs (direct %" PRIu64 ", kswapd %" PRIu64
+		 "), swapped in %" PRIu64 "\n", used_kib, XME_LOCK >> 20, oom,
+		 s1.evicted_objects - s0.evicted_objects,
+		 s1.evicted_by_direct - s0.evicted_by_direct,
+		 s1.evicted_by_kswapd - s0.evicted_by_kswapd,
+		 s1.swapped_in_objects - s0.swapped_in_objects);
+
+	xmc_send(b_down, 0);
+	swap_b = xmc_recv(b_up);
+	bad_b = xmc_recv(b_up);
+	igt_assert_eq(waitpid(b, &status, 0), b);
+	xmc_pids[0] = 0;
+	xmc_reap();
+	xmc_rmdir_all();
+	shrinker_zram_off();
+	igt_info("vgem: B swapped %d KiB, %d words of B wrong\n", swap_b, bad_b);
+
+	/* Nothing happens to B either way. */
+	igt_assert_eq(status, 0);
+	igt_assert_eq(swap_b, 0);
+	igt_assert_eq(bad_b, 0);
+	if (expect_oom) {
+		/* Booted with drm.shrinker=0: the control, A must die. */
+		igt_assert_f(bad_a < 0 && oom > 0,
+			     "vgem: without the shrinker the process at A's limit was not OOM-killed (oom_kill %" PRId64 "): this test could not fail\n",
+			     oom);
+		return;
+	}
+	igt_assert_f(bad_a >= 0 && oom == 0,
+		     "vgem: the process at A's limit was OOM-killed (oom_kill %" PRId64 ")\n",
+		     oom);
+	igt_assert_eq(bad_a, 0);
+	igt_assert_lt_u64(s0.evicted_by_direct, s1.evicted_by_direct);
+	igt_assert_eq_u64(s1.evicted_by_other, s0.evicted_by_other);
+}
+
 static void xmc_run(enum xdev dev)
 {
 	int a_up, a_down, b_up, b_down, status, purged, purged2, used_kib;
@@ -451,7 +679,7 @@ static void xmc_run(enum xdev dev)
 	pid_t a, b;
 
 	xmc_reap();
-	xmc_setup();
+	xmc_setup(false);
 	shrinker_stats_device(xfd[dev], &s0);
 
 	b = xmc_fork(xmc_child_b, dev, &b_up, &b_down);
@@ -873,6 +1101,155 @@ igt_main
 		}
 	}
 
+	igt_describe("Idle WILLNEED vgem BOs held by a CPU mapping: without "
+		     "swap the count leaves them out and a scan evicts none; "
+		     "with swap on zram they are counted, a scan evicts them "
+		     "but for one with an unsignaled fence and one exported "
+		     "as a dma-buf, fdinfo counts them in drm-evicted-memory, "
+		     "a fence attach brings one back, and every word reads "
+		     "back through the mappings.");
+	igt_subtest("evict-vgem") {
+		enum { EV_BOS = 4, EV_PAGES = 64 };
+		struct drm_vgem_fence_attach attach = { .flags = VGEM_FENCE_WRITE };
+		struct drm_vgem_fence_signal signal = {};
+		struct drm_prime_handle prime = { .flags = DRM_CLOEXEC };
+		struct shrinker_stats s0, s1;
+		uint64_t before, noswap, withswap;
+		struct xbo bo[EV_BOS];
+		uint32_t *map[EV_BOS];
+
+		shrinker_zram_off();
+		shrinker_scan(UINT32_MAX);
+		before = xev_count();
+		for (int i = 0; i < EV_BOS; i++) {
+			bo[i] = xbo_create(XDEV_VGEM, EV_PAGES);
+			map[i] = xbo_map_raw(&bo[i]);
+			xev_fill(map[i], i, EV_PAGES);
+		}
+		shrinker_stats_device(xfd[XDEV_VGEM], &s0);
+		igt_assert_lte_u64(EV_BOS, s0.evictable_objects);
+
+		/* No swap: not counted, not evicted. */
+		noswap = xev_count();
+		xev_scan();
+		shrinker_stats_device(xfd[XDEV_VGEM], &s1);
+		igt_assert_eq_u64(noswap, before);
+		igt_assert_eq_u64(s1.evicted_objects, s0.evicted_objects);
+		igt_assert_eq_u64(s1.evictable_objects, s0.evictable_objects);
+
+		shrinker_zram_on("256M");
+		withswap = xev_count();
+		igt_info("count: %" PRIu64 " pages before, %" PRIu64
+			 " without swap, %" PRIu64 " with swap\n",
+			 before, noswap, withswap);
+		igt_assert_lte_u64(before + EV_BOS * EV_PAGES, withswap);
+
+		/*
+		 * BO 3 is busy, BO 1 exported: never evicted. The exported
+		 * one leaves the list, the busy one stays.
+		 */
+		attach.handle = bo[3].handle;
+		do_ioctl(xfd[XDEV_VGEM], DRM_IOCTL_VGEM_FENCE_ATTACH, &attach);
+		prime.handle = bo[1].handle;
+		do_ioctl(xfd[XDEV_VGEM], DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime);
+		shrinker_scan(UINT32_MAX);
+		shrinker_stats_device(xfd[XDEV_VGEM], &s1);
+		igt_assert_eq_u64(s1.evicted_objects, s0.evicted_objects + 2);
+		igt_assert_eq_u64(s1.evicted_pages, s0.evicted_pages + 2 * EV_PAGES);
+		igt_assert_lte_u64(s0.skipped_busy + 1, s1.skipped_busy);
+		igt_assert_lte_u64(s0.skipped_dmabuf + 1, s1.skipped_dmabuf);
+		igt_assert_eq_u64(s1.evictable_objects, s0.evictable_objects - 3);
+		/* fdinfo: the two evicted BOs left drm-resident for drm-evicted. */
+		igt_assert_eq(shrinker_fdinfo(xfd[XDEV_VGEM], "drm-evicted-memory"),
+			      2 * EV_PAGES * XBO_PAGE);
+		signal.fence = attach.out_fence;
+		do_ioctl(xfd[XDEV_VGEM], DRM_IOCTL_VGEM_FENCE_SIGNAL, &signal);
+
+		/* A fence attach (the "device" uses it) brings BO 0 back. */
+		attach.handle = bo[0].handle;
+		do_ioctl(xfd[XDEV_VGEM], DRM_IOCTL_VGEM_FENCE_ATTACH, &attach);
+		shrinker_stats_device(xfd[XDEV_VGEM], &s1);
+		igt_assert_eq_u64(s1.swapped_in_objects, s0.swapped_in_objects + 1);
+		signal.fence = attach.out_fence;
+		do_ioctl(xfd[XDEV_VGEM], DRM_IOCTL_VGEM_FENCE_SIGNAL, &signal);
+
+		/* A CPU fault brings BO 2 back; every word is intact. */
+		for (int i = 0; i < EV_BOS; i++)
+			igt_assert_eq_u64(xev_mismatches(map[i], i, EV_PAGES), 0);
+		shrinker_stats_device(xfd[XDEV_VGEM], &s1);
+		igt_assert_eq_u64(s1.swapped_in_objects, s0.swapped_in_objects + 2);
+		igt_assert_eq_u64(s1.swapped_in_pages,
+				  s0.swapped_in_pages + 2 * EV_PAGES);
+		/* All back on the list but the exported one. */
+		igt_assert_eq_u64(s1.evictable_objects, s0.evictable_objects - 1);
+		igt_assert_eq(shrinker_fdinfo(xfd[XDEV_VGEM], "drm-evicted-memory"), 0);
+		close(prime.fd);
+		for (int i = 0; i < EV_BOS; i++) {
+			munmap(map[i], bo[i].size);
+			xbo_close(&bo[i]);
+		}
+		shrinker_zram_off();
+	}
+
+	igt_describe("Mapped, idle WILLNEED vgem BOs of 1.5 times the guest's "
+		     "memory, each page with its own pattern: memory pressure "
+		     "(kswapd, direct reclaim) evicts them to swap on zram, "
+		     "every word reads back, and nothing is OOM-killed.");
+	igt_subtest("evict-swap-vgem") {
+		enum { ES_PAGES = 1024 };	/* 4 MiB BOs */
+		uint64_t total = shrinker_meminfo("MemTotal") * 3 / 2;
+		unsigned int n = total / (ES_PAGES * XBO_PAGE), i;
+		struct shrinker_stats s0, s1;
+		uint64_t bad = 0, oom0;
+		struct xbo *bo;
+		uint32_t **map;
+		char disksize[32];
+
+		snprintf(disksize, sizeof(disksize), "%" PRIu64 "M",
+			 (total >> 20) + 256);
+		shrinker_zram_on(disksize);
+		bo = calloc(n, sizeof(*bo));
+		map = calloc(n, sizeof(*map));
+		igt_assert(bo && map);
+		oom0 = xev_vmstat("oom_kill");
+		shrinker_stats_device(xfd[XDEV_VGEM], &s0);
+		for (i = 0; i < n; i++) {
+			bo[i] = xbo_create(XDEV_VGEM, ES_PAGES);
+			map[i] = xbo_map_raw(&bo[i]);
+			xev_fill(map[i], i, ES_PAGES);
+		}
+		for (i = 0; i < n; i++)
+			bad += xev_mismatches(map[i], i, ES_PAGES);
+		shrinker_stats_device(xfd[XDEV_VGEM], &s1);
+		igt_info("%u BOs of %u KiB (%" PRIu64 " MiB): evicted %" PRIu64
+			 " (kswapd %" PRIu64 ", direct %" PRIu64 ", other %" PRIu64
+			 "), %" PRIu64 " MiB; swapped in %" PRIu64 ", %" PRIu64
+			 " MiB; %" PRIu64 " words wrong\n",
+			 n, ES_PAGES * XBO_PAGE / 1024, total >> 20,
+			 s1.evicted_objects - s0.evicted_objects,
+			 s1.evicted_by_kswapd - s0.evicted_by_kswapd,
+			 s1.evicted_by_direct - s0.evicted_by_direct,
+			 s1.evicted_by_other - s0.evicted_by_other,
+			 (s1.evicted_pages - s0.evicted_pages) * XBO_PAGE >> 20,
+			 s1.swapped_in_objects - s0.swapped_in_objects,
+			 (s1.swapped_in_pages - s0.swapped_in_pages) * XBO_PAGE >> 20,
+			 bad);
+		for (i = 0; i < n; i++) {
+			munmap(map[i], bo[i].size);
+			xbo_close(&bo[i]);
+		}
+		free(map);
+		free(bo);
+		shrinker_zram_off();
+		igt_assert_eq_u64(bad, 0);
+		igt_assert_eq_u64(xev_vmstat("oom_kill"), oom0);
+		/* Reclaim did it, not a scan by hand. */
+		igt_assert_eq_u64(s1.evicted_by_other, s0.evicted_by_other);
+		igt_assert_lt_u64(s0.evicted_by_kswapd + s0.evicted_by_direct,
+				  s1.evicted_by_kswapd + s1.evicted_by_direct);
+		igt_assert_lt_u64(s0.swapped_in_objects, s1.swapped_in_objects);
+	}
+
 	for (int d = 0; d < XDEV_NR; d++) {
 		igt_describe("Two sibling cgroups at their memory.max, no swap: "
 			     "the process that goes past its limit survives "
@@ -883,6 +1260,17 @@ igt_main
 		igt_subtest_f("memcg-%s", xdev_names[d])
 			xmc_run(d);
 	}
+
+	igt_describe("Two sibling cgroups at their memory.max, swap allowed: "
+		     "the process whose mapped WILLNEED vgem BOs and locked "
+		     "memory do not fit in its limit survives because its "
+		     "own BOs are evicted to swap by its cgroup's reclaim, "
+		     "and gets every word back; the other cgroup's BOs stay "
+		     "resident (nothing of it swapped) with their words. "
+		     "Booted with drm.shrinker=0, the first process is "
+		     "OOM-killed.");
+	igt_subtest("memcg-evict-vgem")
+		xme_run();
 
 	igt_describe("On a guest with two NUMA nodes, BOs whose pages are on "
 		     "node 1 are counted under node 1 of their cgroup, a scan "

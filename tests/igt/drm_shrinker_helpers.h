@@ -35,6 +35,15 @@ struct shrinker_stats {
 	uint64_t purged_by_kswapd;
 	uint64_t purged_by_direct;
 	uint64_t purged_by_other;
+	uint64_t evictable_objects;
+	uint64_t evictable_pages;
+	uint64_t evicted_objects;
+	uint64_t evicted_pages;
+	uint64_t evicted_by_kswapd;
+	uint64_t evicted_by_direct;
+	uint64_t evicted_by_other;
+	uint64_t swapped_in_objects;
+	uint64_t swapped_in_pages;
 	int keys;
 };
 
@@ -62,6 +71,15 @@ static inline void shrinker_stats_parse(FILE *f, struct shrinker_stats *s)
 		SHRINKER_KEY(purged_by_kswapd),
 		SHRINKER_KEY(purged_by_direct),
 		SHRINKER_KEY(purged_by_other),
+		SHRINKER_KEY(evictable_objects),
+		SHRINKER_KEY(evictable_pages),
+		SHRINKER_KEY(evicted_objects),
+		SHRINKER_KEY(evicted_pages),
+		SHRINKER_KEY(evicted_by_kswapd),
+		SHRINKER_KEY(evicted_by_direct),
+		SHRINKER_KEY(evicted_by_other),
+		SHRINKER_KEY(swapped_in_objects),
+		SHRINKER_KEY(swapped_in_pages),
 #undef SHRINKER_KEY
 	};
 	char key[64];
@@ -89,7 +107,7 @@ static inline void shrinker_stats_global(struct shrinker_stats *s)
 	igt_assert_f(f, "%s: %m\n", path);
 	shrinker_stats_parse(f, s);
 	fclose(f);
-	igt_assert_eq(s->keys, 17);
+	igt_assert_eq(s->keys, 26);
 }
 
 /* The statistics of the device behind @fd. */
@@ -107,7 +125,7 @@ static inline void shrinker_stats_device(int fd, struct shrinker_stats *s)
 	shrinker_stats_parse(f, s);
 	fclose(f);
 	close(dir);
-	igt_assert_eq(s->keys, 16);
+	igt_assert_eq(s->keys, 25);
 }
 
 /*
@@ -334,6 +352,27 @@ static inline int shrinker_count_read(unsigned long ino, uint64_t *per_node,
 	}
 	fclose(f);
 	return nodes;
+}
+
+/*
+ * Swap on zram of @disksize (as sysfs takes it, "512M"), replacing any
+ * left over from an interrupted run; skips without zram.
+ */
+static inline void shrinker_zram_on(const char *disksize)
+{
+	igt_require_f(!access("/sys/block/zram0/disksize", W_OK),
+		      "needs zram (CONFIG_ZRAM)\n");
+	igt_ignore_warn(system("swapoff /dev/zram0 2>/dev/null"));
+	shrinker_write("/sys/block/zram0/reset", "1");
+	igt_assert_eq(shrinker_write("/sys/block/zram0/disksize", disksize), 0);
+	igt_assert_eq(system("mkswap /dev/zram0 >/dev/null && swapon /dev/zram0"), 0);
+}
+
+/* No swap on zram any more: what is in it comes back to memory first. */
+static inline void shrinker_zram_off(void)
+{
+	igt_ignore_warn(system("swapoff /dev/zram0 2>/dev/null"));
+	shrinker_write("/sys/block/zram0/reset", "1");
 }
 
 /* The same, then wait for the purges it started to finish. */

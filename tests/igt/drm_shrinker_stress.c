@@ -137,7 +137,7 @@ static uint64_t stress_lru_settle(void)
 	struct shrinker_stats g;
 
 	shrinker_stats_settle(-1, 0, &g);
-	return g.purgeable_objects;
+	return g.purgeable_objects + g.evictable_objects;
 }
 
 struct stress_counts {
@@ -223,7 +223,10 @@ static int stress_signal(int fd, enum sdev d, uint32_t fence)
  * One soak cycle on device @d: create a BO, write a pattern through a
  * mapping, submit GPU work on it, maybe mark it DONTNEED for a while (a
  * scan may purge it then, also while it is still busy), mark it WILLNEED
- * and, if it was retained, verify every word. 0 or the first -errno.
+ * and, if it was retained, verify every word. On vgem, half the BOs keep
+ * their mapping all along: held by it, an idle WILLNEED BO may be evicted
+ * to swap by any scan, and the fence attach of the submission and the
+ * faults of the verification bring it back. 0 or the first -errno.
  */
 static int stress_cycle(int fd, enum sdev d, int has_3d, uint32_t *seed,
 			struct stress_counts *c)
@@ -231,8 +234,9 @@ static int stress_cycle(int fd, enum sdev d, int has_3d, uint32_t *seed,
 	unsigned int pages = 1 + stress_rand(seed) % 8;
 	size_t size = pages * STRESS_PAGE;
 	bool dontneed = stress_rand(seed) % 2;
+	bool keep = d == SDEV_VGEM && stress_rand(seed) % 2;
 	uint32_t handle, retained = 1, fence = 0, pattern = stress_rand(seed);
-	uint32_t *ptr;
+	uint32_t *ptr, *kept = NULL;
 	int ret;
 
 	handle = stress_try_create(fd, d, pages);
@@ -245,7 +249,10 @@ static int stress_cycle(int fd, enum sdev d, int has_3d, uint32_t *seed,
 	}
 	for (size_t i = 0; i < size / 4; i++)
 		ptr[i] = pattern ^ i;
-	munmap(ptr, size);
+	if (keep)
+		kept = ptr;
+	else
+		munmap(ptr, size);
 	c->ops += 2;
 
 	ret = stress_submit(fd, d, handle, pages, has_3d, &fence);
@@ -275,7 +282,7 @@ static int stress_cycle(int fd, enum sdev d, int has_3d, uint32_t *seed,
 	} else {
 		/* Never DONTNEED, or marked WILLNEED before a purge. */
 		c->retained++;
-		ptr = stress_map(fd, d, handle, size);
+		ptr = kept ?: stress_map(fd, d, handle, size);
 		if (!ptr) {
 			ret = -errno;
 			goto out;
@@ -283,9 +290,13 @@ static int stress_cycle(int fd, enum sdev d, int has_3d, uint32_t *seed,
 		for (size_t i = 0; i < size / 4; i++)
 			c->mismatches += ptr[i] != (pattern ^ i);
 		c->bytes_verified += size;
-		munmap(ptr, size);
+		if (!kept)
+			munmap(ptr, size);
 	}
 out:
+	/* A purged BO's mapping was never touched again (SIGBUS). */
+	if (kept)
+		munmap(kept, size);
 	/* Not gem_close(), which asserts: the device may be gone. */
 	if (igt_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &(struct drm_gem_close){ .handle = handle }) &&
 	    !ret)
@@ -359,15 +370,9 @@ static void stress_pressure_setup(void)
 {
 	char max[32];
 
-	igt_require_f(!access("/sys/block/zram0/disksize", W_OK),
-		      "needs zram (CONFIG_ZRAM)\n");
 	igt_require_f(!access("/sys/fs/cgroup/cgroup.subtree_control", W_OK),
 		      "needs cgroup2 mounted on /sys/fs/cgroup\n");
-	/* Left over from an interrupted run? */
-	igt_ignore_warn(system("swapoff /dev/zram0 2>/dev/null"));
-	shrinker_write("/sys/block/zram0/reset", "1");
-	igt_assert_eq(shrinker_write("/sys/block/zram0/disksize", "512M"), 0);
-	igt_assert_eq(system("mkswap /dev/zram0 >/dev/null && swapon /dev/zram0"), 0);
+	shrinker_zram_on("512M");
 
 	igt_assert_eq(shrinker_write("/sys/fs/cgroup/cgroup.subtree_control", "+memory"), 0);
 	if (mkdir(STRESS_CGROUP, 0755))
@@ -378,8 +383,7 @@ static void stress_pressure_setup(void)
 
 static void stress_pressure_teardown(void)
 {
-	igt_ignore_warn(system("swapoff /dev/zram0"));
-	shrinker_write("/sys/block/zram0/reset", "1");
+	shrinker_zram_off();
 	rmdir(STRESS_CGROUP);
 }
 
@@ -617,11 +621,21 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 		 g1.purged_by_kswapd - g0.purged_by_kswapd,
 		 g1.purged_by_direct - g0.purged_by_direct,
 		 g1.purged_by_other - g0.purged_by_other);
+	igt_info("soak evictions by kswapd %" PRIu64 ", direct and memcg limit reclaim %"
+		 PRIu64 ", debugfs scans %" PRIu64 "; %" PRIu64 " swapped in\n",
+		 g1.evicted_by_kswapd - g0.evicted_by_kswapd,
+		 g1.evicted_by_direct - g0.evicted_by_direct,
+		 g1.evicted_by_other - g0.evicted_by_other,
+		 g1.swapped_in_objects - g0.swapped_in_objects);
 	igt_assert_eq_u64(total.mismatches, 0);
 	igt_assert_lt_u64(0, total.purged);
 	igt_assert_lt_u64(0, total.bytes_verified);
 	if (p->pressure) {
 		igt_assert_f(swapped > 0, "the cgroup never swapped: no pressure\n");
+		/* With swap, kept vgem BOs are evicted and come back. */
+		igt_assert_f(g1.evicted_objects > g0.evicted_objects &&
+			     g1.swapped_in_objects > g0.swapped_in_objects,
+			     "no vgem BO was evicted and swapped in during the soak\n");
 		/* The cgroup's own limit reclaim reaches the shrinker. */
 		igt_assert_f(g1.purged_by_direct + g1.purged_by_kswapd >
 			     g0.purged_by_direct + g0.purged_by_kswapd,

@@ -46,11 +46,21 @@
  * neighbours'. When a cgroup goes away, list_lru hands its objects to the
  * parent cgroup, whose reclaim then frees them.
  *
- * Today there is one list, %DRM_SHRINKER_PURGEABLE: objects that
- * userspace marked as not needed (DONTNEED, through a driver's madvise
- * ioctl), whose contents reclaim may discard. An object takes part by
- * providing &drm_gem_object_funcs.purge; nothing here assumes shmem (the
- * GEM shmem helpers implement the callback for their users).
+ * There are two lists, each per node and cgroup:
+ *
+ * - %DRM_SHRINKER_PURGEABLE: objects that userspace marked as not needed
+ *   (DONTNEED, through a driver's madvise ioctl), whose contents reclaim
+ *   may discard. An object takes part by providing
+ *   &drm_gem_object_funcs.purge.
+ * - %DRM_SHRINKER_EVICTABLE: idle objects whose contents userspace needs
+ *   and that nothing holds in memory (no pin, no kernel mapping, not
+ *   shared); reclaim may move their contents out (to swap), and the
+ *   memory manager brings them back on the next use. An object takes
+ *   part by providing &drm_gem_object_funcs.evict; its memory manager
+ *   puts it on the list and moves it to the tail on each use.
+ *
+ * Reclaim purges first, then evicts. Nothing here assumes shmem: the GEM
+ * shmem helpers implement both callbacks for their users.
  *
  * The life cycle of an object, with its reservation lock held for each
  * step:
@@ -64,7 +74,12 @@
  * 4. under memory pressure a scan calls &drm_gem_object_funcs.purge,
  *    which releases the backing store; the object then leaves the list.
  *
- * An object also leaves the list when it is freed.
+ * An object also leaves the list when it is freed. An evictable object
+ * goes through the same steps with %DRM_SHRINKER_EVICTABLE, put there by
+ * its memory manager rather than by madvise: on the list while it is
+ * idle and resident, at the tail again on each use, off the list when a
+ * scan evicted it, and back when its contents are (the memory manager
+ * calls drm_shrinker_swapped_in_locked() and drm_shrinker_add_locked()).
  *
  * A driver's madvise ioctl, with the shmem helpers, looks like this::
  *
@@ -77,16 +92,22 @@
  *	dma_resv_unlock(obj->resv);
  *
  * Only what a scan could free now is counted: objects that are marked,
- * hold memory and are not shared as dma-bufs. Busy objects (unsignaled
- * fences) are counted: their fences signal. Counting
- * (&shrinker.count_objects) is list_lru_shrink_count(): the number of
- * objects on one node's list of one cgroup, read without a lock or a
- * walk. A scan (&shrinker.scan_objects) looks at no more objects than
- * reclaim asked for (&shrink_control.nr_to_scan), from the least recently
- * used end of the list of &shrink_control.nid and &shrink_control.memcg;
- * what it cannot purge now goes to the tail. Reclaim is told how many
- * objects were looked at, and credited with the pages purged, which went
- * straight back to the page allocator.
+ * hold memory and are not shared as dma-bufs; evictable objects only if
+ * the reclaim allows I/O (%__GFP_IO, which writing to swap needs) and
+ * swap space is free, and no more pages than free swap, as xe counts
+ * what it can back up. Busy objects (unsignaled fences) are counted:
+ * their fences signal. Counting (&shrinker.count_objects) is
+ * list_lru_shrink_count(): the number of objects on one node's lists of
+ * one cgroup, read without a lock or a walk, in pages (times the mean
+ * object size of each list). A scan (&shrinker.scan_objects) looks at no
+ * more pages than reclaim asked for (&shrink_control.nr_to_scan), from
+ * the least recently used end of the purgeable list of
+ * &shrink_control.nid and &shrink_control.memcg, then, with what is left
+ * and if it may evict, of the evictable list; what it cannot reclaim now
+ * goes to the tail. Reclaim is told how many pages were looked at, and
+ * credited with the pages purged, which went straight back to the page
+ * allocator; evicted pages are shmem's again, and the LRU reclaim that
+ * frees them once they are in swap counts them.
  */
 
 /**
@@ -152,11 +173,19 @@
  * work is done, frees the pages. Whatever a purge needs is allocated
  * before, when the object is marked DONTNEED.
  *
- * &drm_gem_object_funcs.evict, which exists for drivers that move
- * contents out of memory and back, keeps the contents: it is the callback
- * for an evictable list, later. &drm_gem_object_funcs.status needs no
- * change: drm_show_memory_stats() asks the core whether an object is
- * marked purgeable.
+ * &drm_gem_object_funcs.evict is called the same way, with the same
+ * contract, for an object on the evictable list, and only when the
+ * reclaim allows I/O and swap space is free. It keeps the contents: it
+ * lets go of the object's memory (zapping CPU mappings, taking the object
+ * off its device or host) so that it can go to swap, and may start that
+ * writing, which reclaim allows, but waits for none of it; it returns the
+ * pages it let go of or -EBUSY. The memory manager brings the contents
+ * back on the next use, calls drm_shrinker_swapped_in_locked(), and puts
+ * the object back on the list.
+ *
+ * &drm_gem_object_funcs.status needs no change: drm_show_memory_stats()
+ * asks the core whether an object is marked purgeable, and an evicted
+ * object is not resident.
  */
 
 /**
@@ -168,6 +197,8 @@
  *
  *	purgeable_objects: 12         objects on the purgeable lists now
  *	purgeable_pages: 3072         their pages
+ *	evictable_objects: 30         objects on the evictable lists now
+ *	evictable_pages: 7680         their pages
  *	pending_objects: 2            of them, purges started, pages not freed yet
  *	scanned_objects: 40           objects scans looked at
  *	purged_objects: 20            objects purged
@@ -182,6 +213,13 @@
  *	purged_by_kswapd: 15          purges decided by kswapd's scans,
  *	purged_by_direct: 3           by direct (and memcg limit) reclaim's,
  *	purged_by_other: 4            by debugfs or drm_shrinker_scan()
+ *	evicted_objects: 9            objects evicted
+ *	evicted_pages: 2304           pages they let go of
+ *	evicted_by_kswapd: 6          evictions by kswapd's scans,
+ *	evicted_by_direct: 2          by direct (and memcg limit) reclaim's,
+ *	evicted_by_other: 1           by debugfs or drm_shrinker_scan()
+ *	swapped_in_objects: 5         evicted objects whose contents came back
+ *	swapped_in_pages: 1280        their pages
  *
  * A purge that a callback finishes later (virtio-gpu waits for the host
  * to let go of the pages) counts in ``purged_by_*`` when a scan starts it
@@ -192,15 +230,18 @@
  * ``purgeable_*`` count what a scan could reclaim: objects marked
  * DONTNEED that hold memory and are not shared as dma-bufs; a marked
  * object that holds no pages (never faulted in) or is shared is not
- * counted. The global file adds ``scans:``, the number of scans. Every
+ * counted. ``evictable_*`` count the objects on the evictable lists,
+ * whether or not there is swap: the shrinker's count leaves them out
+ * without swap, these numbers do not. The global file adds ``scans:``, the number of scans. Every
  * other global value is the sum of the devices' values.
  *
  * The core MM's shrinker debugfs directory,
  * ``/sys/kernel/debug/shrinker/drm-shrinker-<id>/``, shows the same
  * objects per memory cgroup and NUMA node. ``count`` has one line per
  * cgroup that has objects on the lists: the cgroup's inode number (``stat
- * -c %i /sys/fs/cgroup/<path>``; 1 is the root) followed by the number of
- * objects on each node, node 0 first. ``echo "<inode> <node> <objects>" >
+ * -c %i /sys/fs/cgroup/<path>``; 1 is the root) followed by what reclaim
+ * would be told on each node, node 0 first: pages, purgeable ones and,
+ * with swap, evictable ones. ``echo "<inode> <node> <objects>" >
  * scan`` runs a scan of that cgroup's list on that node, as reclaim would,
  * looking at up to that many objects::
  *
@@ -210,7 +251,8 @@
  *	# echo "2345 1 7" > /sys/kernel/debug/shrinker/drm-shrinker-9/scan
  *
  * In fdinfo, ``drm-purgeable-*`` counts the idle, resident objects of the
- * file that are on the purgeable list.
+ * file that are on the purgeable list; an evicted object leaves
+ * ``drm-resident-*`` for ``drm-evicted-*`` until its contents come back.
  */
 
 /*
@@ -219,9 +261,11 @@
  */
 #define DRM_SHRINKER_PURGED	DRM_SHRINKER_SKIP_NR
 #define DRM_SHRINKER_LEFT	(DRM_SHRINKER_SKIP_NR + 1)
+#define DRM_SHRINKER_EVICTED	(DRM_SHRINKER_SKIP_NR + 2)
 
 static const char * const drm_shrinker_list_names[DRM_SHRINKER_NR_LISTS] = {
 	[DRM_SHRINKER_PURGEABLE] = "purgeable",
+	[DRM_SHRINKER_EVICTABLE] = "evictable",
 };
 
 static const char * const drm_shrinker_skip_names[DRM_SHRINKER_SKIP_NR] = {
@@ -249,24 +293,30 @@ static const char * const drm_shrinker_origin_names[DRM_SHRINKER_ORIGIN_NR] = {
  */
 struct drm_shrinker {
 	/**
-	 * @lru: the purgeable objects, one list per node and memory
-	 * cgroup, least recently used first; its node locks are the only
-	 * locks reclaim takes other than by trylock
+	 * @lru: the objects of each &enum drm_shrinker_list, one list per
+	 * node and memory cgroup, least recently used first; their node
+	 * locks are the only locks reclaim takes other than by trylock
 	 */
-	struct list_lru lru;
+	struct list_lru lru[DRM_SHRINKER_NR_LISTS];
 	/** @shrinker: the shrinker of the core MM, registered or not */
 	struct shrinker *shrinker;
 	/** @stats: numbers for all devices of this shrinker, per CPU */
 	struct drm_shrinker_stats __percpu *stats;
 	/**
-	 * @nr_pages: pages of the objects on the lists, for the mean object
+	 * @nr_pages: pages of the objects on each list, for the mean object
 	 * size of the count (list_lru counts the objects)
 	 */
-	atomic_long_t nr_pages;
+	atomic_long_t nr_pages[DRM_SHRINKER_NR_LISTS];
 	/** @scans: number of scans */
 	atomic_long_t scans;
 	/** @ready: @lru is initialized; objects are not added before */
 	bool ready;
+	/**
+	 * @assume_swap: a test's shrinker evicts as if swap space were
+	 * free (KUnit runs before any swap is set up); see
+	 * drm_shrinker_assume_swap()
+	 */
+	bool assume_swap;
 };
 
 static DEFINE_PER_CPU(struct drm_shrinker_stats, drm_shrinker_core_stats);
@@ -423,19 +473,24 @@ static void drm_shrinker_memcg_follow(struct drm_gem_object *obj)
 #endif
 }
 
-/* Put @obj, off every list, on the list of its node and cgroup. */
+/*
+ * Put @obj, off every list, on the list it is marked for, of its node and
+ * cgroup.
+ */
 static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 				    struct folio *folio)
 {
 	struct drm_shrinker *shrinker = drm_shrinker_of(obj);
 	struct mem_cgroup *memcg = drm_shrinker_folio_memcg(folio);
+	unsigned int list = obj->shrinker.list;
 	int nid = folio_nid(folio);
 
 	dma_resv_assert_held(obj->resv);
 
 	/* The cgroup's lists are allocated when its first object comes. */
 	if (IS_ENABLED(CONFIG_MEMCG) && memcg) {
-		int ret = memcg_list_lru_alloc(memcg, &shrinker->lru, GFP_KERNEL);
+		int ret = memcg_list_lru_alloc(memcg, &shrinker->lru[list],
+					       GFP_KERNEL);
 
 		if (ret) {
 			drm_shrinker_memcg_put(memcg);
@@ -445,14 +500,14 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 
 	obj->shrinker_memcg = memcg;
 	obj->shrinker.nid = nid;
+	obj->shrinker.on = list;
 	obj->shrinker.linked = true;
 	/* A drm_gem_lru leaves the link poisoned. */
 	INIT_LIST_HEAD(&obj->lru_node);
-	list_lru_add(&shrinker->lru, &obj->lru_node, nid, memcg);
-	drm_shrinker_stat(obj, objects[DRM_SHRINKER_PURGEABLE], 1);
-	drm_shrinker_stat(obj, pages[DRM_SHRINKER_PURGEABLE],
-			  drm_shrinker_pages(obj));
-	atomic_long_add(drm_shrinker_pages(obj), &shrinker->nr_pages);
+	list_lru_add(&shrinker->lru[list], &obj->lru_node, nid, memcg);
+	drm_shrinker_stat(obj, objects[list], 1);
+	drm_shrinker_stat(obj, pages[list], drm_shrinker_pages(obj));
+	atomic_long_add(drm_shrinker_pages(obj), &shrinker->nr_pages[list]);
 	return 0;
 }
 
@@ -463,22 +518,29 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 static void drm_shrinker_unlinked_locked(struct drm_gem_object *obj)
 {
 	unsigned long pages = drm_shrinker_pages(obj);
+	unsigned int on = obj->shrinker.on;
 
-	atomic_long_sub(pages, &drm_shrinker_of(obj)->nr_pages);
+	atomic_long_sub(pages, &drm_shrinker_of(obj)->nr_pages[on]);
 	drm_shrinker_memcg_put(obj->shrinker_memcg);
 	obj->shrinker_memcg = NULL;
 	obj->shrinker.linked = false;
-	drm_shrinker_stat(obj, objects[DRM_SHRINKER_PURGEABLE], -1);
-	drm_shrinker_stat(obj, pages[DRM_SHRINKER_PURGEABLE], -pages);
+	drm_shrinker_stat(obj, objects[on], -1);
+	drm_shrinker_stat(obj, pages[on], -pages);
 	if (obj->shrinker.pending) {
 		obj->shrinker.pending = false;
 		drm_shrinker_stat(obj, pending, -1);
 	}
 }
 
+/* The list_lru @obj is linked on. */
+static struct list_lru *drm_shrinker_lru(struct drm_gem_object *obj)
+{
+	return &drm_shrinker_of(obj)->lru[obj->shrinker.on];
+}
+
 static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
 {
-	list_lru_del(&drm_shrinker_of(obj)->lru, &obj->lru_node,
+	list_lru_del(drm_shrinker_lru(obj), &obj->lru_node,
 		     obj->shrinker.nid, obj->shrinker_memcg);
 	drm_shrinker_unlinked_locked(obj);
 }
@@ -496,19 +558,23 @@ static bool drm_shrinker_can_link(struct drm_gem_object *obj)
 
 /**
  * drm_shrinker_add_locked - mark an object for an LRU list
- * @obj: GEM object, with &drm_gem_object_funcs.purge
- * @list: the list, such as %DRM_SHRINKER_PURGEABLE
+ * @obj: GEM object, with &drm_gem_object_funcs.purge for
+ *	%DRM_SHRINKER_PURGEABLE, &drm_gem_object_funcs.evict for
+ *	%DRM_SHRINKER_EVICTABLE
+ * @list: the list
  * @folio: the first folio of @obj's memory, or NULL if @obj holds none now
  *
  * Marks @obj for @list and, if it holds memory (@folio) and could be
  * reclaimed (it is not imported or exported as a dma-buf), puts it at the
  * tail of the list of @folio's NUMA node and memory cgroup, where it is
- * counted. An object that is already on the list moves to its tail. A
- * driver calls it again with a folio when a marked object that held no
- * memory gets pages (a CPU fault, for instance).
+ * counted; off the other list, if it was on it. An object that is
+ * already on @list moves to its tail: this is how a use of an evictable
+ * object makes it the most recently used. A driver calls it again with a
+ * folio when a marked object that held no memory gets pages (a CPU fault,
+ * for instance).
  *
  * The caller holds the object's reservation lock. Memory is allocated
- * (%GFP_KERNEL) when the cgroup's first object arrives.
+ * (%GFP_KERNEL) when the cgroup's first object arrives on a list.
  *
  * Return: 0, or -ENOMEM if the cgroup's list could not be allocated; the
  * object is then marked but not counted, and no scan reclaims it.
@@ -520,7 +586,8 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 
 	if (drm_WARN_ON_ONCE(obj->dev, list >= DRM_SHRINKER_NR_LISTS))
 		return -EINVAL;
-	if (drm_WARN_ON_ONCE(obj->dev, !obj->funcs->purge))
+	if (drm_WARN_ON_ONCE(obj->dev, list == DRM_SHRINKER_PURGEABLE ?
+				       !obj->funcs->purge : !obj->funcs->evict))
 		return -EINVAL;
 	/* The link and the memcg pointer are those of a drm_gem_lru. */
 	if (drm_WARN_ON_ONCE(obj->dev, !obj->shrinker.linked && obj->lru))
@@ -529,17 +596,19 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 	obj->shrinker.list = list;
 	if (obj->shrinker.scanning)
 		return 0;
-	if (obj->shrinker.linked) {
-		struct drm_shrinker *shrinker = drm_shrinker_of(obj);
+	if (obj->shrinker.linked && obj->shrinker.on == list) {
+		struct list_lru *lru = drm_shrinker_lru(obj);
 
 		/* Most recently used again. */
-		list_lru_del(&shrinker->lru, &obj->lru_node, obj->shrinker.nid,
+		list_lru_del(lru, &obj->lru_node, obj->shrinker.nid,
 			     obj->shrinker_memcg);
 		drm_shrinker_memcg_follow(obj);
-		list_lru_add(&shrinker->lru, &obj->lru_node, obj->shrinker.nid,
+		list_lru_add(lru, &obj->lru_node, obj->shrinker.nid,
 			     obj->shrinker_memcg);
 		return 0;
 	}
+	if (obj->shrinker.linked)
+		drm_shrinker_unlink_locked(obj);
 	if (!folio || !drm_shrinker_can_link(obj))
 		return 0;
 	return drm_shrinker_link_locked(obj, folio);
@@ -617,7 +686,7 @@ void drm_shrinker_forget(struct drm_gem_object *obj)
 }
 
 /**
- * drm_shrinker_count - objects a shrinker could reclaim now
+ * drm_shrinker_count - objects a shrinker could purge now
  * @shrinker: the shrinker, or NULL for DRM core's
  *
  * Return: the objects on the purgeable lists, all nodes and cgroups.
@@ -625,26 +694,29 @@ void drm_shrinker_forget(struct drm_gem_object *obj)
 unsigned long drm_shrinker_count(struct drm_shrinker *shrinker)
 {
 	shrinker = shrinker ?: &drm_shrinker_core;
-	return shrinker->ready ? list_lru_count(&shrinker->lru) : 0;
+	return shrinker->ready ?
+	       list_lru_count(&shrinker->lru[DRM_SHRINKER_PURGEABLE]) : 0;
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_count);
 
 /*
- * Check that @obj, marked purgeable and locked, can be purged, and purge
- * it; @entered says whether the caller is inside drm_dev_enter() for its
- * device. Returns DRM_SHRINKER_PURGED with the pages freed in *@freed, or
- * why not.
+ * Check that @obj, marked for @list and locked, can be reclaimed, and
+ * purge or evict it; @entered says whether the caller is inside
+ * drm_dev_enter() for its device. Returns DRM_SHRINKER_PURGED or
+ * DRM_SHRINKER_EVICTED with the pages freed or evicted in *@freed, or why
+ * not.
  */
-static unsigned int drm_shrinker_try_purge_locked(struct drm_gem_object *obj,
-						  struct shrink_control *sc,
-						  bool entered,
-						  unsigned long *freed)
+static unsigned int drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
+						    unsigned int list,
+						    struct shrink_control *sc,
+						    bool entered,
+						    unsigned long *freed)
 {
 	long ret;
 
 	dma_resv_assert_held(obj->resv);
 
-	if (obj->shrinker.list != DRM_SHRINKER_PURGEABLE)
+	if (obj->shrinker.list != list)
 		return DRM_SHRINKER_LEFT;
 	if (obj->import_attach ||
 	    (obj->dma_buf && !obj->shrinker.allow_exported))
@@ -654,17 +726,26 @@ static unsigned int drm_shrinker_try_purge_locked(struct drm_gem_object *obj,
 	if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
 		return DRM_SHRINKER_SKIP_BUSY;
 
-	ret = obj->funcs->purge(obj, sc);
+	if (list == DRM_SHRINKER_EVICTABLE)
+		ret = obj->funcs->evict(obj, sc);
+	else
+		ret = obj->funcs->purge(obj, sc);
 	if (ret == -EBUSY)
 		return DRM_SHRINKER_SKIP_PINNED;
-	if (ret == -EINPROGRESS)
+	/* Only a purge may finish later. */
+	if (ret == -EINPROGRESS && list == DRM_SHRINKER_PURGEABLE)
 		return DRM_SHRINKER_SKIP_PENDING;
 	if (ret < 0)
 		return DRM_SHRINKER_SKIP_FAILED;
 
-	trace_drm_shrinker_purge(obj, ret);
+	/* Off the lists: an evicted object comes back when swapped in. */
 	obj->shrinker.list = DRM_SHRINKER_NONE;
 	*freed = ret;
+	if (list == DRM_SHRINKER_EVICTABLE) {
+		trace_drm_shrinker_evict(obj, ret);
+		return DRM_SHRINKER_EVICTED;
+	}
+	trace_drm_shrinker_purge(obj, ret);
 	return DRM_SHRINKER_PURGED;
 }
 
@@ -690,6 +771,11 @@ static void drm_shrinker_record_locked(struct drm_gem_object *obj,
 	if (what == DRM_SHRINKER_PURGED) {
 		drm_shrinker_stat(obj, purged_objects, 1);
 		drm_shrinker_stat(obj, purged_pages, freed);
+	} else if (what == DRM_SHRINKER_EVICTED) {
+		drm_shrinker_stat(obj, evicted_objects, 1);
+		drm_shrinker_stat(obj, evicted_pages, freed);
+		if (origin < DRM_SHRINKER_ORIGIN_NR)
+			drm_shrinker_stat(obj, evicted_by[origin], 1);
 	} else if (what < DRM_SHRINKER_SKIP_NR) {
 		drm_shrinker_run_stat(run, obj, skipped[what], 1);
 	}
@@ -726,6 +812,8 @@ struct drm_shrinker_walk {
 	/* The pages of the objects looked at, and how many to look at. */
 	unsigned long pages, budget;
 	enum drm_shrinker_origin origin;
+	/* The &enum drm_shrinker_list walked. */
+	unsigned int list;
 };
 
 /*
@@ -782,37 +870,42 @@ contended:
 }
 
 /*
- * Purge an object a walk isolated, or put it back at the tail of its
- * list, then let it go. Returns the pages freed.
+ * Purge or evict an object a walk of @list isolated, or put it back at
+ * the tail of its list, then let it go. Returns the pages freed or
+ * evicted; *@evicted says which.
  */
 static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 					  struct drm_gem_object *obj,
 					  struct drm_shrinker_run *run,
-					  enum drm_shrinker_origin origin)
+					  const struct drm_shrinker_walk *walk,
+					  bool *evicted)
 {
 	bool was_pending = obj->shrinker.pending;
 	unsigned long freed = 0;
 	unsigned int what;
 
 	drm_shrinker_run_dev(run, obj->dev);
-	what = drm_shrinker_try_purge_locked(obj, sc, run->entered, &freed);
+	what = drm_shrinker_try_reclaim_locked(obj, walk->list, sc,
+					       run->entered, &freed);
+	*evicted = what == DRM_SHRINKER_EVICTED;
 
 	/* Before the unlink: the purge is counted before pending drops. */
-	drm_shrinker_record_locked(obj, run, origin, was_pending, what, freed);
+	drm_shrinker_record_locked(obj, run, walk->origin, was_pending, what,
+				   freed);
 	list_del_init(&obj->lru_node);
 	obj->shrinker.scanning = false;
-	if (what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_SKIP_DMABUF ||
-	    what == DRM_SHRINKER_SKIP_GONE ||
-	    obj->shrinker.list != DRM_SHRINKER_PURGEABLE) {
+	if (what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED ||
+	    what == DRM_SHRINKER_SKIP_DMABUF || what == DRM_SHRINKER_SKIP_GONE ||
+	    obj->shrinker.list != walk->list) {
 		/*
 		 * Off for good: no scan could free it, or it is no longer
-		 * marked (also when the callback gave up on it, see
-		 * drm_shrinker_remove_locked()).
+		 * marked for this list (also when the callback gave up on
+		 * it, see drm_shrinker_remove_locked()).
 		 */
 		drm_shrinker_unlinked_locked(obj);
 	} else {
 		drm_shrinker_memcg_follow(obj);
-		list_lru_add(&drm_shrinker_of(obj)->lru, &obj->lru_node,
+		list_lru_add(drm_shrinker_lru(obj), &obj->lru_node,
 			     obj->shrinker.nid, obj->shrinker_memcg);
 	}
 
@@ -827,57 +920,61 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 }
 
 /*
- * Look at objects of one list (@memcg on @nid), or of all cgroups' lists
- * on @nid if @all_memcgs, least recently used first, until their pages
- * reach *@nr_to_scan, in batches of up to %DRM_SHRINKER_BATCH isolated
- * under one hold of the list's lock; *@nr_to_scan is decreased by the
- * pages looked at, *@scanned increased. No object is looked at twice: at
- * most as many as the lists held at the start. Returns the pages freed;
- * *@purged gets the objects purged added.
+ * Look at objects of one list (@walk->list of @memcg on @nid), or of all
+ * cgroups' lists on @nid if @all_memcgs, least recently used first, until
+ * their pages reach *@nr_to_scan, in batches of up to %DRM_SHRINKER_BATCH
+ * isolated under one hold of the list's lock; *@nr_to_scan is decreased
+ * by the pages looked at, *@scanned increased. No object is looked at
+ * twice: at most as many as the lists held at the start. Returns the
+ * pages purged; *@evicted gets the pages evicted added.
  */
 static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
-				       struct shrink_control *sc, int nid,
+				       struct shrink_control *sc,
+				       struct drm_shrinker_walk *walk, int nid,
 				       struct mem_cgroup *memcg, bool all_memcgs,
 				       unsigned long *nr_to_scan,
 				       unsigned long *scanned,
-				       unsigned long *purged)
+				       unsigned long *evicted)
 {
-	unsigned long freed = 0, left;
-	struct drm_shrinker_walk walk = { .origin = drm_shrinker_origin() };
+	struct list_lru *lru = &shrinker->lru[walk->list];
 	struct drm_shrinker_run run = {};
+	unsigned long freed = 0, left;
 
-	left = all_memcgs ? list_lru_count_node(&shrinker->lru, nid) :
-			    list_lru_count_one(&shrinker->lru, nid, memcg);
+	left = all_memcgs ? list_lru_count_node(lru, nid) :
+			    list_lru_count_one(lru, nid, memcg);
 
 	while (left && *nr_to_scan) {
 		unsigned long batch = min(left, DRM_SHRINKER_BATCH);
 		unsigned long nr = batch;
 
-		INIT_LIST_HEAD(&walk.dispose);
-		walk.pages = 0;
-		walk.budget = *nr_to_scan;
+		INIT_LIST_HEAD(&walk->dispose);
+		walk->pages = 0;
+		walk->budget = *nr_to_scan;
 		if (all_memcgs)
-			list_lru_walk_node(&shrinker->lru, nid, drm_shrinker_isolate,
-					   &walk, &nr);
+			list_lru_walk_node(lru, nid, drm_shrinker_isolate, walk,
+					   &nr);
 		else
-			list_lru_walk_one(&shrinker->lru, nid, memcg,
-					  drm_shrinker_isolate, &walk, &nr);
-		if (!walk.pages)
+			list_lru_walk_one(lru, nid, memcg, drm_shrinker_isolate,
+					  walk, &nr);
+		if (!walk->pages)
 			break;	/* nothing left to look at */
 		left -= min(left, batch - nr);
-		*nr_to_scan -= min(*nr_to_scan, walk.pages);
-		*scanned += walk.pages;
+		*nr_to_scan -= min(*nr_to_scan, walk->pages);
+		*scanned += walk->pages;
 
-		while (!list_empty(&walk.dispose)) {
+		while (!list_empty(&walk->dispose)) {
 			struct drm_gem_object *obj;
 			unsigned long pages;
+			bool out;
 
 			/* list_lru_isolate_move() adds at the head: oldest last. */
-			obj = list_last_entry(&walk.dispose,
+			obj = list_last_entry(&walk->dispose,
 					      struct drm_gem_object, lru_node);
-			pages = drm_shrinker_dispose(sc, obj, &run, walk.origin);
-			freed += pages;
-			*purged += pages > 0;
+			pages = drm_shrinker_dispose(sc, obj, &run, walk, &out);
+			if (out)
+				*evicted += pages;
+			else
+				freed += pages;
 		}
 		drm_shrinker_run_end(&run);
 		/* A long list of busy objects must not hog the CPU. */
@@ -887,26 +984,46 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 }
 
 /*
- * The scan of @sc->memcg's list on @sc->nid, or with @all of every list,
- * looking at objects until their pages reach @sc->nr_to_scan, inside
- * fs_reclaim_acquire(@sc->gfp_mask): outside memory reclaim (debugfs,
- * drm_shrinker_scan()), lockdep then sees what a purge callback does as
- * done in reclaim, so an allocation that may recurse into reclaim, or a
- * lock held elsewhere around one, is reported on the first such scan. In
- * reclaim the annotation is a no-op, reclaim holds it. @sc->nr_scanned
- * gets the pages of the objects looked at (objects go whole, so it may
- * pass @sc->nr_to_scan by one object). Returns the pages freed; *@purged
- * gets the objects purged.
+ * The swap space that eviction may fill. Read without a lock; a scan
+ * that finds none after all writes nothing (shmem keeps the pages).
+ */
+static unsigned long drm_shrinker_swap_pages(const struct drm_shrinker *shrinker)
+{
+	return shrinker->assume_swap ? ULONG_MAX :
+	       max_t(long, get_nr_swap_pages(), 0);
+}
+
+/* Whether a scan for @sc may evict: writing to swap needs I/O, and swap. */
+static bool drm_shrinker_can_evict(const struct drm_shrinker *shrinker,
+				   const struct shrink_control *sc)
+{
+	return (sc->gfp_mask & __GFP_IO) && drm_shrinker_swap_pages(shrinker);
+}
+
+/*
+ * The scan of @sc->memcg's lists on @sc->nid, or with @all of every
+ * cgroup's and node's, inside fs_reclaim_acquire(@sc->gfp_mask): outside
+ * memory reclaim (debugfs, drm_shrinker_scan()), lockdep then sees what a
+ * callback does as done in reclaim, so an allocation that may recurse
+ * into reclaim, or a lock held elsewhere around one, is reported on the
+ * first such scan. In reclaim the annotation is a no-op, reclaim holds
+ * it. It purges first, looking at objects until their pages reach
+ * @sc->nr_to_scan; with what is left of that, it evicts, if
+ * drm_shrinker_can_evict(). @sc->nr_scanned gets the pages of the
+ * objects looked at (objects go whole, so it may pass @sc->nr_to_scan by
+ * one object per list). Returns the pages purged; *@evicted gets the
+ * pages evicted.
  */
 static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 					 struct shrink_control *sc, bool all,
-					 unsigned long *purged)
+					 unsigned long *evicted)
 {
 	unsigned long nr = sc->nr_to_scan, freed = 0, scanned = 0;
+	struct drm_shrinker_walk walk = { .origin = drm_shrinker_origin() };
 	int nid, srcu;
 
 	might_sleep();
-	*purged = 0;
+	*evicted = 0;
 	sc->nr_scanned = 0;
 	if (!shrinker->ready)
 		return 0;
@@ -915,41 +1032,51 @@ static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 	/* One SRCU section for the scan: drm_shrinker_dev_fini() waits for it. */
 	srcu = srcu_read_lock(&drm_shrinker_srcu);
 	fs_reclaim_acquire(sc->gfp_mask);
-	if (all) {
+	for (walk.list = 0; walk.list < DRM_SHRINKER_NR_LISTS; walk.list++) {
+		if (walk.list == DRM_SHRINKER_EVICTABLE &&
+		    !drm_shrinker_can_evict(shrinker, sc))
+			break;
+		if (!all) {
+			freed += drm_shrinker_walk(shrinker, sc, &walk, sc->nid,
+						   sc->memcg, false, &nr,
+						   &scanned, evicted);
+			continue;
+		}
 		for_each_node(nid) {
 			if (!nr)
 				break;
-			freed += drm_shrinker_walk(shrinker, sc, nid, NULL, true,
-						   &nr, &scanned, purged);
+			freed += drm_shrinker_walk(shrinker, sc, &walk, nid,
+						   NULL, true, &nr, &scanned,
+						   evicted);
 		}
-	} else {
-		freed = drm_shrinker_walk(shrinker, sc, sc->nid, sc->memcg,
-					  false, &nr, &scanned, purged);
 	}
 	fs_reclaim_release(sc->gfp_mask);
 	srcu_read_unlock(&drm_shrinker_srcu, srcu);
 	sc->nr_scanned = scanned;
 
-	trace_drm_shrinker_scan(sc->nr_to_scan, freed, scanned);
+	trace_drm_shrinker_scan(sc->nr_to_scan, freed + *evicted, scanned);
 	return freed;
 }
 
 /**
- * drm_shrinker_scan - purge the least recently used purgeable objects
+ * drm_shrinker_scan - reclaim the least recently used objects
  * @shrinker: the shrinker, or NULL for DRM core's
  * @nr_to_scan: pages to look at
- * @gfp_mask: the allocation context the scan stands for: what the purge
+ * @gfp_mask: the allocation context the scan stands for: what the
  *	callbacks may do (%GFP_KERNEL: everything reclaim may do)
  *
- * Looks at objects of every node's and cgroup's lists, least recently
- * used first, until their pages reach @nr_to_scan, and purges those that
- * can be purged now; the others go to the tail of their list. The memory shrinker scans one
- * node's list of one cgroup; drivers and tests may scan them all with
- * this. The scan runs as reclaim would (see the DOC section Locking).
+ * Looks at objects of every node's and cgroup's purgeable lists, least
+ * recently used first, until their pages reach @nr_to_scan, and purges
+ * those that can be purged now; then, with what is left of @nr_to_scan,
+ * and if @gfp_mask allows I/O and swap space is free, at the evictable
+ * lists, and evicts. The others go to the tail of their list. The memory
+ * shrinker scans one node's lists of one cgroup; drivers and tests may
+ * scan them all with this. The scan runs as reclaim would (see the DOC
+ * section Locking).
  *
  * Context: Process context; yields the CPU between objects.
  *
- * Return: the number of pages freed.
+ * Return: the number of pages purged or evicted.
  */
 unsigned long drm_shrinker_scan(struct drm_shrinker *shrinker,
 				unsigned long nr_to_scan, gfp_t gfp_mask)
@@ -959,10 +1086,11 @@ unsigned long drm_shrinker_scan(struct drm_shrinker *shrinker,
 		.nr_to_scan = nr_to_scan,
 		.nid = NUMA_NO_NODE,
 	};
-	unsigned long purged;
+	unsigned long freed, evicted;
 
-	return __drm_shrinker_scan(shrinker ?: &drm_shrinker_core, &sc, true,
-				   &purged);
+	freed = __drm_shrinker_scan(shrinker ?: &drm_shrinker_core, &sc, true,
+				    &evicted);
+	return freed + evicted;
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_scan);
 
@@ -1002,17 +1130,27 @@ long drm_shrinker_purge_locked(struct drm_gem_object *obj)
 
 	srcu = srcu_read_lock(&drm_shrinker_srcu);
 	entered = drm_dev_enter(obj->dev, &idx);
+	/*
+	 * As in a scan, the link is ours until the purge is counted: a
+	 * callback that takes the object off (drm_shrinker_remove_locked())
+	 * only unmarks it, so that pending does not drop before the purge
+	 * counts (a reader that waits for no pending purge must see it).
+	 */
+	obj->shrinker.scanning = true;
 	fs_reclaim_acquire(sc.gfp_mask);
-	what = drm_shrinker_try_purge_locked(obj, &sc, entered, &pages);
+	what = drm_shrinker_try_reclaim_locked(obj, DRM_SHRINKER_PURGEABLE, &sc,
+					       entered, &pages);
 	fs_reclaim_release(sc.gfp_mask);
+	obj->shrinker.scanning = false;
 	if (entered)
 		drm_dev_exit(idx);
 	srcu_read_unlock(&drm_shrinker_srcu, srcu);
 
-	/* Before the unlink: the purge is counted before pending drops. */
 	drm_shrinker_record_locked(obj, NULL, DRM_SHRINKER_ORIGIN_NR,
 				   was_pending, what, pages);
-	if (what == DRM_SHRINKER_PURGED && obj->shrinker.linked)
+	if (obj->shrinker.linked &&
+	    (what == DRM_SHRINKER_PURGED ||
+	     obj->shrinker.list != DRM_SHRINKER_PURGEABLE))
 		drm_shrinker_unlink_locked(obj);
 
 	switch (what) {
@@ -1032,6 +1170,27 @@ long drm_shrinker_purge_locked(struct drm_gem_object *obj)
 	}
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_purge_locked);
+
+/**
+ * drm_shrinker_swapped_in_locked - count an evicted object that came back
+ * @obj: GEM object, its reservation lock held
+ * @pages: the pages it got back
+ *
+ * For memory managers whose &drm_gem_object_funcs.evict moved @obj's
+ * contents out: they call this once the contents are back in memory, for
+ * the statistics and the ``drm_shrinker_swapin`` tracepoint. Putting the
+ * object back on the evictable list is drm_shrinker_add_locked()'s job.
+ */
+void drm_shrinker_swapped_in_locked(struct drm_gem_object *obj,
+				    unsigned long pages)
+{
+	dma_resv_assert_held(obj->resv);
+
+	drm_shrinker_stat(obj, swapped_in_objects, 1);
+	drm_shrinker_stat(obj, swapped_in_pages, pages);
+	trace_drm_shrinker_swapin(obj, pages);
+}
+EXPORT_SYMBOL_GPL(drm_shrinker_swapped_in_locked);
 
 static void drm_shrinker_sum(struct drm_shrinker_stats __percpu *pcpu,
 			     struct drm_shrinker_stats *sum)
@@ -1069,38 +1228,57 @@ void drm_shrinker_read_stats(struct drm_shrinker *shrinker,
 EXPORT_SYMBOL_GPL(drm_shrinker_read_stats);
 
 /*
+ * The pages of @sc's list @list: the objects on it times the mean object
+ * size of the shrinker's lists @list (list_lru counts items, not pages).
+ */
+static unsigned long drm_shrinker_count_list(struct drm_shrinker *shrinker,
+					     struct shrink_control *sc,
+					     unsigned int list)
+{
+	unsigned long objects = list_lru_shrink_count(&shrinker->lru[list], sc);
+	unsigned long all = list_lru_count(&shrinker->lru[list]);
+	long pages = atomic_long_read(&shrinker->nr_pages[list]);
+
+	return objects * max(all && pages > 0 ? pages / all : 1, 1UL);
+}
+
+/*
  * The count is in pages, reclaim's unit, so that a list of a few large
- * objects weighs what it holds: the objects on the list times the mean
- * object size of the shrinker (list_lru counts items, not pages).
+ * objects weighs what it holds. The evictable pages count only if a scan
+ * for @sc could evict, and no more than free swap can take, as xe counts
+ * what it can back up.
  */
 VISIBLE_IF_KUNIT unsigned long
 drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 {
 	struct drm_shrinker *shrinker = mm->private_data;
-	unsigned long objects = list_lru_shrink_count(&shrinker->lru, sc);
-	unsigned long all = list_lru_count(&shrinker->lru);
-	long pages = atomic_long_read(&shrinker->nr_pages);
+	unsigned long pages;
 
-	if (!objects)
-		return SHRINK_EMPTY;
-	return objects * max(all && pages > 0 ? pages / all : 1, 1UL);
+	pages = drm_shrinker_count_list(shrinker, sc, DRM_SHRINKER_PURGEABLE);
+	if (drm_shrinker_can_evict(shrinker, sc))
+		pages += min(drm_shrinker_swap_pages(shrinker),
+			     drm_shrinker_count_list(shrinker, sc,
+						     DRM_SHRINKER_EVICTABLE));
+	return pages ?: SHRINK_EMPTY;
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_count_objects);
 
 VISIBLE_IF_KUNIT unsigned long
 drm_shrinker_scan_objects(struct shrinker *mm, struct shrink_control *sc)
 {
-	unsigned long freed, purged;
+	unsigned long freed, evicted;
 
-	freed = __drm_shrinker_scan(mm->private_data, sc, false, &purged);
+	freed = __drm_shrinker_scan(mm->private_data, sc, false, &evicted);
 	/*
-	 * The pages went back to the page allocator: credit reclaim with
-	 * them, as slab does for its pages. Otherwise direct reclaim sees no
-	 * progress, goes through every priority and then waits, and kswapd
-	 * counts a failure, while the memory is free.
+	 * The purged pages went back to the page allocator: credit reclaim
+	 * with them, as slab does for its pages. Otherwise direct reclaim
+	 * sees no progress, goes through every priority and then waits, and
+	 * kswapd counts a failure, while the memory is free. Evicted pages
+	 * are not free yet: they are shmem's again, and the LRU reclaim
+	 * that frees them once they are written to swap counts them.
 	 */
 	mm_account_reclaimed_pages(freed);
-	return freed ?: SHRINK_STOP;
+	return freed + evicted ?: SHRINK_STOP;
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_scan_objects);
 
@@ -1125,6 +1303,13 @@ static void drm_shrinker_print(struct seq_file *m,
 	for (i = 0; i < DRM_SHRINKER_ORIGIN_NR; i++)
 		seq_printf(m, "purged_by_%s: %lu\n", drm_shrinker_origin_names[i],
 			   stats->purged_by[i]);
+	seq_printf(m, "evicted_objects: %lu\n", stats->evicted_objects);
+	seq_printf(m, "evicted_pages: %lu\n", stats->evicted_pages);
+	for (i = 0; i < DRM_SHRINKER_ORIGIN_NR; i++)
+		seq_printf(m, "evicted_by_%s: %lu\n", drm_shrinker_origin_names[i],
+			   stats->evicted_by[i]);
+	seq_printf(m, "swapped_in_objects: %lu\n", stats->swapped_in_objects);
+	seq_printf(m, "swapped_in_pages: %lu\n", stats->swapped_in_pages);
 }
 
 static int drm_shrinker_global_show(struct seq_file *m, void *unused)
@@ -1209,14 +1394,16 @@ void drm_shrinker_dev_fini(struct drm_device *dev)
 /* Tell lockdep at boot that reclaim takes the lists' locks. */
 static void drm_shrinker_prime_lockdep(struct drm_shrinker *shrinker)
 {
+	unsigned int list;
 	int nid;
 
 	if (!IS_ENABLED(CONFIG_LOCKDEP))
 		return;
 
 	fs_reclaim_acquire(GFP_KERNEL);
-	for_each_node(nid)
-		might_lock(&shrinker->lru.node[nid].lock);
+	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++)
+		for_each_node(nid)
+			might_lock(&shrinker->lru[list].node[nid].lock);
 	fs_reclaim_release(GFP_KERNEL);
 }
 
@@ -1227,6 +1414,7 @@ static void drm_shrinker_prime_lockdep(struct drm_shrinker *shrinker)
 static int drm_shrinker_setup(struct drm_shrinker *shrinker, const char *name,
 			      bool reg)
 {
+	unsigned int list;
 	int ret;
 
 	shrinker->shrinker = shrinker_alloc(SHRINKER_MEMCG_AWARE |
@@ -1234,11 +1422,11 @@ static int drm_shrinker_setup(struct drm_shrinker *shrinker, const char *name,
 					    SHRINKER_NONSLAB, "%s", name);
 	if (!shrinker->shrinker)
 		return -ENOMEM;
-	ret = list_lru_init_memcg(&shrinker->lru, shrinker->shrinker);
-	if (ret) {
-		shrinker_free(shrinker->shrinker);
-		shrinker->shrinker = NULL;
-		return ret;
+	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++) {
+		ret = list_lru_init_memcg(&shrinker->lru[list],
+					  shrinker->shrinker);
+		if (ret)
+			goto err_destroy;
 	}
 	drm_shrinker_prime_lockdep(shrinker);
 
@@ -1261,17 +1449,27 @@ static int drm_shrinker_setup(struct drm_shrinker *shrinker, const char *name,
 	if (reg)
 		shrinker_register(shrinker->shrinker);
 	return 0;
+
+err_destroy:
+	while (list--)
+		list_lru_destroy(&shrinker->lru[list]);
+	shrinker_free(shrinker->shrinker);
+	shrinker->shrinker = NULL;
+	return ret;
 }
 
 static void drm_shrinker_teardown(struct drm_shrinker *shrinker)
 {
+	unsigned int list;
+
 	if (!shrinker->ready)
 		return;
 	shrinker->ready = false;
 	/* Unregisters it: no scan runs after this. */
 	shrinker_free(shrinker->shrinker);
 	shrinker->shrinker = NULL;
-	list_lru_destroy(&shrinker->lru);
+	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++)
+		list_lru_destroy(&shrinker->lru[list]);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -1325,6 +1523,19 @@ void drm_shrinker_dev_use(struct drm_device *dev, struct drm_shrinker *shrinker)
 	dev->shrinker.shrinker = shrinker;
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_dev_use);
+
+/**
+ * drm_shrinker_assume_swap - let a test's shrinker evict without swap
+ * @shrinker: a shrinker of drm_shrinker_create()
+ *
+ * Its scans and counts then treat swap space as free: evict callbacks
+ * run, and shmem keeps the pages it cannot write to swap.
+ */
+void drm_shrinker_assume_swap(struct drm_shrinker *shrinker)
+{
+	shrinker->assume_swap = true;
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_assume_swap);
 
 /**
  * drm_shrinker_mm - the core MM shrinker of a DRM shrinker

@@ -38,17 +38,36 @@ TRACE_EVENT(drm_shrinker_scan,
 		      __entry->nr_to_scan, __entry->freed, __entry->scanned)
 );
 
-TRACE_EVENT(drm_shrinker_purge,
-	    TP_PROTO(struct drm_gem_object *obj, unsigned long pages),
-	    TP_ARGS(obj, pages),
-	    TP_STRUCT__entry(__string(dev, obj->dev->unique)
-			     __field(size_t, size)
-			     __field(unsigned long, pages)),
-	    TP_fast_assign(__assign_str(dev);
-			   __entry->size = obj->size;
-			   __entry->pages = pages;),
-	    TP_printk("dev=%s size=%zu freed_pages=%lu",
-		      __get_str(dev), __entry->size, __entry->pages)
+/* What happened to one object: its device, its size and the pages. */
+DECLARE_EVENT_CLASS(drm_shrinker_object,
+		    TP_PROTO(struct drm_gem_object *obj, unsigned long pages),
+		    TP_ARGS(obj, pages),
+		    TP_STRUCT__entry(__string(dev, obj->dev->unique)
+				     __field(size_t, size)
+				     __field(unsigned long, pages)),
+		    TP_fast_assign(__assign_str(dev);
+				   __entry->size = obj->size;
+				   __entry->pages = pages;),
+		    TP_printk("dev=%s size=%zu pages=%lu",
+			      __get_str(dev), __entry->size, __entry->pages)
+);
+
+/* A purge freed @pages. */
+DEFINE_EVENT(drm_shrinker_object, drm_shrinker_purge,
+	     TP_PROTO(struct drm_gem_object *obj, unsigned long pages),
+	     TP_ARGS(obj, pages)
+);
+
+/* An eviction let go of @pages. */
+DEFINE_EVENT(drm_shrinker_object, drm_shrinker_evict,
+	     TP_PROTO(struct drm_gem_object *obj, unsigned long pages),
+	     TP_ARGS(obj, pages)
+);
+
+/* An evicted object got @pages back. */
+DEFINE_EVENT(drm_shrinker_object, drm_shrinker_swapin,
+	     TP_PROTO(struct drm_gem_object *obj, unsigned long pages),
+	     TP_ARGS(obj, pages)
 );
 
 #endif /* _DRM_SHRINKER_TRACE_H_ */
