@@ -23,6 +23,15 @@
  *            against the backlog (what a scan waiting for the host would
  *            take), from the tracepoints drm_shrinker_scan_start and
  *            drm_shrinker_scan
+ *  evict     with swap on zram: evicting mapped, idle vgem BOs through a
+ *            scan (pages written to zram) vs MADV_PAGEOUT of as much
+ *            anonymous memory with the same contents (goal: >= 0.8 of
+ *            its throughput); the first use of an evicted 1 MiB and 64 MiB
+ *            BO, by CPU faults and by a fence attach (vgem's submission),
+ *            vs touching as much swapped-out anonymous memory (goal:
+ *            <= 1.5); a fence attach and signal on a BO whose attach
+ *            bumps it on the evictable list vs on one that is on no list
+ *            (goal: <= 1.1)
  *
  * For each case of the pressure benchmark it also prints what reclaim did
  * while the hog ran (direct reclaims, pages taken from the LRUs, shrinker
@@ -876,6 +885,228 @@ static void bench_nostall(void)
 	close(v2d);
 }
 
+/*
+ * The eviction benchmarks: swap on zram, vgem BOs mapped and idle (so
+ * held, and evictable) against anonymous memory with the same contents.
+ */
+#define EVICT_MIB	128
+#define EVICT_BUMPS	20000
+
+static void zram(const char *disksize)
+{
+	int fd;
+
+	if (system("swapoff /dev/zram0 2>/dev/null; echo 1 > /sys/block/zram0/reset"))
+		; /* none yet */
+	if (!disksize)
+		return;
+	fd = open("/sys/block/zram0/disksize", O_WRONLY);
+	if (fd < 0 || write(fd, disksize, strlen(disksize)) != (ssize_t)strlen(disksize))
+		die("zram disksize");
+	close(fd);
+	if (system("mkswap /dev/zram0 >/dev/null && swapon /dev/zram0"))
+		die("swapon");
+}
+
+/* Contents zram compresses as the IGT eviction tests' (page tag, period 16). */
+static void evict_fill(uint32_t *p, size_t bytes, uint32_t tag)
+{
+	for (size_t i = 0; i < bytes / 4; i++)
+		p[i] = 0xa5000000u ^ (tag << 12) ^ ((uint32_t)(i / 1024) << 4) ^ (i & 15);
+}
+
+/* Read one word of every page; the sum keeps the reads. */
+static volatile uint32_t evict_sink;
+static double evict_touch(const uint32_t *p, size_t bytes)
+{
+	double t0 = now();
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i < bytes / 4; i += 1024)
+		sum += p[i];
+	evict_sink = sum;
+	return now() - t0;
+}
+
+static long vmstat_value(const char *key)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char name[64];
+	long v, ret = -1;
+
+	if (!f)
+		die("vmstat");
+	while (fscanf(f, "%63s %ld", name, &v) == 2)
+		if (!strcmp(name, key))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+/* A mapped vgem BO of @bytes filled with @tag's contents. */
+static uint32_t *evict_bo(int fd, size_t bytes, uint32_t tag, uint32_t *handle)
+{
+	struct drm_mode_create_dumb create = {
+		.width = 1024, .height = bytes / 4096, .bpp = 32,
+	};
+	struct drm_mode_map_dumb map = {};
+	uint32_t *p;
+
+	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
+		die("create");
+	map.handle = create.handle;
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map))
+		die("map");
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
+	if (p == MAP_FAILED)
+		die("mmap");
+	evict_fill(p, bytes, tag);
+	*handle = create.handle;
+	return p;
+}
+
+static void evict_bo_free(int fd, uint32_t *p, size_t bytes, uint32_t handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	munmap(p, bytes);
+	drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+}
+
+/* Anonymous memory of @bytes with @tag's contents, swapped out. */
+static uint32_t *evict_anon(size_t bytes, uint32_t tag, double *seconds)
+{
+	uint32_t *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	double t0;
+
+	if (p == MAP_FAILED)
+		die("mmap anon");
+	evict_fill(p, bytes, tag);
+	t0 = now();
+	if (madvise(p, bytes, MADV_PAGEOUT))
+		die("MADV_PAGEOUT");
+	if (seconds)
+		*seconds = now() - t0;
+	return p;
+}
+
+/* A fence attach (vgem's submission) and its signal; the seconds. */
+static double evict_submit(int fd, uint32_t handle)
+{
+	struct drm_vgem_fence_attach attach = {
+		.handle = handle, .flags = VGEM_FENCE_WRITE,
+	};
+	struct drm_vgem_fence_signal signal = {};
+	double t0 = now();
+
+	if (drmIoctl(fd, DRM_IOCTL_VGEM_FENCE_ATTACH, &attach))
+		die("fence attach");
+	signal.fence = attach.out_fence;
+	if (drmIoctl(fd, DRM_IOCTL_VGEM_FENCE_SIGNAL, &signal))
+		die("fence signal");
+	return now() - t0;
+}
+
+/* Throughput: EVICT_MIB of BOs evicted by a scan vs of anon paged out. */
+static void bench_evict_throughput(int fd)
+{
+	int n = EVICT_MIB / (BO_SIZE >> 20);
+	uint32_t *map[EVICT_MIB], handle[EVICT_MIB], *anon;
+	long out0, evicted0, bo_pages, anon_pages;
+	double t_bo, t_anon;
+
+	for (int i = 0; i < n; i++)
+		map[i] = evict_bo(fd, BO_SIZE, i, &handle[i]);
+	out0 = vmstat_value("pswpout");
+	evicted0 = shrinker_stat("evicted_pages");
+	t_bo = now();
+	scan_all();
+	t_bo = now() - t_bo;
+	bo_pages = vmstat_value("pswpout") - out0;
+	if (shrinker_stat("evicted_pages") - evicted0 != (long)EVICT_MIB * 256)
+		die("the scan did not evict every BO");
+
+	out0 = vmstat_value("pswpout");
+	anon = evict_anon((size_t)EVICT_MIB << 20, 0x7f, &t_anon);
+	anon_pages = vmstat_value("pswpout") - out0;
+	fprintf(stderr, "evict: BOs %ld pages to swap in %.3f s, anon %ld in %.3f s\n",
+		bo_pages, t_bo, anon_pages, t_anon);
+	row("evict", "throughput, MiB/s to zram", bo_pages / 256.0 / t_bo, "MiB/s",
+	    "MADV_PAGEOUT of anon", anon_pages / 256.0 / t_anon, ">= 0.8");
+	munmap(anon, (size_t)EVICT_MIB << 20);
+	for (int i = 0; i < n; i++)
+		evict_bo_free(fd, map[i], BO_SIZE, handle[i]);
+}
+
+/* First use of an evicted BO of @mib MiB, by faults and by a submission. */
+static void bench_evict_first_use(int fd, int mib)
+{
+	size_t bytes = (size_t)mib << 20;
+	uint32_t *bo, *anon, handle;
+	double t_fault, t_submit, t_anon;
+	char what[64];
+
+	anon = evict_anon(bytes, 0x7e, NULL);
+	t_anon = evict_touch(anon, bytes);
+	munmap(anon, bytes);
+
+	bo = evict_bo(fd, bytes, 1, &handle);
+	scan_all();
+	t_fault = evict_touch(bo, bytes);
+	scan_all();
+	t_submit = evict_submit(fd, handle);
+	evict_bo_free(fd, bo, bytes, handle);
+
+	snprintf(what, sizeof(what), "first use of an evicted %d MiB BO, faults", mib);
+	row("evict", what, t_fault * 1e3, "ms", "touching swapped-out anon",
+	    t_anon * 1e3, "<= 1.5");
+	snprintf(what, sizeof(what), "first use of an evicted %d MiB BO, submit", mib);
+	row("evict", what, t_submit * 1e3, "ms", "touching swapped-out anon",
+	    t_anon * 1e3, "<= 1.5");
+}
+
+/* A submission's cost with the LRU bump vs on a BO on no list. */
+static void bench_evict_bump(int fd)
+{
+	uint32_t *bo, handle, idle = vgem_bo_pages(fd, 1);
+	double t_bump = 0, t_none = 0;
+
+	/* Mapped: resident and evictable, so each attach bumps it. */
+	bo = evict_bo(fd, 4096, 2, &handle);
+	for (int r = 0; r < 2; r++) {
+		t_bump = t_none = 0;
+		for (int i = 0; i < EVICT_BUMPS; i++) {
+			t_bump += evict_submit(fd, handle);
+			/* Unmapped: no pages held, on no list. */
+			t_none += evict_submit(fd, idle);
+		}
+	}
+	row("evict", "fence attach + signal, with the LRU bump", t_bump / EVICT_BUMPS * 1e6,
+	    "us", "on a BO on no list", t_none / EVICT_BUMPS * 1e6, "<= 1.1");
+	evict_bo_free(fd, bo, 4096, handle);
+	{
+		struct drm_gem_close c = { .handle = idle };
+
+		drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+	}
+}
+
+static void bench_evict(void)
+{
+	int fd = shrinker_open_driver("vgem", 0);
+
+	if (fd < 0)
+		die("vgem");
+	zram("1G");
+	bench_evict_throughput(fd);
+	bench_evict_first_use(fd, 1);
+	bench_evict_first_use(fd, 64);
+	bench_evict_bump(fd);
+	zram(NULL);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	int mib = getenv("DS_BENCH_MIB") ? atoi(getenv("DS_BENCH_MIB")) : 512;
@@ -894,6 +1125,7 @@ int main(int argc, char **argv)
 	if (getenv("DS_PAGECACHE"))
 		bench_pressure(mib, getenv("DS_PAGECACHE"));
 	bench_nostall();
+	bench_evict();
 	fclose(csv);
 	fclose(csv_reclaim);
 	fclose(vmstat_log);
