@@ -174,11 +174,11 @@ static uint64_t xev_vmstat(const char *key)
 }
 
 /*
- * Scan the calling process's cgroup's lists on every node through the
+ * Scan the lists of the cgroup of inode @ino on every node through the
  * core MM's debugfs `scan`, whatever `count` says (shrinker_scan() only
  * scans what is counted).
  */
-static void xev_scan(void)
+static void xev_scan(unsigned long ino)
 {
 	char path[PATH_MAX + 16], cmd[64];
 	int fd, len;
@@ -187,8 +187,8 @@ static void xev_scan(void)
 	fd = open(path, O_WRONLY);
 	igt_assert_f(fd >= 0, "%s: %m\n", path);
 	for (int nid = 0;; nid++) {
-		len = snprintf(cmd, sizeof(cmd), "%lu %d %u",
-			       shrinker_memcg_ino(), nid, UINT32_MAX);
+		len = snprintf(cmd, sizeof(cmd), "%lu %d %u", ino, nid,
+			       UINT32_MAX);
 		if (write(fd, cmd, len) != len) {
 			/* Past the last node. */
 			igt_assert_f(errno == EINVAL && nid > 0, "%s: %s: %m\n",
@@ -614,6 +614,8 @@ static void xme_run(void)
 	xmc_reap();
 	shrinker_zram_on("256M");
 	xmc_setup(true);
+	/* B may not swap: its BOs are neither counted nor evicted. */
+	igt_assert_eq(shrinker_write(XMC_ROOT "/B/memory.swap.max", "0"), 0);
 	shrinker_stats_device(xfd[XDEV_VGEM], &s0);
 
 	b = xmc_fork(xme_child_b, XDEV_VGEM, &b_up, &b_down);
@@ -621,6 +623,15 @@ static void xme_run(void)
 	xmc_fds[0] = b_up;
 	xmc_fds[1] = b_down;
 	igt_assert_eq(xmc_recv(b_up), 0);
+	shrinker_stats_device(xfd[XDEV_VGEM], &s1);
+	igt_assert_eq_u64(s1.evictable_objects, s0.evictable_objects + XME_B_BOS);
+	/* Without the shrinker (the control) there is no debugfs to ask. */
+	if (!expect_oom) {
+		igt_assert_eq_u64(xmc_count(xmc_ino(XMC_ROOT "/B")), 0);
+		xev_scan(xmc_ino(XMC_ROOT "/B"));
+		shrinker_stats_device(xfd[XDEV_VGEM], &s1);
+		igt_assert_eq_u64(s1.evicted_objects, s0.evicted_objects);
+	}
 	a = xmc_fork(xme_child_a, XDEV_VGEM, &a_up, &a_down);
 	xmc_pids[1] = a;
 	xmc_fds[2] = a_up;
@@ -1131,7 +1142,7 @@ igt_main
 
 		/* No swap: not counted, not evicted. */
 		noswap = xev_count();
-		xev_scan();
+		xev_scan(shrinker_memcg_ino());
 		shrinker_stats_device(xfd[XDEV_VGEM], &s1);
 		igt_assert_eq_u64(noswap, before);
 		igt_assert_eq_u64(s1.evicted_objects, s0.evicted_objects);
@@ -1261,14 +1272,15 @@ igt_main
 			xmc_run(d);
 	}
 
-	igt_describe("Two sibling cgroups at their memory.max, swap allowed: "
-		     "the process whose mapped WILLNEED vgem BOs and locked "
-		     "memory do not fit in its limit survives because its "
+	igt_describe("Two sibling cgroups at their memory.max: the process "
+		     "whose mapped WILLNEED vgem BOs and locked memory do not "
+		     "fit in its limit (swap allowed) survives because its "
 		     "own BOs are evicted to swap by its cgroup's reclaim, "
-		     "and gets every word back; the other cgroup's BOs stay "
-		     "resident (nothing of it swapped) with their words. "
-		     "Booted with drm.shrinker=0, the first process is "
-		     "OOM-killed.");
+		     "and gets every word back; the other cgroup, whose "
+		     "memory.swap.max is 0, has its BOs neither counted nor "
+		     "evicted by a scan, and they stay resident (nothing of "
+		     "it swapped) with their words. Booted with "
+		     "drm.shrinker=0, the first process is OOM-killed.");
 	igt_subtest("memcg-evict-vgem")
 		xme_run();
 

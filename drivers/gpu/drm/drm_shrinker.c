@@ -94,8 +94,9 @@
  * Only what a scan could free now is counted: objects that are marked,
  * hold memory and are not shared as dma-bufs; evictable objects only if
  * the reclaim allows I/O (%__GFP_IO, which writing to swap needs) and
- * swap space is free, and no more pages than free swap, as xe counts
- * what it can back up. Busy objects (unsignaled fences) are counted:
+ * swap space is free for the cgroup (its ``memory.swap.max`` and its
+ * ancestors' included), and no more pages than that, as xe counts what
+ * it can back up. Busy objects (unsignaled fences) are counted:
  * their fences signal. Counting (&shrinker.count_objects) is
  * list_lru_shrink_count(): the number of objects on one node's lists of
  * one cgroup, read without a lock or a walk, in pages (times the mean
@@ -984,20 +985,28 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 }
 
 /*
- * The swap space that eviction may fill. Read without a lock; a scan
- * that finds none after all writes nothing (shmem keeps the pages).
+ * The swap space that eviction for @sc may fill: what is free, and what
+ * @sc->memcg and its ancestors may still use of it (memory.swap.max); a
+ * cgroup that may not swap would only see shmem keep the pages. Read
+ * without a lock; a scan that finds none after all writes nothing.
  */
-static unsigned long drm_shrinker_swap_pages(const struct drm_shrinker *shrinker)
+static unsigned long drm_shrinker_swap_pages(const struct drm_shrinker *shrinker,
+					     const struct shrink_control *sc)
 {
-	return shrinker->assume_swap ? ULONG_MAX :
-	       max_t(long, get_nr_swap_pages(), 0);
+	long pages;
+
+	if (shrinker->assume_swap)
+		return ULONG_MAX;
+	pages = sc->memcg ? mem_cgroup_get_nr_swap_pages(sc->memcg) :
+			    get_nr_swap_pages();
+	return max(pages, 0L);
 }
 
 /* Whether a scan for @sc may evict: writing to swap needs I/O, and swap. */
 static bool drm_shrinker_can_evict(const struct drm_shrinker *shrinker,
 				   const struct shrink_control *sc)
 {
-	return (sc->gfp_mask & __GFP_IO) && drm_shrinker_swap_pages(shrinker);
+	return (sc->gfp_mask & __GFP_IO) && drm_shrinker_swap_pages(shrinker, sc);
 }
 
 /*
@@ -1256,7 +1265,7 @@ drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 
 	pages = drm_shrinker_count_list(shrinker, sc, DRM_SHRINKER_PURGEABLE);
 	if (drm_shrinker_can_evict(shrinker, sc))
-		pages += min(drm_shrinker_swap_pages(shrinker),
+		pages += min(drm_shrinker_swap_pages(shrinker, sc),
 			     drm_shrinker_count_list(shrinker, sc,
 						     DRM_SHRINKER_EVICTABLE));
 	return pages ?: SHRINK_EMPTY;
