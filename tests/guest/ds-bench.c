@@ -94,14 +94,13 @@ static void row(const char *bench, const char *what, double value,
 		anchor_value, unit, value / anchor_value);
 }
 
-/* A vgem BO of @pages pages, written so that it holds them. */
-static uint32_t vgem_bo_pages(int fd, uint32_t pages)
+/* A vgem BO of @pages pages in *@handle, and a CPU mapping of it. */
+static uint32_t *vgem_bo_map(int fd, uint32_t pages, uint32_t *handle)
 {
 	struct drm_mode_create_dumb create = {
 		.width = 1024, .height = pages, .bpp = 32,
 	};
 	struct drm_mode_map_dumb map = {};
-	size_t size = (size_t)pages * 4096;
 	void *p;
 
 	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
@@ -109,12 +108,24 @@ static uint32_t vgem_bo_pages(int fd, uint32_t pages)
 	map.handle = create.handle;
 	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map))
 		die("map");
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
+	p = mmap(NULL, (size_t)pages * 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, map.offset);
 	if (p == MAP_FAILED)
 		die("mmap");
+	*handle = create.handle;
+	return p;
+}
+
+/* A vgem BO of @pages pages, written so that it holds them. */
+static uint32_t vgem_bo_pages(int fd, uint32_t pages)
+{
+	size_t size = (size_t)pages * 4096;
+	uint32_t handle;
+	void *p = vgem_bo_map(fd, pages, &handle);
+
 	memset(p, 1, size);
 	munmap(p, size);
-	return create.handle;
+	return handle;
 }
 
 static uint32_t vgem_bo(int fd)
@@ -928,40 +939,24 @@ static double evict_touch(const uint32_t *p, size_t bytes)
 	return now() - t0;
 }
 
+/* One /proc/vmstat counter. */
 static long vmstat_value(const char *key)
 {
-	FILE *f = fopen("/proc/vmstat", "r");
-	char name[64];
-	long v, ret = -1;
+	struct vmstat v;
 
-	if (!f)
-		die("vmstat");
-	while (fscanf(f, "%63s %ld", name, &v) == 2)
-		if (!strcmp(name, key))
-			ret = v;
-	fclose(f);
-	return ret;
+	vmstat_read(&v);
+	for (int i = 0; i < v.n; i++)
+		if (!strcmp(v.name[i], key))
+			return v.value[i];
+	return -1;
 }
 
 /* A mapped vgem BO of @bytes filled with @tag's contents. */
 static uint32_t *evict_bo(int fd, size_t bytes, uint32_t tag, uint32_t *handle)
 {
-	struct drm_mode_create_dumb create = {
-		.width = 1024, .height = bytes / 4096, .bpp = 32,
-	};
-	struct drm_mode_map_dumb map = {};
-	uint32_t *p;
+	uint32_t *p = vgem_bo_map(fd, bytes / 4096, handle);
 
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
-		die("create");
-	map.handle = create.handle;
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map))
-		die("map");
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
-	if (p == MAP_FAILED)
-		die("mmap");
 	evict_fill(p, bytes, tag);
-	*handle = create.handle;
 	return p;
 }
 

@@ -157,22 +157,6 @@ static uint64_t xev_mismatches(const uint32_t *map, uint32_t b, uint32_t pages)
 	return bad;
 }
 
-/* A /proc/vmstat counter. */
-static uint64_t xev_vmstat(const char *key)
-{
-	char line[128];
-	uint64_t v = 0;
-	size_t n = strlen(key);
-	FILE *f = fopen("/proc/vmstat", "r");
-
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ' ')
-			v = strtoull(line + n + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 /*
  * Scan the lists of the cgroup of inode @ino on every node through the
  * core MM's debugfs `scan`, whatever `count` says (shrinker_scan() only
@@ -498,6 +482,16 @@ static pid_t xmc_fork(void (*child)(enum xdev, int, int), enum xdev dev,
 static pid_t xmc_pids[2];
 static int xmc_fds[4] = { -1, -1, -1, -1 };
 
+/* Fork child @i (0: B, 1: A) of a memcg subtest, for xmc_reap(). */
+static pid_t xmc_start(void (*child)(enum xdev, int, int), enum xdev dev,
+		       int i, int *up, int *down)
+{
+	xmc_pids[i] = xmc_fork(child, dev, up, down);
+	xmc_fds[2 * i] = *up;
+	xmc_fds[2 * i + 1] = *down;
+	return xmc_pids[i];
+}
+
 static void xmc_reap(void)
 {
 	for (int i = 0; i < 4; i++) {
@@ -618,10 +612,7 @@ static void xme_run(void)
 	igt_assert_eq(shrinker_write(XMC_ROOT "/B/memory.swap.max", "0"), 0);
 	shrinker_stats_device(xfd[XDEV_VGEM], &s0);
 
-	b = xmc_fork(xme_child_b, XDEV_VGEM, &b_up, &b_down);
-	xmc_pids[0] = b;
-	xmc_fds[0] = b_up;
-	xmc_fds[1] = b_down;
+	b = xmc_start(xme_child_b, XDEV_VGEM, 0, &b_up, &b_down);
 	igt_assert_eq(xmc_recv(b_up), 0);
 	shrinker_stats_device(xfd[XDEV_VGEM], &s1);
 	igt_assert_eq_u64(s1.evictable_objects, s0.evictable_objects + XME_B_BOS);
@@ -632,10 +623,7 @@ static void xme_run(void)
 		shrinker_stats_device(xfd[XDEV_VGEM], &s1);
 		igt_assert_eq_u64(s1.evicted_objects, s0.evicted_objects);
 	}
-	a = xmc_fork(xme_child_a, XDEV_VGEM, &a_up, &a_down);
-	xmc_pids[1] = a;
-	xmc_fds[2] = a_up;
-	xmc_fds[3] = a_down;
+	a = xmc_start(xme_child_a, XDEV_VGEM, 1, &a_up, &a_down);
 	used_kib = xmc_recv(a_up);
 	igt_assert_lt(0, used_kib);
 	bad_a = xmc_recv(a_up);
@@ -693,15 +681,9 @@ static void xmc_run(enum xdev dev)
 	xmc_setup(false);
 	shrinker_stats_device(xfd[dev], &s0);
 
-	b = xmc_fork(xmc_child_b, dev, &b_up, &b_down);
-	xmc_pids[0] = b;
-	xmc_fds[0] = b_up;
-	xmc_fds[1] = b_down;
+	b = xmc_start(xmc_child_b, dev, 0, &b_up, &b_down);
 	igt_assert_eq(xmc_recv(b_up), 0);
-	a = xmc_fork(xmc_child_a, dev, &a_up, &a_down);
-	xmc_pids[1] = a;
-	xmc_fds[2] = a_up;
-	xmc_fds[3] = a_down;
+	a = xmc_start(xmc_child_a, dev, 1, &a_up, &a_down);
 	used_kib = xmc_recv(a_up);
 	igt_assert_lt(0, used_kib);
 	purged = xmc_recv(a_up);
@@ -1222,7 +1204,7 @@ igt_main
 		bo = calloc(n, sizeof(*bo));
 		map = calloc(n, sizeof(*map));
 		igt_assert(bo && map);
-		oom0 = xev_vmstat("oom_kill");
+		oom0 = shrinker_vmstat("oom_kill");
 		shrinker_stats_device(xfd[XDEV_VGEM], &s0);
 		for (i = 0; i < n; i++) {
 			bo[i] = xbo_create(XDEV_VGEM, ES_PAGES);
@@ -1253,7 +1235,7 @@ igt_main
 		free(bo);
 		shrinker_zram_off();
 		igt_assert_eq_u64(bad, 0);
-		igt_assert_eq_u64(xev_vmstat("oom_kill"), oom0);
+		igt_assert_eq_u64(shrinker_vmstat("oom_kill"), oom0);
 		/* Reclaim did it, not a scan by hand. */
 		igt_assert_eq_u64(s1.evicted_by_other, s0.evicted_by_other);
 		igt_assert_lt_u64(s0.evicted_by_kswapd + s0.evicted_by_direct,

@@ -165,6 +165,21 @@ static inline uint64_t shrinker_meminfo(const char *key)
 	return kib << 10;
 }
 
+/* A /proc/vmstat counter (0 if there is none). */
+static inline uint64_t shrinker_vmstat(const char *key)
+{
+	char name[64];
+	uint64_t value, ret = 0;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	igt_assert(f);
+	while (fscanf(f, "%63s %" SCNu64, name, &value) == 2)
+		if (!strcmp(name, key))
+			ret = value;
+	fclose(f);
+	return ret;
+}
+
 /*
  * The body of a memory hog child: allocate and touch @bytes of anonymous
  * memory, then exit 0 (2 if it could not map them). If reclaim fails, the

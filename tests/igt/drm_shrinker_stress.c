@@ -344,20 +344,6 @@ static void stress_worker(enum sdev d, time_t deadline, uint32_t seed, int out,
 	_exit(0);
 }
 
-static uint64_t stress_vmstat(const char *key)
-{
-	char name[64];
-	uint64_t value, ret = 0;
-	FILE *f = fopen("/proc/vmstat", "r");
-
-	igt_assert(f);
-	while (fscanf(f, "%63s %" SCNu64, name, &value) == 2)
-		if (!strcmp(name, key))
-			ret = value;
-	fclose(f);
-	return ret;
-}
-
 #define STRESS_CGROUP "/sys/fs/cgroup/drm-shrinker-soak"
 #define STRESS_CGROUP_MAX (96 << 20)
 
@@ -492,7 +478,7 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 	pid_t pids[nr], scanner, hog = -1;
 	const char *unplug_failed = NULL;
 	int status[nr], fork_errno = 0;
-	uint64_t swapped = stress_vmstat("pswpout");
+	uint64_t swapped = shrinker_vmstat("pswpout");
 	char slot[64] = "";
 
 	/* Nothing of anyone's on the LRU before... */
@@ -607,7 +593,7 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 			     !WEXITSTATUS(status[i]),
 			     "worker %d failed: %#x\n", i, status[i]);
 	shrinker_stats_global(&g1);
-	swapped = stress_vmstat("pswpout") - swapped;
+	swapped = shrinker_vmstat("pswpout") - swapped;
 	igt_info("soak %ds, %d processes: %" PRIu64 " operations, %" PRIu64
 		 " submissions, %" PRIu64 " BOs purged, %" PRIu64 " retained, %"
 		 PRIu64 " bytes verified, %" PRIu64 " mismatches, %" PRIu64
