@@ -1261,13 +1261,14 @@ VISIBLE_IF_KUNIT unsigned long
 drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 {
 	struct drm_shrinker *shrinker = mm->private_data;
-	unsigned long pages;
+	unsigned long pages, swap;
 
 	pages = drm_shrinker_count_list(shrinker, sc, DRM_SHRINKER_PURGEABLE);
-	if (drm_shrinker_can_evict(shrinker, sc))
-		pages += min(drm_shrinker_swap_pages(shrinker, sc),
-			     drm_shrinker_count_list(shrinker, sc,
-						     DRM_SHRINKER_EVICTABLE));
+	/* drm_shrinker_can_evict(), with the swap asked once. */
+	swap = sc->gfp_mask & __GFP_IO ? drm_shrinker_swap_pages(shrinker, sc) : 0;
+	if (swap)
+		pages += min(swap, drm_shrinker_count_list(shrinker, sc,
+							   DRM_SHRINKER_EVICTABLE));
 	return pages ?: SHRINK_EMPTY;
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_count_objects);
