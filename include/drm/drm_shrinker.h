@@ -107,8 +107,8 @@ struct drm_shrinker_stats {
 	/** @pages: pages of the objects on each LRU list */
 	unsigned long pages[DRM_SHRINKER_NR_LISTS];
 	/**
-	 * @pending: objects on the lists whose purge was started and whose
-	 * pages are not freed yet (&drm_shrinker_entry.pending)
+	 * @pending: objects on the lists whose purge or eviction was started
+	 * and is not done yet (&drm_shrinker_entry.pending)
 	 */
 	unsigned long pending;
 	/** @scanned: objects a scan looked at */
@@ -177,8 +177,8 @@ struct drm_shrinker_entry {
 	/** @on: the &enum drm_shrinker_list the object is linked on */
 	u8 on : 1;
 	/**
-	 * @pending: the object's purge callback started a purge that a later
-	 * call finishes (it returned -EINPROGRESS).
+	 * @pending: the object's purge or evict callback started work that
+	 * a later call finishes (it returned -EINPROGRESS).
 	 */
 	u8 pending : 1;
 	/**
@@ -188,7 +188,8 @@ struct drm_shrinker_entry {
 	u8 allow_exported : 1;
 	/**
 	 * @scanning: a scan has the object off its list and locked, or
-	 * drm_shrinker_purge_locked() is calling its purge callback; only
+	 * drm_shrinker_purge_locked() or drm_shrinker_evict_locked() is
+	 * calling its callback; only
 	 * that caller puts it back or takes it off for good, so
 	 * drm_shrinker_remove_locked() from a purge callback leaves the link
 	 * alone.
@@ -237,6 +238,7 @@ void drm_shrinker_remove_locked(struct drm_gem_object *obj);
 
 bool drm_shrinker_is_purgeable(struct drm_gem_object *obj);
 long drm_shrinker_purge_locked(struct drm_gem_object *obj);
+long drm_shrinker_evict_locked(struct drm_gem_object *obj);
 void drm_shrinker_swapped_in_locked(struct drm_gem_object *obj,
 				    unsigned long pages);
 

@@ -171,6 +171,37 @@ static int vgm_transfer(int fd, struct vgm_bo *bo, bool to_host)
 	return ret ? -errno : 0;
 }
 
+static void vgm_wait_idle(int fd, struct vgm_bo *bo)
+{
+	struct drm_virtgpu_3d_wait wait = { .handle = bo->handle };
+
+	do_ioctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &wait);
+}
+
+/* Transfer every row of @bo, to the host or from it, and wait for it. */
+static int vgm_transfer_all(int fd, struct vgm_bo *bo, bool to_host)
+{
+	uint32_t rows = bo->size / VGM_PAGE;
+	struct drm_virtgpu_3d_transfer_to_host to = {
+		.bo_handle = bo->handle,
+		.box = { .w = VGM_WIDTH, .h = rows, .d = 1 },
+	};
+	struct drm_virtgpu_3d_transfer_from_host from = {
+		.bo_handle = bo->handle,
+		.box = { .w = VGM_WIDTH, .h = rows, .d = 1 },
+	};
+	int ret;
+
+	if (to_host)
+		ret = igt_ioctl(fd, DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &to);
+	else
+		ret = igt_ioctl(fd, DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST, &from);
+	if (ret)
+		return -errno;
+	vgm_wait_idle(fd, bo);
+	return 0;
+}
+
 static int vgm_execbuf(int fd, struct vgm_bo *bo)
 {
 	struct drm_virtgpu_execbuffer eb = {
@@ -179,13 +210,6 @@ static int vgm_execbuf(int fd, struct vgm_bo *bo)
 	};
 
 	return igt_ioctl(fd, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb) ? -errno : 0;
-}
-
-static void vgm_wait_idle(int fd, struct vgm_bo *bo)
-{
-	struct drm_virtgpu_3d_wait wait = { .handle = bo->handle };
-
-	do_ioctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &wait);
 }
 
 /* Mark @bo DONTNEED and purge everything purgeable; @bo must be gone. */
@@ -324,6 +348,25 @@ static unsigned int vgm_traced_detaches(void)
 	igt_assert(f);
 	while (fgets(line, sizeof(line), f))
 		if (strstr(line, "virtio_gpu_cmd_queue:") && strstr(line, " type=0x107 "))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* How many answers of the host the trace saw that were errors (0x12xx). */
+static unsigned int vgm_traced_errors(void)
+{
+	char path[256], line[512];
+	unsigned int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/trace");
+	if (access(path, F_OK))
+		snprintf(path, sizeof(path), "%s/tracing/trace", igt_debugfs_mount());
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "virtio_gpu_cmd_response:") && strstr(line, " type=0x12"))
 			n++;
 	fclose(f);
 	return n;
@@ -553,6 +596,90 @@ igt_main
 		vgm_purge(vgm_fd, &bo);
 		igt_assert_eq(__vgm_map(vgm_fd, &bo, &ptr), -EINVAL);
 		vgm_close(vgm_fd, &bo);
+	}
+
+	igt_describe("Idle WILLNEED BOs go to swap on a scan (the host is told "
+		     "to drop the backing first) and come back on every use: "
+		     "a CPU fault, TRANSFER_TO_HOST, TRANSFER_FROM_HOST and "
+		     "EXECBUFFER (3D), each after the pages are attached to "
+		     "the host again, with no error from the host; madvise of "
+		     "an evicted BO keeps it; every word survives.");
+	igt_subtest("evict") {
+		enum { EV_BOS = 4, EV_PAGES = 16 };
+		const uint32_t seed[EV_BOS] = { 0xe0000000, 0xe1000000, 0xe2000000, 0xe3000000 };
+		const uint32_t guest_only = 0xe1110000;
+		struct shrinker_stats s0, s1, s2;
+		struct vgm_bo bo[EV_BOS];
+		uint32_t *map0;
+		int64_t evicted;
+
+		shrinker_zram_on("64M");
+		for (int i = 0; i < EV_BOS; i++) {
+			bo[i] = vgm_create(vgm_fd, EV_PAGES);
+			vgm_fill(vgm_fd, &bo[i], seed[i]);
+			igt_assert_eq(vgm_transfer_all(vgm_fd, &bo[i], true), 0);
+		}
+		/* BO 1's guest pages now differ from the host's copy. */
+		vgm_fill(vgm_fd, &bo[1], guest_only);
+		/* BO 0 stays mapped: eviction zaps the mapping. */
+		map0 = vgm_map(vgm_fd, &bo[0]);
+
+		vgm_tracefs("trace", "");
+		vgm_tracefs("events/virtio_gpu/virtio_gpu_cmd_response/enable", "1");
+		shrinker_stats_device(vgm_fd, &s0);
+		igt_assert_lte_u64(EV_BOS, s0.evictable_objects);
+		shrinker_scan(UINT32_MAX);
+		shrinker_pending_settle();
+		shrinker_stats_device(vgm_fd, &s1);
+		evicted = shrinker_fdinfo(vgm_fd, "drm-evicted-memory");
+		igt_info("evicted %" PRIu64 " BOs (%" PRIu64 " pages), fdinfo %" PRId64
+			 " bytes evicted\n", s1.evicted_objects - s0.evicted_objects,
+			 s1.evicted_pages - s0.evicted_pages, evicted);
+		igt_assert_lte_u64(s0.evicted_objects + EV_BOS, s1.evicted_objects);
+		igt_assert_lte(EV_BOS * EV_PAGES * VGM_PAGE, evicted);
+
+		/* A CPU fault. */
+		for (uint32_t w = 0; w < bo[0].size / 4; w++)
+			igt_assert_f(map0[w] == (seed[0] ^ w), "BO 0 word %u: %#x\n",
+				     w, map0[w]);
+		munmap(map0, bo[0].size);
+		/* From the host into the attached pages, or to it (2D). */
+		if (vgm_3d) {
+			igt_assert_eq(vgm_transfer_all(vgm_fd, &bo[1], false), 0);
+			vgm_check(vgm_fd, &bo[1], seed[1]);
+		} else {
+			igt_assert_eq(vgm_transfer_all(vgm_fd, &bo[1], true), 0);
+			vgm_check(vgm_fd, &bo[1], guest_only);
+		}
+		/* A submission (3D) or a transfer to the host (2D). */
+		if (vgm_3d) {
+			igt_assert_eq(vgm_execbuf(vgm_fd, &bo[2]), 0);
+			vgm_wait_idle(vgm_fd, &bo[2]);
+		} else {
+			igt_assert_eq(vgm_transfer_all(vgm_fd, &bo[2], true), 0);
+		}
+		vgm_check(vgm_fd, &bo[2], seed[2]);
+		/* Madvise of an evicted BO: still there, both ways. */
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo[3], VIRTGPU_MADV_DONTNEED), 1);
+		igt_assert_eq(vgm_madvise(vgm_fd, &bo[3], VIRTGPU_MADV_WILLNEED), 1);
+		igt_assert_eq(vgm_transfer_all(vgm_fd, &bo[3], true), 0);
+		vgm_check(vgm_fd, &bo[3], seed[3]);
+
+		shrinker_stats_device(vgm_fd, &s2);
+		igt_assert_lte_u64(s1.swapped_in_objects + EV_BOS, s2.swapped_in_objects);
+		/* Back on the list, evicted again, and back again. */
+		shrinker_scan(UINT32_MAX);
+		shrinker_pending_settle();
+		igt_assert_eq(vgm_transfer_all(vgm_fd, &bo[2], true), 0);
+		vgm_check(vgm_fd, &bo[2], seed[2]);
+		vgm_tracefs("events/virtio_gpu/virtio_gpu_cmd_response/enable", "0");
+		shrinker_stats_device(vgm_fd, &s2);
+		igt_assert_lte_u64(s1.evicted_objects + EV_BOS, s2.evicted_objects);
+		igt_assert_eq(vgm_traced_errors(), 0);
+
+		for (int i = 0; i < EV_BOS; i++)
+			vgm_close(vgm_fd, &bo[i]);
+		shrinker_zram_off();
 	}
 
 	igt_describe("Transfers of a DONTNEED or purged BO fail with EINVAL.");

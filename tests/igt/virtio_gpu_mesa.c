@@ -2,8 +2,10 @@
 /*
  * A real client: Mesa's virgl driver renders on the 3D virtio-gpu device
  * through GBM and EGL while another process's DONTNEED BOs on the same
- * device are purged. Every frame must read back right: the shrinker never
- * touches the BOs of a client that never marked any DONTNEED.
+ * device are purged, and across the eviction of its own idle BOs to swap.
+ * Every frame must read back right: the shrinker never purges the BOs of
+ * a client that never marked any DONTNEED, and what it evicts comes back
+ * as it was.
  */
 #include "igt.h"
 #include "drm_shrinker_helpers.h"
@@ -17,7 +19,7 @@
 #include <EGL/eglext.h>
 #include <GLES2/gl2.h>
 
-IGT_TEST_DESCRIPTION("Mesa virgl renders correctly while the DRM shrinker purges");
+IGT_TEST_DESCRIPTION("Mesa virgl renders correctly while the DRM shrinker purges and evicts");
 
 #define MESA_SIZE 64
 #define MESA_FRAMES 200		/* at least */
@@ -173,6 +175,51 @@ static void mesa_cache_process(void)
 	}
 }
 
+/* A texture with its own pixel per position, uploaded by Mesa. */
+static uint32_t mesa_texel(int x, int y)
+{
+	return (x * 4 + 1) | ((y * 4 + 2) << 8) | (((x ^ y) & 0xff) << 16) | 0xff000000u;
+}
+
+static GLuint mesa_texture(void)
+{
+	static uint32_t texels[MESA_SIZE * MESA_SIZE];
+	GLuint tex;
+
+	for (int y = 0; y < MESA_SIZE; y++)
+		for (int x = 0; x < MESA_SIZE; x++)
+			texels[y * MESA_SIZE + x] = mesa_texel(x, y);
+	glGenTextures(1, &tex);
+	glBindTexture(GL_TEXTURE_2D, tex);
+	glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, MESA_SIZE, MESA_SIZE, 0,
+		     GL_RGBA, GL_UNSIGNED_BYTE, texels);
+	glFinish();
+	igt_assert_eq(glGetError(), GL_NO_ERROR);
+	return tex;
+}
+
+/* Read @tex back through a framebuffer of its own; check every texel. */
+static void mesa_check_texture(GLuint tex)
+{
+	static uint32_t pixels[MESA_SIZE * MESA_SIZE];
+	GLuint fbo;
+
+	glGenFramebuffers(1, &fbo);
+	glBindFramebuffer(GL_FRAMEBUFFER, fbo);
+	glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
+			       GL_TEXTURE_2D, tex, 0);
+	igt_assert_eq(glCheckFramebufferStatus(GL_FRAMEBUFFER),
+		      GL_FRAMEBUFFER_COMPLETE);
+	glReadPixels(0, 0, MESA_SIZE, MESA_SIZE, GL_RGBA, GL_UNSIGNED_BYTE, pixels);
+	igt_assert_eq(glGetError(), GL_NO_ERROR);
+	for (int y = 0; y < MESA_SIZE; y++)
+		for (int x = 0; x < MESA_SIZE; x++)
+			igt_assert_f(pixels[y * MESA_SIZE + x] == mesa_texel(x, y),
+				     "texel %d,%d: %#x, expected %#x\n", x, y,
+				     pixels[y * MESA_SIZE + x], mesa_texel(x, y));
+	glDeleteFramebuffers(1, &fbo);
+}
+
 igt_main
 {
 	igt_fixture
@@ -213,6 +260,41 @@ igt_main
 		igt_info("%" PRIu64 " BOs of the cache process purged during %u frames\n",
 			 after.purged_objects - before.purged_objects, f - 1);
 		igt_assert_lte_u64(MESA_PURGES, after.purged_objects - before.purged_objects);
+	}
+
+	igt_describe("Mesa renders a frame and uploads a texture; its idle BOs "
+		     "are then evicted to swap (the host is told to drop "
+		     "their backing); the next frames and the texture read "
+		     "back right, with the BOs swapped in on their use.");
+	igt_subtest("render-across-eviction") {
+		struct shrinker_stats before, evicted, after;
+		GLuint tex, fbo;
+
+		tex = mesa_texture();
+		fbo = mesa_target();
+		mesa_frame(1);
+		glFinish();
+
+		shrinker_zram_on("64M");
+		shrinker_stats_device(mesa_card, &before);
+		shrinker_scan(UINT32_MAX);
+		shrinker_pending_settle();
+		shrinker_stats_device(mesa_card, &evicted);
+
+		glBindFramebuffer(GL_FRAMEBUFFER, fbo);
+		mesa_frame(2);
+		mesa_frame(3);
+		mesa_check_texture(tex);
+		shrinker_stats_device(mesa_card, &after);
+		shrinker_zram_off();
+		igt_info("%" PRIu64 " of Mesa's BOs evicted (%" PRIu64
+			 " pages), %" PRIu64 " swapped in\n",
+			 evicted.evicted_objects - before.evicted_objects,
+			 evicted.evicted_pages - before.evicted_pages,
+			 after.swapped_in_objects - evicted.swapped_in_objects);
+		igt_assert_lt_u64(before.evicted_objects, evicted.evicted_objects);
+		igt_assert_lt_u64(evicted.swapped_in_objects, after.swapped_in_objects);
+		glDeleteTextures(1, &tex);
 	}
 
 	igt_fixture {

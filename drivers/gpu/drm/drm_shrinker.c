@@ -180,7 +180,9 @@
  * lets go of the object's memory (zapping CPU mappings, taking the object
  * off its device or host) so that it can go to swap, and may start that
  * writing, which reclaim allows, but waits for none of it; it returns the
- * pages it let go of or -EBUSY. The memory manager brings the contents
+ * pages it let go of or -EBUSY, or -EINPROGRESS if it waits for someone
+ * (the host) first and finishes with drm_shrinker_evict_locked(), as a
+ * purge does. The memory manager brings the contents
  * back on the next use, calls drm_shrinker_swapped_in_locked(), and puts
  * the object back on the list.
  *
@@ -200,7 +202,7 @@
  *	purgeable_pages: 3072         their pages
  *	evictable_objects: 30         objects on the evictable lists now
  *	evictable_pages: 7680         their pages
- *	pending_objects: 2            of them, purges started, pages not freed yet
+ *	pending_objects: 2            of them, purges or evictions started
  *	scanned_objects: 40           objects scans looked at
  *	purged_objects: 20            objects purged
  *	purged_pages: 5120            pages their purge callbacks freed
@@ -210,7 +212,7 @@
  *	skipped_dmabuf: 0             imported or exported
  *	skipped_gone: 0               device unplugged
  *	skipped_failed: 0             purge callback failed
- *	skipped_pending: 4            purge started, finished later
+ *	skipped_pending: 4            purge or eviction started, finished later
  *	purged_by_kswapd: 15          purges decided by kswapd's scans,
  *	purged_by_direct: 3           by direct (and memcg limit) reclaim's,
  *	purged_by_other: 4            by debugfs or drm_shrinker_scan()
@@ -225,8 +227,11 @@
  * A purge that a callback finishes later (virtio-gpu waits for the host
  * to let go of the pages) counts in ``purged_by_*`` when a scan starts it
  * and in ``purged_objects`` when its pages are freed, by a later scan or
- * by drm_shrinker_purge_locked(). ``purged_by_*`` tells an admin whether
- * memory pressure, not only a hand-started scan, reaches the shrinker.
+ * by drm_shrinker_purge_locked(); an eviction that waits for the host
+ * likewise counts in ``evicted_by_*`` when started and in
+ * ``evicted_*`` when done. ``purged_by_*`` and ``evicted_by_*`` tell an
+ * admin whether memory pressure, not only a hand-started scan, reaches
+ * the shrinker.
  *
  * ``purgeable_*`` count what a scan could reclaim: objects marked
  * DONTNEED that hold memory and are not shared as dma-bufs; a marked
@@ -733,8 +738,7 @@ static unsigned int drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
 		ret = obj->funcs->purge(obj, sc);
 	if (ret == -EBUSY)
 		return DRM_SHRINKER_SKIP_PINNED;
-	/* Only a purge may finish later. */
-	if (ret == -EINPROGRESS && list == DRM_SHRINKER_PURGEABLE)
+	if (ret == -EINPROGRESS)
 		return DRM_SHRINKER_SKIP_PENDING;
 	if (ret < 0)
 		return DRM_SHRINKER_SKIP_FAILED;
@@ -751,17 +755,20 @@ static unsigned int drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
 }
 
 /*
- * Account what happened to @obj, locked, in @run if a scan's. @origin is
- * the scan's, or %DRM_SHRINKER_ORIGIN_NR for a purge finished outside a
- * scan; @was_pending is whether its purge had been started before.
+ * Account what happened to @obj, locked, on @list, in @run if a scan's.
+ * @origin is the scan's, or %DRM_SHRINKER_ORIGIN_NR for a purge or an
+ * eviction finished outside a scan; @was_pending is whether it had been
+ * started before.
  */
 static void drm_shrinker_record_locked(struct drm_gem_object *obj,
 				       struct drm_shrinker_run *run,
+				       unsigned int list,
 				       enum drm_shrinker_origin origin,
 				       bool was_pending, unsigned int what,
 				       unsigned long freed)
 {
 	bool started = what == DRM_SHRINKER_SKIP_PENDING && !was_pending;
+	bool done = what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED;
 
 	if (started && obj->shrinker.linked) {
 		obj->shrinker.pending = true;
@@ -775,18 +782,19 @@ static void drm_shrinker_record_locked(struct drm_gem_object *obj,
 	} else if (what == DRM_SHRINKER_EVICTED) {
 		drm_shrinker_stat(obj, evicted_objects, 1);
 		drm_shrinker_stat(obj, evicted_pages, freed);
-		if (origin < DRM_SHRINKER_ORIGIN_NR)
-			drm_shrinker_stat(obj, evicted_by[origin], 1);
 	} else if (what < DRM_SHRINKER_SKIP_NR) {
 		drm_shrinker_run_stat(run, obj, skipped[what], 1);
 	}
 	/*
-	 * Counted once per object, by the scan that decided the purge: the
-	 * one that purged it, or that started it.
+	 * Counted once per object, by the scan that decided the purge or
+	 * the eviction: the one that did it, or that started it.
 	 */
-	if (origin < DRM_SHRINKER_ORIGIN_NR &&
-	    ((what == DRM_SHRINKER_PURGED && !was_pending) || started))
-		drm_shrinker_stat(obj, purged_by[origin], 1);
+	if (origin < DRM_SHRINKER_ORIGIN_NR && ((done && !was_pending) || started)) {
+		if (list == DRM_SHRINKER_EVICTABLE)
+			drm_shrinker_stat(obj, evicted_by[origin], 1);
+		else
+			drm_shrinker_stat(obj, purged_by[origin], 1);
+	}
 }
 
 /* Who is scanning: memory reclaim runs with PF_MEMALLOC, kswapd also PF_KSWAPD. */
@@ -891,8 +899,8 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 	*evicted = what == DRM_SHRINKER_EVICTED;
 
 	/* Before the unlink: the purge is counted before pending drops. */
-	drm_shrinker_record_locked(obj, run, walk->origin, was_pending, what,
-				   freed);
+	drm_shrinker_record_locked(obj, run, walk->list, walk->origin,
+				   was_pending, what, freed);
 	list_del_init(&obj->lru_node);
 	obj->shrinker.scanning = false;
 	if (what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED ||
@@ -1103,6 +1111,69 @@ unsigned long drm_shrinker_scan(struct drm_shrinker *shrinker,
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_scan);
 
+/*
+ * Finish a purge or an eviction of @obj, locked, that its callback left
+ * in progress: the checks and the call of a scan of @list, counted as a
+ * scan's would be, less the scan itself.
+ */
+static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
+				       unsigned int list)
+{
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL,
+		.nr_to_scan = 1,
+		.nid = NUMA_NO_NODE,
+	};
+	bool was_pending = obj->shrinker.pending;
+	unsigned long pages = 0;
+	unsigned int what;
+	int srcu, idx;
+	bool entered;
+
+	dma_resv_assert_held(obj->resv);
+
+	srcu = srcu_read_lock(&drm_shrinker_srcu);
+	entered = drm_dev_enter(obj->dev, &idx);
+	/*
+	 * As in a scan, the link is ours until the result is counted: a
+	 * callback that takes the object off (drm_shrinker_remove_locked())
+	 * only unmarks it, so that pending does not drop before the purge
+	 * counts (a reader that waits for no pending purge must see it).
+	 */
+	obj->shrinker.scanning = true;
+	fs_reclaim_acquire(sc.gfp_mask);
+	what = drm_shrinker_try_reclaim_locked(obj, list, &sc, entered, &pages);
+	fs_reclaim_release(sc.gfp_mask);
+	obj->shrinker.scanning = false;
+	if (entered)
+		drm_dev_exit(idx);
+	srcu_read_unlock(&drm_shrinker_srcu, srcu);
+
+	drm_shrinker_record_locked(obj, NULL, list, DRM_SHRINKER_ORIGIN_NR,
+				   was_pending, what, pages);
+	if (obj->shrinker.linked &&
+	    (what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED ||
+	     obj->shrinker.list != list))
+		drm_shrinker_unlink_locked(obj);
+
+	switch (what) {
+	case DRM_SHRINKER_PURGED:
+	case DRM_SHRINKER_EVICTED:
+		return pages;
+	case DRM_SHRINKER_SKIP_GONE:
+		return -ENODEV;
+	case DRM_SHRINKER_SKIP_PINNED:
+	case DRM_SHRINKER_SKIP_CONTENDED:
+		return -EBUSY;
+	case DRM_SHRINKER_SKIP_PENDING:
+		return -EINPROGRESS;
+	case DRM_SHRINKER_SKIP_FAILED:
+		return -EIO;
+	default:
+		return -EAGAIN;
+	}
+}
+
 /**
  * drm_shrinker_purge_locked - finish a purge that was left in progress
  * @obj: GEM object, its reservation lock held
@@ -1124,61 +1195,32 @@ EXPORT_SYMBOL_GPL(drm_shrinker_scan);
  */
 long drm_shrinker_purge_locked(struct drm_gem_object *obj)
 {
-	struct shrink_control sc = {
-		.gfp_mask = GFP_KERNEL,
-		.nr_to_scan = 1,
-		.nid = NUMA_NO_NODE,
-	};
-	bool was_pending = obj->shrinker.pending;
-	unsigned long pages = 0;
-	unsigned int what;
-	int srcu, idx;
-	bool entered;
-
-	dma_resv_assert_held(obj->resv);
-
-	srcu = srcu_read_lock(&drm_shrinker_srcu);
-	entered = drm_dev_enter(obj->dev, &idx);
-	/*
-	 * As in a scan, the link is ours until the purge is counted: a
-	 * callback that takes the object off (drm_shrinker_remove_locked())
-	 * only unmarks it, so that pending does not drop before the purge
-	 * counts (a reader that waits for no pending purge must see it).
-	 */
-	obj->shrinker.scanning = true;
-	fs_reclaim_acquire(sc.gfp_mask);
-	what = drm_shrinker_try_reclaim_locked(obj, DRM_SHRINKER_PURGEABLE, &sc,
-					       entered, &pages);
-	fs_reclaim_release(sc.gfp_mask);
-	obj->shrinker.scanning = false;
-	if (entered)
-		drm_dev_exit(idx);
-	srcu_read_unlock(&drm_shrinker_srcu, srcu);
-
-	drm_shrinker_record_locked(obj, NULL, DRM_SHRINKER_ORIGIN_NR,
-				   was_pending, what, pages);
-	if (obj->shrinker.linked &&
-	    (what == DRM_SHRINKER_PURGED ||
-	     obj->shrinker.list != DRM_SHRINKER_PURGEABLE))
-		drm_shrinker_unlink_locked(obj);
-
-	switch (what) {
-	case DRM_SHRINKER_PURGED:
-		return pages;
-	case DRM_SHRINKER_SKIP_GONE:
-		return -ENODEV;
-	case DRM_SHRINKER_SKIP_PINNED:
-	case DRM_SHRINKER_SKIP_CONTENDED:
-		return -EBUSY;
-	case DRM_SHRINKER_SKIP_PENDING:
-		return -EINPROGRESS;
-	case DRM_SHRINKER_SKIP_FAILED:
-		return -EIO;
-	default:
-		return -EAGAIN;
-	}
+	return drm_shrinker_finish_locked(obj, DRM_SHRINKER_PURGEABLE);
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_purge_locked);
+
+/**
+ * drm_shrinker_evict_locked - finish an eviction that was left in progress
+ * @obj: GEM object, its reservation lock held
+ *
+ * drm_shrinker_purge_locked() for &drm_gem_object_funcs.evict: once the
+ * device or host let go of the pages, the driver calls this so that the
+ * eviction ends now; the evict callback is called as a scan would, with a
+ * reclaim context that allows I/O, and the eviction is counted once, to
+ * the origin of the scan that started it.
+ *
+ * Context: Process context; the caller must not hold locks that the
+ * evict callback trylocks in vain.
+ *
+ * Return: the pages evicted, or a negative errno as for
+ * drm_shrinker_purge_locked(); -EAGAIN if the object is no longer on the
+ * evictable list or not idle.
+ */
+long drm_shrinker_evict_locked(struct drm_gem_object *obj)
+{
+	return drm_shrinker_finish_locked(obj, DRM_SHRINKER_EVICTABLE);
+}
+EXPORT_SYMBOL_GPL(drm_shrinker_evict_locked);
 
 /**
  * drm_shrinker_swapped_in_locked - count an evicted object that came back
