@@ -123,6 +123,19 @@ static bool xbo_purged(struct xbo *bo)
 	return xbo_madvise(bo, 0) == 0;
 }
 
+/* A virtio-gpu BO: all its rows to the host, and wait for it. */
+static void xbo_to_host(struct xbo *bo)
+{
+	struct drm_virtgpu_3d_transfer_to_host to = {
+		.bo_handle = bo->handle,
+		.box = { .w = 1024, .h = bo->size / XBO_PAGE, .d = 1 },
+	};
+	struct drm_virtgpu_3d_wait wait = { .handle = bo->handle };
+
+	do_ioctl(xfd[bo->dev], DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &to);
+	do_ioctl(xfd[bo->dev], DRM_IOCTL_VIRTGPU_WAIT, &wait);
+}
+
 static void xbo_close(struct xbo *bo)
 {
 	gem_close(xfd[bo->dev], bo->handle);
@@ -1184,15 +1197,18 @@ igt_main
 		shrinker_zram_off();
 	}
 
-	igt_describe("Mapped, idle WILLNEED vgem BOs of 1.5 times the guest's "
-		     "memory, each page with its own pattern: memory pressure "
-		     "(kswapd, direct reclaim) evicts them to swap on zram, "
-		     "every word reads back, and nothing is OOM-killed.");
-	igt_subtest("evict-swap-vgem") {
+	igt_describe("Mapped, idle WILLNEED BOs of 1.5 times the guest's "
+		     "memory, each page with its own pattern, on virtio-gpu 3D, "
+		     "vgem and virtio-gpu 2D in turn: memory pressure (kswapd, "
+		     "direct reclaim) evicts them to swap on zram on every "
+		     "device, every word reads back (virtio BOs also after a "
+		     "transfer to the host, which attaches them again), and "
+		     "nothing is OOM-killed.");
+	igt_subtest("evict-swap") {
 		enum { ES_PAGES = 1024 };	/* 4 MiB BOs */
 		uint64_t total = shrinker_meminfo("MemTotal") * 3 / 2;
 		unsigned int n = total / (ES_PAGES * XBO_PAGE), i;
-		struct shrinker_stats s0, s1;
+		struct shrinker_stats s0[XDEV_NR], s1[XDEV_NR];
 		uint64_t bad = 0, oom0;
 		struct xbo *bo;
 		uint32_t **map;
@@ -1205,28 +1221,38 @@ igt_main
 		map = calloc(n, sizeof(*map));
 		igt_assert(bo && map);
 		oom0 = shrinker_vmstat("oom_kill");
-		shrinker_stats_device(xfd[XDEV_VGEM], &s0);
+		for (int d = 0; d < XDEV_NR; d++)
+			shrinker_stats_device(xfd[d], &s0[d]);
 		for (i = 0; i < n; i++) {
-			bo[i] = xbo_create(XDEV_VGEM, ES_PAGES);
+			bo[i] = xbo_create(i % XDEV_NR, ES_PAGES);
 			map[i] = xbo_map_raw(&bo[i]);
 			xev_fill(map[i], i, ES_PAGES);
 		}
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			/* Every fourth virtio BO goes to the host first. */
+			if (bo[i].dev != XDEV_VGEM && (i / XDEV_NR) % 4 == 0)
+				xbo_to_host(&bo[i]);
 			bad += xev_mismatches(map[i], i, ES_PAGES);
-		shrinker_stats_device(xfd[XDEV_VGEM], &s1);
-		igt_info("%u BOs of %u KiB (%" PRIu64 " MiB): evicted %" PRIu64
-			 " (kswapd %" PRIu64 ", direct %" PRIu64 ", other %" PRIu64
-			 "), %" PRIu64 " MiB; swapped in %" PRIu64 ", %" PRIu64
-			 " MiB; %" PRIu64 " words wrong\n",
-			 n, ES_PAGES * XBO_PAGE / 1024, total >> 20,
-			 s1.evicted_objects - s0.evicted_objects,
-			 s1.evicted_by_kswapd - s0.evicted_by_kswapd,
-			 s1.evicted_by_direct - s0.evicted_by_direct,
-			 s1.evicted_by_other - s0.evicted_by_other,
-			 (s1.evicted_pages - s0.evicted_pages) * XBO_PAGE >> 20,
-			 s1.swapped_in_objects - s0.swapped_in_objects,
-			 (s1.swapped_in_pages - s0.swapped_in_pages) * XBO_PAGE >> 20,
-			 bad);
+		}
+		for (int d = 0; d < XDEV_NR; d++) {
+			shrinker_stats_device(xfd[d], &s1[d]);
+			igt_info("%s: %u BOs of %u KiB: evicted %" PRIu64
+				 " (kswapd %" PRIu64 ", direct %" PRIu64
+				 ", other %" PRIu64 "), %" PRIu64
+				 " MiB; swapped in %" PRIu64 ", %" PRIu64 " MiB\n",
+				 xdev_names[d], (n + XDEV_NR - 1 - d) / XDEV_NR,
+				 ES_PAGES * XBO_PAGE / 1024,
+				 s1[d].evicted_objects - s0[d].evicted_objects,
+				 s1[d].evicted_by_kswapd - s0[d].evicted_by_kswapd,
+				 s1[d].evicted_by_direct - s0[d].evicted_by_direct,
+				 s1[d].evicted_by_other - s0[d].evicted_by_other,
+				 (s1[d].evicted_pages - s0[d].evicted_pages) * XBO_PAGE >> 20,
+				 s1[d].swapped_in_objects - s0[d].swapped_in_objects,
+				 (s1[d].swapped_in_pages - s0[d].swapped_in_pages) *
+				 XBO_PAGE >> 20);
+		}
+		igt_info("%u BOs, %" PRIu64 " MiB in all; %" PRIu64 " words wrong\n",
+			 n, total >> 20, bad);
 		for (i = 0; i < n; i++) {
 			munmap(map[i], bo[i].size);
 			xbo_close(&bo[i]);
@@ -1236,11 +1262,15 @@ igt_main
 		shrinker_zram_off();
 		igt_assert_eq_u64(bad, 0);
 		igt_assert_eq_u64(shrinker_vmstat("oom_kill"), oom0);
-		/* Reclaim did it, not a scan by hand. */
-		igt_assert_eq_u64(s1.evicted_by_other, s0.evicted_by_other);
-		igt_assert_lt_u64(s0.evicted_by_kswapd + s0.evicted_by_direct,
-				  s1.evicted_by_kswapd + s1.evicted_by_direct);
-		igt_assert_lt_u64(s0.swapped_in_objects, s1.swapped_in_objects);
+		for (int d = 0; d < XDEV_NR; d++) {
+			/* Reclaim did it, not a scan by hand, on every device. */
+			igt_assert_eq_u64(s1[d].evicted_by_other, s0[d].evicted_by_other);
+			igt_assert_f(s0[d].evicted_by_kswapd + s0[d].evicted_by_direct <
+				     s1[d].evicted_by_kswapd + s1[d].evicted_by_direct,
+				     "%s: no eviction by reclaim\n", xdev_names[d]);
+			igt_assert_f(s0[d].swapped_in_objects < s1[d].swapped_in_objects,
+				     "%s: nothing swapped in\n", xdev_names[d]);
+		}
 	}
 
 	for (int d = 0; d < XDEV_NR; d++) {

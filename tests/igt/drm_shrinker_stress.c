@@ -223,10 +223,12 @@ static int stress_signal(int fd, enum sdev d, uint32_t fence)
  * One soak cycle on device @d: create a BO, write a pattern through a
  * mapping, submit GPU work on it, maybe mark it DONTNEED for a while (a
  * scan may purge it then, also while it is still busy), mark it WILLNEED
- * and, if it was retained, verify every word. On vgem, half the BOs keep
- * their mapping all along: held by it, an idle WILLNEED BO may be evicted
- * to swap by any scan, and the fence attach of the submission and the
- * faults of the verification bring it back. 0 or the first -errno.
+ * and, if it was retained, verify every word. Half the BOs keep their
+ * mapping all along: held by it, an idle WILLNEED BO may be evicted to
+ * swap by any scan (on vgem the mapping holds the pages; on virtio-gpu
+ * every BO is evictable once idle), and the submission (a fence attach; a
+ * transfer and EXECBUFFER, which attach the pages to the host again) and
+ * the faults of the verification bring it back. 0 or the first -errno.
  */
 static int stress_cycle(int fd, enum sdev d, int has_3d, uint32_t *seed,
 			struct stress_counts *c)
@@ -234,7 +236,7 @@ static int stress_cycle(int fd, enum sdev d, int has_3d, uint32_t *seed,
 	unsigned int pages = 1 + stress_rand(seed) % 8;
 	size_t size = pages * STRESS_PAGE;
 	bool dontneed = stress_rand(seed) % 2;
-	bool keep = d == SDEV_VGEM && stress_rand(seed) % 2;
+	bool keep = stress_rand(seed) % 2;
 	uint32_t handle, retained = 1, fence = 0, pattern = stress_rand(seed);
 	uint32_t *ptr, *kept = NULL;
 	int ret;
@@ -394,6 +396,20 @@ static void stress_hog(void)
 			p[i] = round;
 }
 
+/* The statistics of each device (zero for one that is not there). */
+static void stress_stats_devices(struct shrinker_stats *s)
+{
+	for (int d = 0; d < SDEV_NR; d++) {
+		int fd = stress_open(d);
+
+		memset(&s[d], 0, sizeof(s[d]));
+		if (fd < 0)
+			continue;
+		shrinker_stats_device(fd, &s[d]);
+		close(fd);
+	}
+}
+
 /* The PCI slot of the device behind DRM file @fd, for unbind and bind. */
 static void stress_pci_slot(int fd, char *slot, size_t len)
 {
@@ -474,7 +490,7 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 	time_t deadline = time(NULL) + p->seconds;
 	int nr = p->procs * SDEV_NR, pipefd[2], unplugs = 0;
 	struct stress_counts total = {}, c;
-	struct shrinker_stats g0, g1;
+	struct shrinker_stats g0, g1, d0[SDEV_NR], d1[SDEV_NR];
 	pid_t pids[nr], scanner, hog = -1;
 	const char *unplug_failed = NULL;
 	int status[nr], fork_errno = 0;
@@ -484,6 +500,7 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 	/* Nothing of anyone's on the LRU before... */
 	igt_assert_eq_u64(stress_lru_settle(), 0);
 	shrinker_stats_global(&g0);
+	stress_stats_devices(d0);
 	if (p->unplugs) {
 		int fd = stress_open(SDEV_VIRTIO1);
 
@@ -593,6 +610,7 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 			     !WEXITSTATUS(status[i]),
 			     "worker %d failed: %#x\n", i, status[i]);
 	shrinker_stats_global(&g1);
+	stress_stats_devices(d1);
 	swapped = shrinker_vmstat("pswpout") - swapped;
 	igt_info("soak %ds, %d processes: %" PRIu64 " operations, %" PRIu64
 		 " submissions, %" PRIu64 " BOs purged, %" PRIu64 " retained, %"
@@ -613,15 +631,23 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 		 g1.evicted_by_direct - g0.evicted_by_direct,
 		 g1.evicted_by_other - g0.evicted_by_other,
 		 g1.swapped_in_objects - g0.swapped_in_objects);
+	for (int d = 0; d < SDEV_NR; d++)
+		igt_info("soak on device %d: %" PRIu64 " evicted, %" PRIu64
+			 " swapped in%s\n", d,
+			 d1[d].evicted_objects - d0[d].evicted_objects,
+			 d1[d].swapped_in_objects - d0[d].swapped_in_objects,
+			 p->unplugs && d == SDEV_VIRTIO1 ? " (the device came back: its own since then)" : "");
 	igt_assert_eq_u64(total.mismatches, 0);
 	igt_assert_lt_u64(0, total.purged);
 	igt_assert_lt_u64(0, total.bytes_verified);
 	if (p->pressure) {
 		igt_assert_f(swapped > 0, "the cgroup never swapped: no pressure\n");
-		/* With swap, kept vgem BOs are evicted and come back. */
-		igt_assert_f(g1.evicted_objects > g0.evicted_objects &&
-			     g1.swapped_in_objects > g0.swapped_in_objects,
-			     "no vgem BO was evicted and swapped in during the soak\n");
+		/* With swap, kept BOs are evicted and come back, everywhere. */
+		for (int d = 0; d < SDEV_NR; d++)
+			igt_assert_f(d1[d].evicted_objects > d0[d].evicted_objects &&
+				     d1[d].swapped_in_objects > d0[d].swapped_in_objects,
+				     "no BO of device %d was evicted and swapped in during the soak\n",
+				     d);
 		/* The cgroup's own limit reclaim reaches the shrinker. */
 		igt_assert_f(g1.purged_by_direct + g1.purged_by_kswapd >
 			     g0.purged_by_direct + g0.purged_by_kswapd,
@@ -1013,8 +1039,8 @@ igt_main
 	}
 
 	igt_describe("The soak while virtio-gpu #2 is unbound and bound again "
-		     "under it: its workers lose their files, nobody loses data, "
-		     "no splat.");
+		     "under it, with swap, so that scans evict kept BOs too: its "
+		     "workers lose their files, nobody loses data, no splat.");
 	igt_subtest("unplug-under-load") {
 		struct stress_soak p = {
 			.seconds = stress_env("DRM_SHRINKER_UNPLUG_SECONDS", 60),
@@ -1022,7 +1048,10 @@ igt_main
 			.unplugs = stress_env("DRM_SHRINKER_UNPLUGS", 3),
 		};
 
+		/* With swap, the scans also evict kept BOs, racing the unbind. */
+		shrinker_zram_on("256M");
 		stress_soak(&p);
+		shrinker_zram_off();
 	}
 
 	igt_describe("The soak while virtio-gpu #2's PCI device is removed "
