@@ -1197,6 +1197,50 @@ igt_main
 		shrinker_zram_off();
 	}
 
+	igt_describe("Shared BOs are never evicted, with swap: a virtio-gpu BO "
+		     "exported as a dma-buf stays, and its import into vgem is "
+		     "never on vgem's evictable list, while an unshared BO of "
+		     "the same file is evicted by the same scan.");
+	igt_subtest("evict-never-shared") {
+		int fd = shrinker_open_driver("virtio_gpu", 0), dmabuf;
+		struct drm_prime_handle to_fd = { .flags = DRM_CLOEXEC };
+		struct drm_prime_handle to_handle = {};
+		struct shrinker_stats v0, v1;
+		struct xbo shared, alone;
+		int saved = xfd[XDEV_VIRTIO0];
+
+		igt_assert(fd >= 0);
+		/* A file of its own: its fdinfo shows only these BOs. */
+		xfd[XDEV_VIRTIO0] = fd;
+		shared = xbo_create(XDEV_VIRTIO0, 4);
+		alone = xbo_create(XDEV_VIRTIO0, 4);
+		xfd[XDEV_VIRTIO0] = saved;
+		to_fd.handle = shared.handle;
+		do_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &to_fd);
+		dmabuf = to_fd.fd;
+		to_handle.fd = dmabuf;
+		do_ioctl(xfd[XDEV_VGEM], DRM_IOCTL_PRIME_FD_TO_HANDLE, &to_handle);
+
+		shrinker_zram_on("64M");
+		shrinker_stats_device(xfd[XDEV_VGEM], &v0);
+		shrinker_scan(UINT32_MAX);
+		shrinker_pending_settle();
+		shrinker_stats_device(xfd[XDEV_VGEM], &v1);
+		igt_info("virtio file: %" PRId64 " bytes evicted; vgem: %" PRIu64
+			 " evicted, %" PRIu64 " evictable\n",
+			 shrinker_fdinfo(fd, "drm-evicted-memory"),
+			 v1.evicted_objects - v0.evicted_objects, v1.evictable_objects);
+		igt_assert_eq(shrinker_fdinfo(fd, "drm-evicted-memory"), alone.size);
+		igt_assert_eq_u64(v1.evicted_objects, v0.evicted_objects);
+		shrinker_zram_off();
+
+		gem_close(xfd[XDEV_VGEM], to_handle.handle);
+		close(dmabuf);
+		gem_close(fd, shared.handle);
+		gem_close(fd, alone.handle);
+		close(fd);
+	}
+
 	igt_describe("Mapped, idle WILLNEED BOs of 1.5 times the guest's "
 		     "memory, each page with its own pattern, on virtio-gpu 3D, "
 		     "vgem and virtio-gpu 2D in turn: memory pressure (kswapd, "
