@@ -44,6 +44,8 @@ static const struct drm_driver panfrost_test_driver = {
 	.gem_create_object = panfrost_gem_create_object,
 };
 
+KUNIT_DEFINE_ACTION_WRAPPER(panfrost_test_obj_put, drm_gem_object_put,
+			    struct drm_gem_object *);
 KUNIT_DEFINE_ACTION_WRAPPER(panfrost_test_shrinker_destroy, drm_shrinker_destroy,
 			    struct drm_shrinker *);
 
@@ -571,6 +573,64 @@ static void panfrost_test_evict_swapin_at_submit(struct kunit *test)
 	panfrost_mmu_unmap(mapping);
 }
 
+/*
+ * A job may hold a GPU mapping after its file closed the BO; until the
+ * job lets it go, the mapping stays listed, closed, so that an eviction
+ * (or a purge) finds it and unmaps the pages it is about to let go of.
+ * The mapping made by panfrost_gem_open() is mapped and listed under the
+ * BO's reservation lock, so no eviction can slip in between.
+ */
+static void panfrost_test_evict_closed_mapping(struct kunit *test)
+{
+	struct panfrost_test *t = test->priv;
+	struct panfrost_gem_mapping *mapping;
+	struct panfrost_file_priv *priv;
+	struct panfrost_gem_object *bo;
+	struct io_pgtable_ops *ops;
+	struct panfrost_mmu *mmu;
+	struct drm_file *file;
+	u64 iova;
+	int ret;
+
+	t->pfdev->features.mmu_features = 48 | (40 << 8);
+	mmu = panfrost_mmu_ctx_create(t->pfdev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mmu);
+	ret = kunit_add_action_or_reset(test, panfrost_test_mmu_put, mmu);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ops = mmu->pgtbl_ops;
+	file = panfrost_test_file(test);
+	priv = file->driver_priv;
+	priv->mmu = mmu;
+
+	bo = panfrost_gem_create(t->drm, SZ_64K, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo);
+	ret = kunit_add_action_or_reset(test, panfrost_test_obj_put, &bo->base.base);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, panfrost_gem_open(&bo->base.base, file), 0);
+	/* The job's reference. */
+	mapping = panfrost_gem_mapping_get(bo, priv);
+	KUNIT_ASSERT_NOT_NULL(test, mapping);
+	KUNIT_EXPECT_TRUE(test, mapping->active);
+	iova = mapping->mmnode.start << PAGE_SHIFT;
+	KUNIT_EXPECT_NE(test, ops->iova_to_phys(ops, iova), 0);
+
+	panfrost_gem_close(&bo->base.base, file);
+	KUNIT_EXPECT_TRUE(test, mapping->closed);
+	KUNIT_EXPECT_FALSE(test, list_empty(&bo->mappings.list));
+	/* The file's lookup no longer finds it. */
+	KUNIT_EXPECT_NULL(test, panfrost_gem_mapping_get(bo, priv));
+
+	drm_shrinker_assume_swap(t->shrinker);
+	KUNIT_EXPECT_EQ(test, panfrost_test_reclaim(test), SZ_64K >> PAGE_SHIFT);
+	KUNIT_EXPECT_TRUE(test, bo->base.evicted);
+	KUNIT_EXPECT_FALSE(test, mapping->active);
+	KUNIT_EXPECT_EQ(test, ops->iova_to_phys(ops, iova), 0);
+
+	/* The job is done: the mapping goes, and with it its address. */
+	panfrost_gem_mapping_put(mapping);
+	KUNIT_EXPECT_TRUE(test, list_empty(&bo->mappings.list));
+}
+
 static struct kunit_case panfrost_shrinker_tests[] = {
 	KUNIT_CASE(panfrost_test_purge),
 	KUNIT_CASE(panfrost_test_willneed_kept),
@@ -579,6 +639,7 @@ static struct kunit_case panfrost_shrinker_tests[] = {
 	KUNIT_CASE(panfrost_test_submit_needs_willneed),
 	KUNIT_CASE(panfrost_test_refused_purge_keeps_mappings),
 	KUNIT_CASE(panfrost_test_evict_swapin_at_submit),
+	KUNIT_CASE(panfrost_test_evict_closed_mapping),
 	{}
 };
 
