@@ -334,8 +334,8 @@ static void vgm_tracefs(const char *file, const char *value)
 	close(fd);
 }
 
-/* How many RESOURCE_DETACH_BACKING commands the trace saw queued. */
-static unsigned int vgm_traced_detaches(void)
+/* How many lines of the trace are @event's and contain @field. */
+static unsigned int vgm_traced(const char *event, const char *field)
 {
 	char path[256], line[512];
 	unsigned int n = 0;
@@ -347,29 +347,22 @@ static unsigned int vgm_traced_detaches(void)
 	f = fopen(path, "r");
 	igt_assert(f);
 	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "virtio_gpu_cmd_queue:") && strstr(line, " type=0x107 "))
+		if (strstr(line, event) && strstr(line, field))
 			n++;
 	fclose(f);
 	return n;
 }
 
+/* How many RESOURCE_DETACH_BACKING commands the trace saw queued. */
+static unsigned int vgm_traced_detaches(void)
+{
+	return vgm_traced("virtio_gpu_cmd_queue:", " type=0x107 ");
+}
+
 /* How many answers of the host the trace saw that were errors (0x12xx). */
 static unsigned int vgm_traced_errors(void)
 {
-	char path[256], line[512];
-	unsigned int n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/tracing/trace");
-	if (access(path, F_OK))
-		snprintf(path, sizeof(path), "%s/tracing/trace", igt_debugfs_mount());
-	f = fopen(path, "r");
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "virtio_gpu_cmd_response:") && strstr(line, " type=0x12"))
-			n++;
-	fclose(f);
-	return n;
+	return vgm_traced("virtio_gpu_cmd_response:", " type=0x12");
 }
 
 static volatile sig_atomic_t vgm_sigbus;
