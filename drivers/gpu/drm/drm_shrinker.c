@@ -130,12 +130,13 @@
  * - A scan walks a list under its lock, trylocks the reservation locks
  *   of up to %DRM_SHRINKER_BATCH objects and takes them off (they are
  *   now @isolated), and drops the list's lock; it then purges each
- *   object, or puts it back at the tail, drops its reservation lock and
- *   clears @isolated (a scan that meets an object still @isolated leaves
- *   it alone). It takes no reference: drm_shrinker_forget(), which every
- *   object passes when its last reference goes, waits until no scan has
- *   the object isolated, and the isolate step skips objects whose last
- *   reference is gone. So reclaim never frees an object, and never waits.
+ *   object, or puts it back at the tail, and drops its reservation lock,
+ *   and at the end of the batch clears @isolated of each (a scan that
+ *   meets an object still @isolated leaves it alone). It takes no
+ *   reference: drm_shrinker_forget(), which every object passes when its
+ *   last reference goes, waits until no scan has the object isolated,
+ *   and the isolate step skips objects whose last reference is gone. So
+ *   reclaim never frees an object, and never waits.
  * - Scans call into a driver inside drm_dev_enter() and an SRCU read
  *   section; drm_shrinker_dev_fini() marks the device gone and waits for
  *   the SRCU grace period: after it returns, no scan calls into the
@@ -327,6 +328,12 @@ struct drm_shrinker {
 
 static DEFINE_PER_CPU(struct drm_shrinker_stats, drm_shrinker_core_stats);
 
+/*
+ * Tasks in drm_shrinker_forget() waiting for a scan to let an object go:
+ * scans wake up waiters only while there are any (drm_shrinker_let_go()).
+ */
+static atomic_t drm_shrinker_waiters = ATOMIC_INIT(0);
+
 /* DRM core's, for every device; a static, so drm_shrinker_fini() is always safe. */
 static struct drm_shrinker drm_shrinker_core = {
 	.stats = &drm_shrinker_core_stats,
@@ -365,13 +372,13 @@ static void drm_shrinker_stat_add(struct drm_device *dev, size_t offset,
 
 /*
  * A scan's run of objects of one device: the scan is inside
- * drm_dev_enter() for it once, and adds up the counts of objects looked
- * at (scanned, skipped) here, to add them to the per-CPU numbers at once
- * when the device changes or the batch ends, before the scan returns.
- * What describes the objects (on the lists, pending) and the purges
- * (purged, purged_by) changes at once, under each object's lock: a
- * reader that waits for no pending purge must then see every purge
- * counted.
+ * drm_dev_enter() for it once, and adds up the counts of what it did
+ * here (objects looked at, skipped, purged or evicted, and taken off the
+ * lists), to add them to the per-CPU numbers at once when the device
+ * changes or the batch ends, before the scan returns. Only what concerns
+ * a pending purge or eviction changes at once, under the object's lock:
+ * @pending, and the counts of the one that finishes it, so that a reader
+ * that waits for no pending purge sees every purge counted.
  */
 struct drm_shrinker_run {
 	struct drm_device *dev;
@@ -518,10 +525,11 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 }
 
 /*
- * Forget that @obj is linked, once it is off its list: a scan isolated it,
- * or drm_shrinker_unlink_locked() took it off.
+ * Forget that @obj is linked, once it is off its list: a scan isolated it
+ * (and counts in @run), or drm_shrinker_unlink_locked() took it off.
  */
-static void drm_shrinker_unlinked_locked(struct drm_gem_object *obj)
+static void drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
+					 struct drm_shrinker_run *run)
 {
 	unsigned long pages = drm_shrinker_pages(obj);
 	unsigned int on = obj->shrinker.on;
@@ -530,8 +538,8 @@ static void drm_shrinker_unlinked_locked(struct drm_gem_object *obj)
 	drm_shrinker_memcg_put(obj->shrinker_memcg);
 	obj->shrinker_memcg = NULL;
 	obj->shrinker.linked = false;
-	drm_shrinker_stat(obj, objects[on], -1);
-	drm_shrinker_stat(obj, pages[on], -pages);
+	drm_shrinker_run_stat(run, obj, objects[on], -1);
+	drm_shrinker_run_stat(run, obj, pages[on], -pages);
 	if (obj->shrinker.pending) {
 		obj->shrinker.pending = false;
 		drm_shrinker_stat(obj, pending, -1);
@@ -548,7 +556,7 @@ static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
 {
 	list_lru_del(drm_shrinker_lru(obj), &obj->lru_node,
 		     obj->shrinker.nid, obj->shrinker_memcg);
-	drm_shrinker_unlinked_locked(obj);
+	drm_shrinker_unlinked_locked(obj, NULL);
 }
 
 /*
@@ -685,7 +693,19 @@ void drm_shrinker_forget(struct drm_gem_object *obj)
 	 * isolated and wait.
 	 */
 	smp_mb();
-	wait_var_event(&obj->shrinker.isolated, drm_shrinker_released(obj));
+	if (!drm_shrinker_released(obj)) {
+		atomic_inc(&drm_shrinker_waiters);
+		/*
+		 * Count us before the condition is read again, under a full
+		 * barrier: drm_shrinker_let_go() clears @isolated, then
+		 * reads the count under one; either it sees us and wakes us
+		 * up, or we see @isolated clear and do not sleep.
+		 */
+		smp_mb__after_atomic();
+		wait_var_event(&obj->shrinker.isolated,
+			       drm_shrinker_released(obj));
+		atomic_dec(&drm_shrinker_waiters);
+	}
 	if (obj->shrinker.linked)
 		drm_shrinker_unlink_locked(obj);
 	obj->shrinker.list = DRM_SHRINKER_NONE;
@@ -769,6 +789,8 @@ static void drm_shrinker_record_locked(struct drm_gem_object *obj,
 {
 	bool started = what == DRM_SHRINKER_SKIP_PENDING && !was_pending;
 	bool done = what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED;
+	/* What starts or finishes a pending purge counts at once (see the run). */
+	struct drm_shrinker_run *sum = was_pending || started ? NULL : run;
 
 	if (started && obj->shrinker.linked) {
 		obj->shrinker.pending = true;
@@ -777,11 +799,11 @@ static void drm_shrinker_record_locked(struct drm_gem_object *obj,
 	if (origin < DRM_SHRINKER_ORIGIN_NR)
 		drm_shrinker_run_stat(run, obj, scanned, 1);
 	if (what == DRM_SHRINKER_PURGED) {
-		drm_shrinker_stat(obj, purged_objects, 1);
-		drm_shrinker_stat(obj, purged_pages, freed);
+		drm_shrinker_run_stat(sum, obj, purged_objects, 1);
+		drm_shrinker_run_stat(sum, obj, purged_pages, freed);
 	} else if (what == DRM_SHRINKER_EVICTED) {
-		drm_shrinker_stat(obj, evicted_objects, 1);
-		drm_shrinker_stat(obj, evicted_pages, freed);
+		drm_shrinker_run_stat(sum, obj, evicted_objects, 1);
+		drm_shrinker_run_stat(sum, obj, evicted_pages, freed);
 	} else if (what < DRM_SHRINKER_SKIP_NR) {
 		drm_shrinker_run_stat(run, obj, skipped[what], 1);
 	}
@@ -791,9 +813,9 @@ static void drm_shrinker_record_locked(struct drm_gem_object *obj,
 	 */
 	if (origin < DRM_SHRINKER_ORIGIN_NR && ((done && !was_pending) || started)) {
 		if (list == DRM_SHRINKER_EVICTABLE)
-			drm_shrinker_stat(obj, evicted_by[origin], 1);
+			drm_shrinker_run_stat(sum, obj, evicted_by[origin], 1);
 		else
-			drm_shrinker_stat(obj, purged_by[origin], 1);
+			drm_shrinker_run_stat(sum, obj, purged_by[origin], 1);
 	}
 }
 
@@ -853,13 +875,12 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 		goto contended;
 	}
 
-	WRITE_ONCE(obj->shrinker.isolated, true);
 	/*
-	 * Order the store above before the read of the refcount below;
-	 * pairs with the barrier in drm_shrinker_forget(), which orders the
-	 * last reference's drop before its read of @isolated.
+	 * Order the store before the read of the refcount below (one xchg
+	 * on x86); pairs with the barrier in drm_shrinker_forget(), which
+	 * orders the last reference's drop before its read of @isolated.
 	 */
-	smp_mb();
+	smp_store_mb(obj->shrinker.isolated, true);
 	if (!kref_read(&obj->refcount)) {
 		/* Dying: drm_shrinker_forget() takes it off after our lock. */
 		dma_resv_unlock(obj->resv);
@@ -880,8 +901,9 @@ contended:
 
 /*
  * Purge or evict an object a walk of @list isolated, or put it back at
- * the tail of its list, then let it go. Returns the pages freed or
- * evicted; *@evicted says which.
+ * the tail of its list, and unlock it; the walk then lets it go
+ * (drm_shrinker_let_go()). Returns the pages freed or evicted; *@evicted
+ * says which.
  */
 static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 					  struct drm_gem_object *obj,
@@ -911,7 +933,7 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 		 * marked for this list (also when the callback gave up on
 		 * it, see drm_shrinker_remove_locked()).
 		 */
-		drm_shrinker_unlinked_locked(obj);
+		drm_shrinker_unlinked_locked(obj, was_pending ? NULL : run);
 	} else {
 		drm_shrinker_memcg_follow(obj);
 		list_lru_add(drm_shrinker_lru(obj), &obj->lru_node,
@@ -919,13 +941,35 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 	}
 
 	dma_resv_unlock(obj->resv);
-	/*
-	 * Pairs with the acquire in drm_shrinker_released(), with the full
-	 * barrier that a wake-up after wait_var_event() needs: from here on
-	 * @obj may be freed.
-	 */
-	store_release_wake_up(&obj->shrinker.isolated, false);
 	return freed;
+}
+
+/*
+ * End the isolation of the @n objects a batch disposed of, as
+ * store_release_wake_up() would for each, with two full barriers for the
+ * batch, and with wake-ups only while someone waits
+ * (drm_shrinker_forget() counts itself in drm_shrinker_waiters). From
+ * its release on, an object may be freed: waking up its waiters only
+ * hashes its address.
+ */
+static void drm_shrinker_let_go(struct drm_gem_object **objs, unsigned int n)
+{
+	unsigned int i;
+
+	/*
+	 * A release for all: what the scan did to the objects is seen
+	 * before @isolated clears; pairs with the acquire in
+	 * drm_shrinker_released().
+	 */
+	smp_mb();
+	for (i = 0; i < n; i++)
+		WRITE_ONCE(objs[i]->shrinker.isolated, false);
+	/* Pairs with the barrier after the count in drm_shrinker_forget(). */
+	smp_mb();
+	if (likely(!atomic_read(&drm_shrinker_waiters)))
+		return;
+	for (i = 0; i < n; i++)
+		wake_up_var(&objs[i]->shrinker.isolated);
 }
 
 /*
@@ -953,8 +997,11 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 			    list_lru_count_one(lru, nid, memcg);
 
 	while (left && *nr_to_scan) {
+		/* A walk of batch objects isolates at most as many. */
+		struct drm_gem_object *held[DRM_SHRINKER_BATCH];
 		unsigned long batch = min(left, DRM_SHRINKER_BATCH);
 		unsigned long nr = batch;
+		unsigned int n = 0;
 
 		INIT_LIST_HEAD(&walk->dispose);
 		walk->pages = 0;
@@ -980,11 +1027,13 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 			obj = list_last_entry(&walk->dispose,
 					      struct drm_gem_object, lru_node);
 			pages = drm_shrinker_dispose(sc, obj, &run, walk, &out);
+			held[n++] = obj;
 			if (out)
 				*evicted += pages;
 			else
 				freed += pages;
 		}
+		drm_shrinker_let_go(held, n);
 		drm_shrinker_run_end(&run);
 		/* A long list of busy objects must not hog the CPU. */
 		cond_resched();
