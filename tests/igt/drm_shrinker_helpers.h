@@ -34,6 +34,7 @@ struct shrinker_stats {
 	uint64_t pending_objects;
 	uint64_t purged_by_kswapd;
 	uint64_t purged_by_direct;
+	uint64_t purged_by_memcg;
 	uint64_t purged_by_other;
 	uint64_t evictable_objects;
 	uint64_t evictable_pages;
@@ -41,6 +42,7 @@ struct shrinker_stats {
 	uint64_t evicted_pages;
 	uint64_t evicted_by_kswapd;
 	uint64_t evicted_by_direct;
+	uint64_t evicted_by_memcg;
 	uint64_t evicted_by_other;
 	uint64_t swapped_in_objects;
 	uint64_t swapped_in_pages;
@@ -70,6 +72,7 @@ static inline void shrinker_stats_parse(FILE *f, struct shrinker_stats *s)
 		SHRINKER_KEY(pending_objects),
 		SHRINKER_KEY(purged_by_kswapd),
 		SHRINKER_KEY(purged_by_direct),
+		SHRINKER_KEY(purged_by_memcg),
 		SHRINKER_KEY(purged_by_other),
 		SHRINKER_KEY(evictable_objects),
 		SHRINKER_KEY(evictable_pages),
@@ -77,6 +80,7 @@ static inline void shrinker_stats_parse(FILE *f, struct shrinker_stats *s)
 		SHRINKER_KEY(evicted_pages),
 		SHRINKER_KEY(evicted_by_kswapd),
 		SHRINKER_KEY(evicted_by_direct),
+		SHRINKER_KEY(evicted_by_memcg),
 		SHRINKER_KEY(evicted_by_other),
 		SHRINKER_KEY(swapped_in_objects),
 		SHRINKER_KEY(swapped_in_pages),
@@ -107,7 +111,7 @@ static inline void shrinker_stats_global(struct shrinker_stats *s)
 	igt_assert_f(f, "%s: %m\n", path);
 	shrinker_stats_parse(f, s);
 	fclose(f);
-	igt_assert_eq(s->keys, 26);
+	igt_assert_eq(s->keys, 28);
 }
 
 /* The statistics of the device behind @fd. */
@@ -125,7 +129,7 @@ static inline void shrinker_stats_device(int fd, struct shrinker_stats *s)
 	shrinker_stats_parse(f, s);
 	fclose(f);
 	close(dir);
-	igt_assert_eq(s->keys, 25);
+	igt_assert_eq(s->keys, 27);
 }
 
 /*

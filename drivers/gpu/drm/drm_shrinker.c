@@ -214,13 +214,15 @@
  *	skipped_gone: 0               device unplugged
  *	skipped_failed: 0             purge callback failed
  *	skipped_pending: 4            purge or eviction started, finished later
- *	purged_by_kswapd: 15          purges decided by kswapd's scans,
- *	purged_by_direct: 3           by direct (and memcg limit) reclaim's,
+ *	purged_by_kswapd: 13          purges decided by kswapd's scans,
+ *	purged_by_direct: 3           by direct reclaim's,
+ *	purged_by_memcg: 2            by a memory cgroup's reclaim's,
  *	purged_by_other: 4            by debugfs or drm_shrinker_scan()
  *	evicted_objects: 9            objects evicted
  *	evicted_pages: 2304           pages they let go of
  *	evicted_by_kswapd: 6          evictions by kswapd's scans,
- *	evicted_by_direct: 2          by direct (and memcg limit) reclaim's,
+ *	evicted_by_direct: 2          by direct reclaim's,
+ *	evicted_by_memcg: 0           by a memory cgroup's reclaim's,
  *	evicted_by_other: 1           by debugfs or drm_shrinker_scan()
  *	swapped_in_objects: 5         evicted objects whose contents came back
  *	swapped_in_pages: 1280        their pages
@@ -288,6 +290,7 @@ static const char * const drm_shrinker_skip_names[DRM_SHRINKER_SKIP_NR] = {
 static const char * const drm_shrinker_origin_names[DRM_SHRINKER_ORIGIN_NR] = {
 	[DRM_SHRINKER_KSWAPD] = "kswapd",
 	[DRM_SHRINKER_DIRECT] = "direct",
+	[DRM_SHRINKER_MEMCG] = "memcg",
 	[DRM_SHRINKER_OTHER] = "other",
 };
 
@@ -819,14 +822,19 @@ static void drm_shrinker_record_locked(struct drm_gem_object *obj,
 	}
 }
 
-/* Who is scanning: memory reclaim runs with PF_MEMALLOC, kswapd also PF_KSWAPD. */
+/*
+ * Who is scanning: memory reclaim runs with PF_MEMALLOC, kswapd also with
+ * PF_KSWAPD, a memory cgroup's with its reclaim_state marked.
+ */
 static enum drm_shrinker_origin drm_shrinker_origin(void)
 {
 	if (current_is_kswapd())
 		return DRM_SHRINKER_KSWAPD;
-	if (current->flags & PF_MEMALLOC)
-		return DRM_SHRINKER_DIRECT;
-	return DRM_SHRINKER_OTHER;
+	if (!(current->flags & PF_MEMALLOC))
+		return DRM_SHRINKER_OTHER;
+	if (current->reclaim_state && current->reclaim_state->memcg)
+		return DRM_SHRINKER_MEMCG;
+	return DRM_SHRINKER_DIRECT;
 }
 
 /*

@@ -1265,26 +1265,36 @@ static void drm_test_shrinker_pending(struct kunit *test)
 /*
  * Scans count their purges by who asked: a scan started by hand (or by a
  * test) outside reclaim is "other", one run with PF_MEMALLOC, as direct
- * reclaim runs, is "direct".
+ * reclaim runs, is "direct", and one run with PF_MEMALLOC and a
+ * reclaim_state marked for a memory cgroup, as
+ * try_to_free_mem_cgroup_pages() runs, is "memcg".
  */
 static void drm_test_shrinker_origin(struct kunit *test)
 {
 	struct drm_shrinker_test *t = test->priv;
 	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
 	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 1);
+	struct reclaim_state rs = { .memcg = true };
 	struct drm_shrinker_stats stats;
 	unsigned int noreclaim;
 
 	drm_shrinker_test_dontneed(a);
 	drm_shrinker_test_dontneed(b);
+	drm_shrinker_test_dontneed(c);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
 	noreclaim = memalloc_noreclaim_save();
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
+	KUNIT_ASSERT_NULL(test, current->reclaim_state);
+	current->reclaim_state = &rs;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
+	current->reclaim_state = NULL;
 	memalloc_noreclaim_restore(noreclaim);
 
 	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 1);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_DIRECT], 1);
+	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_MEMCG], 1);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_KSWAPD], 0);
 }
 
