@@ -870,8 +870,8 @@ static double nostall_round(int fd, bool virtio, struct nostall_busy *busy,
 	if (busy) {
 		busy->stop = true;
 		pthread_join(thread, NULL);
-		*backlog = virtio_drain(busy->fd);
 		busy->seconds += now();
+		*backlog = virtio_drain(busy->fd);
 	}
 	if (nr != 1) {
 		errno = 0;
