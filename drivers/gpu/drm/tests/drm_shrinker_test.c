@@ -92,9 +92,11 @@ static void drm_shrinker_test_free(struct drm_gem_object *obj)
 	kfree(tobj);
 }
 
+/* Eviction as the fake memory manager does it: a purge, logged as one. */
 static const struct drm_gem_object_funcs drm_shrinker_test_funcs = {
 	.free = drm_shrinker_test_free,
 	.purge = drm_shrinker_test_purge,
+	.evict = drm_shrinker_test_purge,
 };
 
 KUNIT_DEFINE_ACTION_WRAPPER(drm_shrinker_test_put, drm_gem_object_put,
@@ -234,8 +236,9 @@ static const struct dma_fence_ops drm_shrinker_test_fence_ops = {
 	.get_timeline_name = drm_shrinker_test_fence_name,
 };
 
-static struct dma_fence *drm_shrinker_test_busy(struct kunit *test,
-						struct drm_shrinker_test_obj *tobj)
+static struct dma_fence *drm_shrinker_test_fence(struct kunit *test,
+						 struct drm_shrinker_test_obj *tobj,
+						 enum dma_resv_usage usage)
 {
 	struct drm_shrinker_test *t = test->priv;
 	struct dma_fence *fence;
@@ -251,10 +254,16 @@ static struct dma_fence *drm_shrinker_test_busy(struct kunit *test,
 	dma_resv_lock(tobj->base.resv, NULL);
 	ret = dma_resv_reserve_fences(tobj->base.resv, 1);
 	if (!ret)
-		dma_resv_add_fence(tobj->base.resv, fence, DMA_RESV_USAGE_BOOKKEEP);
+		dma_resv_add_fence(tobj->base.resv, fence, usage);
 	dma_resv_unlock(tobj->base.resv);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	return fence;
+}
+
+static struct dma_fence *drm_shrinker_test_busy(struct kunit *test,
+						struct drm_shrinker_test_obj *tobj)
+{
+	return drm_shrinker_test_fence(test, tobj, DMA_RESV_USAGE_BOOKKEEP);
 }
 
 KUNIT_DEFINE_ACTION_WRAPPER(drm_shrinker_test_destroy, drm_shrinker_destroy,
@@ -611,38 +620,76 @@ static void drm_test_shrinker_reclaim_credit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rs.reclaimed, 4);
 }
 
+struct drm_shrinker_test_busy_param {
+	enum dma_resv_usage usage;
+	enum drm_shrinker_list list;
+};
+
+static const struct drm_shrinker_test_busy_param drm_shrinker_test_busy_params[] = {
+	{ DMA_RESV_USAGE_KERNEL, DRM_SHRINKER_PURGEABLE },
+	{ DMA_RESV_USAGE_WRITE, DRM_SHRINKER_PURGEABLE },
+	{ DMA_RESV_USAGE_READ, DRM_SHRINKER_PURGEABLE },
+	{ DMA_RESV_USAGE_BOOKKEEP, DRM_SHRINKER_PURGEABLE },
+	{ DMA_RESV_USAGE_KERNEL, DRM_SHRINKER_EVICTABLE },
+	{ DMA_RESV_USAGE_WRITE, DRM_SHRINKER_EVICTABLE },
+	{ DMA_RESV_USAGE_READ, DRM_SHRINKER_EVICTABLE },
+	{ DMA_RESV_USAGE_BOOKKEEP, DRM_SHRINKER_EVICTABLE },
+};
+
+static void drm_shrinker_test_busy_desc(const struct drm_shrinker_test_busy_param *p,
+					char *desc)
+{
+	static const char * const usage[] = { "kernel", "write", "read", "bookkeep" };
+
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s fence, %s", usage[p->usage],
+		 p->list == DRM_SHRINKER_PURGEABLE ? "purgeable" : "evictable");
+}
+
+KUNIT_ARRAY_PARAM(drm_shrinker_test_busy, drm_shrinker_test_busy_params,
+		  drm_shrinker_test_busy_desc);
+
 /*
- * A busy object is skipped and goes to the tail, as if just used: the
- * next scan looks at the others first, and once idle it is purged.
+ * A busy object, with an unsignaled fence of any usage, is neither purged
+ * nor evicted: it is skipped and goes to the tail, as if just used; the
+ * next scan looks at the others first, and once idle it goes.
  */
 static void drm_test_shrinker_busy_skipped(struct kunit *test)
 {
-	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
-	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
-	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 1);
+	const struct drm_shrinker_test_busy_param *p = test->param_value;
+	struct drm_shrinker_test_obj *o[3];
 	struct drm_shrinker_test *t = test->priv;
 	struct drm_shrinker_stats stats;
 	struct dma_fence *fence;
+	unsigned int i;
 
-	drm_shrinker_test_dontneed(a);
-	drm_shrinker_test_dontneed(b);
-	drm_shrinker_test_dontneed(c);
-	fence = drm_shrinker_test_busy(test, a);
+	drm_shrinker_assume_swap(t->shrinker);
+	for (i = 0; i < ARRAY_SIZE(o); i++) {
+		o[i] = drm_shrinker_test_obj(test, 0, 1);
+		dma_resv_lock(o[i]->base.resv, NULL);
+		KUNIT_EXPECT_EQ(test, drm_shrinker_add_locked(&o[i]->base, p->list,
+							      page_folio(o[i]->page)), 0);
+		dma_resv_unlock(o[i]->base.resv);
+	}
+	fence = drm_shrinker_test_fence(test, o[0], p->usage);
 
 	/* One object looked at: the busy one. */
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 0);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
-	KUNIT_EXPECT_EQ(test, a->purges, 0);
-	KUNIT_EXPECT_TRUE(test, b->purged);
-	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&a->base));
+	KUNIT_EXPECT_EQ(test, o[0]->purges, 0);
+	KUNIT_EXPECT_TRUE(test, o[1]->purged);
 	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.objects[p->list], 2);
 	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_BUSY], 1);
 
 	dma_fence_signal(fence);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
-	KUNIT_EXPECT_TRUE(test, c->purged);
+	KUNIT_EXPECT_TRUE(test, o[2]->purged);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
-	KUNIT_EXPECT_TRUE(test, a->purged);
+	KUNIT_EXPECT_TRUE(test, o[0]->purged);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.objects[p->list], 0);
+	KUNIT_EXPECT_EQ(test, p->list == DRM_SHRINKER_PURGEABLE ?
+			stats.purged_objects : stats.evicted_objects, 3);
 }
 
 struct drm_shrinker_test_refuse_param {
@@ -1310,7 +1357,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_nr_to_scan),
 	KUNIT_CASE(drm_test_shrinker_stop),
 	KUNIT_CASE(drm_test_shrinker_reclaim_credit),
-	KUNIT_CASE(drm_test_shrinker_busy_skipped),
+	KUNIT_CASE_PARAM(drm_test_shrinker_busy_skipped, drm_shrinker_test_busy_gen_params),
 	KUNIT_CASE_PARAM(drm_test_shrinker_refused, drm_shrinker_test_refuse_gen_params),
 	KUNIT_CASE(drm_test_shrinker_contended),
 	KUNIT_CASE(drm_test_shrinker_pending),
