@@ -282,6 +282,11 @@ static uint32_t virtio_bo(int fd)
 	return rc.bo_handle;
 }
 
+static double best(double a, double b)
+{
+	return a > b ? a : b;
+}
+
 /* Calls per second of @n threads, each on its own BO of fds[i]. */
 static double hot_run(int *fds, int n, int madvise, double seconds)
 {
@@ -317,16 +322,24 @@ static void bench_hot(double seconds)
 		if (same[i] < 0 || apart[i] < 0)
 			die("virtio-gpu");
 	}
-	noop = hot_run(same, 1, 0, seconds);
-	madv = hot_run(same, 1, 1, seconds);
+	/*
+	 * The fastest of 3 rounds, each measure once per round: one run of
+	 * each gave speedups of GETPARAM above the 2 vCPUs' 2x (2.66, its
+	 * 1-thread run slowed by something else), or madvise's below.
+	 */
+	madv = noop = one2 = two2 = one4 = two4 = noop2 = noop4 = 0;
+	for (int round = 0; round < 3; round++) {
+		noop = best(noop, hot_run(same, 1, 0, seconds));
+		madv = best(madv, hot_run(same, 1, 1, seconds));
+		one2 = best(one2, hot_run(same, 2, 1, seconds));
+		two2 = best(two2, hot_run(apart, 2, 1, seconds));
+		one4 = best(one4, hot_run(same, 4, 1, seconds));
+		two4 = best(two4, hot_run(apart, 4, 1, seconds));
+		noop2 = best(noop2, hot_run(same, 2, 0, seconds));
+		noop4 = best(noop4, hot_run(same, 4, 0, seconds));
+	}
 	row("madvise", "madvise latency", 1e6 / madv, "us", "GETPARAM latency",
 	    1e6 / noop, "-");
-	one2 = hot_run(same, 2, 1, seconds);
-	two2 = hot_run(apart, 2, 1, seconds);
-	one4 = hot_run(same, 4, 1, seconds);
-	two4 = hot_run(apart, 4, 1, seconds);
-	noop2 = hot_run(same, 2, 0, seconds);
-	noop4 = hot_run(same, 4, 0, seconds);
 	row("scaling", "2 threads, one device", one2 / 1e3, "kcalls/s",
 	    "2 threads, two devices", two2 / 1e3, "~1: no wall");
 	row("scaling", "4 threads, one device", one4 / 1e3, "kcalls/s",
