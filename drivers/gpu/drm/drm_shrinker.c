@@ -1392,16 +1392,15 @@ drm_shrinker_scan_objects(struct shrinker *mm, struct shrink_control *sc)
 
 	freed = __drm_shrinker_scan(mm->private_data, sc, false, &evicted);
 	/*
-	 * The purged pages went back to the page allocator: credit reclaim
-	 * with them, as slab does for its pages. Otherwise direct reclaim
-	 * sees no progress, goes through every priority and then waits, and
-	 * kswapd counts a failure, while the memory is free. They were
-	 * charged to @sc->memcg: an object is on the lists of its first
-	 * folio's cgroup (see drm_shrinker_add_locked()), so the reclaim of
-	 * a memory cgroup counts them too, and stops once it has what it
-	 * asked for. Evicted pages are not free yet: they are
-	 * shmem's again, and the LRU reclaim that frees them once they are
-	 * written to swap counts them.
+	 * The purged pages went back to the page allocator: credit reclaim with
+	 * them, as slab does for its pages. Otherwise direct reclaim sees no
+	 * progress, goes through every priority and then waits, and kswapd
+	 * counts a failure, while the memory is free. They were charged to
+	 * @sc->memcg: an object is on the lists of its first folio's cgroup
+	 * (see drm_shrinker_add_locked()), so the reclaim of a memory cgroup
+	 * counts them too, and stops once it has what it asked for. Evicted
+	 * pages are not free yet: they are shmem's again, and the LRU reclaim
+	 * that frees them once they are written to swap counts them.
 	 */
 	mm_account_reclaimed_memcg_pages(freed);
 	return freed + evicted ?: SHRINK_STOP;
