@@ -328,7 +328,8 @@ static void bench_hot(double seconds)
 	 * is the device, and on any device the shrinker.
 	 */
 	int same[4], apart[4];
-	double madv, noop, one2, two2, one4, two4, noop2, noop4;
+	double madv = 0, noop = 0, one2 = 0, two2 = 0, one4 = 0, two4 = 0;
+	double noop2 = 0, noop4 = 0;
 
 	for (int i = 0; i < 4; i++) {
 		same[i] = shrinker_open_driver("virtio_gpu", 0);
@@ -341,7 +342,6 @@ static void bench_hot(double seconds)
 	 * each gave speedups of GETPARAM above the 2 vCPUs' 2x (2.66, its
 	 * 1-thread run slowed by something else), or madvise's below.
 	 */
-	madv = noop = one2 = two2 = one4 = two4 = noop2 = noop4 = 0;
 	for (int round = 0; round < 3; round++) {
 		noop = best(noop, hot_run(same, 1, 0, seconds));
 		madv = best(madv, hot_run(same, 1, 1, seconds));
