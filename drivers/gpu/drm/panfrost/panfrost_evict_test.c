@@ -57,6 +57,57 @@ static unsigned long panfrost_test_mismatches(struct panfrost_gem_object *bo,
 	return bad;
 }
 
+/* An address space with a real Mali page table, put at test exit. */
+static struct panfrost_mmu *panfrost_test_real_mmu(struct kunit *test)
+{
+	struct panfrost_test *t = test->priv;
+	struct panfrost_mmu *mmu;
+	int ret;
+
+	/* VA and PA bits of a Mali GPU's MMU: what the page table needs. */
+	t->pfdev->features.mmu_features = 48 | (40 << 8);
+	mmu = panfrost_mmu_ctx_create(t->pfdev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mmu);
+	/* Put after the BOs: their mappings leave its address space first. */
+	ret = kunit_add_action_or_reset(test, panfrost_test_mmu_put, mmu);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return mmu;
+}
+
+/*
+ * A BO of @size mapped in @mmu, its pages filled with
+ * panfrost_test_word(); the mapping is the fixture's own, made as
+ * panfrost_gem_open() makes one.
+ */
+static struct panfrost_gem_object *
+panfrost_test_mapped_bo(struct kunit *test, struct panfrost_mmu *mmu,
+			size_t size, struct panfrost_gem_mapping **mapping)
+{
+	struct panfrost_gem_object *bo;
+
+	bo = panfrost_test_bo_in(test, mmu, size, 0, mapping);
+	INIT_LIST_HEAD(&(*mapping)->evicted_node);
+	KUNIT_ASSERT_EQ(test, panfrost_mmu_map(*mapping), 0);
+	dma_resv_lock(bo->base.base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, panfrost_test_mismatches(bo, true), 0);
+	dma_resv_unlock(bo->base.base.resv);
+	return bo;
+}
+
+/* @bo is mapped at @iova in @ops, with its words. */
+static void panfrost_test_expect_mapped(struct kunit *test,
+					struct panfrost_gem_object *bo,
+					struct io_pgtable_ops *ops, u64 iova)
+{
+	KUNIT_EXPECT_FALSE(test, bo->base.evicted);
+	KUNIT_ASSERT_NOT_NULL(test, bo->base.sgt);
+	KUNIT_EXPECT_EQ(test, ops->iova_to_phys(ops, iova),
+			sg_dma_address(bo->base.sgt->sgl));
+	dma_resv_lock(bo->base.base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, panfrost_test_mismatches(bo, false), 0);
+	dma_resv_unlock(bo->base.base.resv);
+}
+
 /*
  * A WILLNEED Panfrost BO mapped in a real GPU page table (it lives in
  * memory; no address space is active, so nothing touches a GPU) is
@@ -87,6 +138,7 @@ static void panfrost_test_evict_swapin_at_submit(struct kunit *test)
 	ops = mmu->pgtbl_ops;
 
 	bo = panfrost_test_bo_in(test, mmu, SZ_64K, 0, &mapping);
+	INIT_LIST_HEAD(&mapping->evicted_node);
 	iova = mapping->mmnode.start << PAGE_SHIFT;
 	KUNIT_ASSERT_EQ(test, panfrost_mmu_map(mapping), 0);
 	KUNIT_EXPECT_EQ(test, ops->iova_to_phys(ops, iova),
@@ -184,9 +236,116 @@ static void panfrost_test_evict_closed_mapping(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&bo->mappings.list));
 }
 
+/*
+ * A job may use a BO it does not list in SUBMIT (Mesa's panvk lists none
+ * of its VkDeviceMemory): SUBMIT counts the job in its address space and
+ * brings back every evicted BO mapped there (panfrost_gem_swapin_evicted())
+ * before it looks at the job's list, so a job whose list omits an evicted
+ * BO finds it mapped at the same address with the same words.
+ */
+static void panfrost_test_evict_unlisted(struct kunit *test)
+{
+	struct panfrost_test *t = test->priv;
+	struct panfrost_gem_mapping *mapping;
+	struct panfrost_gem_object *bo;
+	struct io_pgtable_ops *ops;
+	struct panfrost_mmu *mmu;
+	u64 iova;
+
+	mmu = panfrost_test_real_mmu(test);
+	ops = mmu->pgtbl_ops;
+	bo = panfrost_test_mapped_bo(test, mmu, SZ_64K, &mapping);
+	iova = mapping->mmnode.start << PAGE_SHIFT;
+
+	drm_shrinker_assume_swap(t->shrinker);
+	KUNIT_EXPECT_EQ(test, panfrost_test_reclaim(test), SZ_64K >> PAGE_SHIFT);
+	KUNIT_EXPECT_TRUE(test, bo->base.evicted);
+	KUNIT_EXPECT_EQ(test, ops->iova_to_phys(ops, iova), 0);
+	KUNIT_EXPECT_FALSE(test, list_empty(&mmu->evicted));
+
+	/* SUBMIT of a job with no BO listed. */
+	panfrost_mmu_job_begin(mmu);
+	KUNIT_EXPECT_EQ(test, panfrost_gem_swapin_evicted(mmu), 0);
+	panfrost_test_expect_mapped(test, bo, ops, iova);
+	KUNIT_EXPECT_TRUE(test, mapping->active);
+	KUNIT_EXPECT_FALSE(test, mapping->evicted);
+	KUNIT_EXPECT_TRUE(test, list_empty(&mmu->evicted));
+	panfrost_mmu_job_end(mmu);
+
+	panfrost_mmu_unmap(mapping);
+}
+
+/*
+ * While a job of an address space that maps a BO is counted (from SUBMIT
+ * to its cleanup), the BO is not evicted, whichever of its address
+ * spaces the job runs in; an eviction refused leaves nothing listed.
+ * Once the job is done, it goes, and a SUBMIT in either address space
+ * brings it back in both.
+ */
+static void panfrost_test_evict_busy_address_space(struct kunit *test)
+{
+	struct panfrost_test *t = test->priv;
+	struct panfrost_gem_mapping *mapping, *other;
+	struct panfrost_file_priv *priv;
+	struct panfrost_mmu *mmu, *mmu2;
+	struct drm_shrinker_stats stats;
+	struct panfrost_gem_object *bo;
+	struct drm_file *file;
+	u64 iova, iova2;
+
+	mmu = panfrost_test_real_mmu(test);
+	mmu2 = panfrost_test_real_mmu(test);
+	bo = panfrost_test_mapped_bo(test, mmu, SZ_64K, &mapping);
+	iova = mapping->mmnode.start << PAGE_SHIFT;
+	/* A second file, in the second address space, opens the BO. */
+	file = panfrost_test_file(test);
+	priv = file->driver_priv;
+	priv->mmu = mmu2;
+	KUNIT_ASSERT_EQ(test, panfrost_gem_open(&bo->base.base, file), 0);
+	other = panfrost_gem_mapping_get(bo, priv);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	iova2 = other->mmnode.start << PAGE_SHIFT;
+	panfrost_gem_mapping_put(other);
+	drm_shrinker_assume_swap(t->shrinker);
+
+	panfrost_mmu_job_begin(mmu2);
+	KUNIT_EXPECT_EQ(test, panfrost_test_reclaim(test), 0);
+	panfrost_test_expect_mapped(test, bo, mmu->pgtbl_ops, iova);
+	panfrost_test_expect_mapped(test, bo, mmu2->pgtbl_ops, iova2);
+	KUNIT_EXPECT_TRUE(test, list_empty(&mmu->evicted));
+	KUNIT_EXPECT_TRUE(test, list_empty(&mmu2->evicted));
+	drm_shrinker_read_stats(t->shrinker, NULL, &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_PINNED], 1);
+	KUNIT_EXPECT_EQ(test, stats.evicted_objects, 0);
+	panfrost_mmu_job_end(mmu2);
+	/* The same with a job of the first address space. */
+	panfrost_mmu_job_begin(mmu);
+	KUNIT_EXPECT_EQ(test, panfrost_test_reclaim(test), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&mmu->evicted));
+	KUNIT_EXPECT_TRUE(test, list_empty(&mmu2->evicted));
+	panfrost_mmu_job_end(mmu);
+
+	KUNIT_EXPECT_EQ(test, panfrost_test_reclaim(test), SZ_64K >> PAGE_SHIFT);
+	KUNIT_EXPECT_TRUE(test, bo->base.evicted);
+	KUNIT_EXPECT_FALSE(test, list_empty(&mmu->evicted));
+	KUNIT_EXPECT_FALSE(test, list_empty(&mmu2->evicted));
+
+	panfrost_mmu_job_begin(mmu);
+	KUNIT_EXPECT_EQ(test, panfrost_gem_swapin_evicted(mmu), 0);
+	panfrost_mmu_job_end(mmu);
+	panfrost_test_expect_mapped(test, bo, mmu->pgtbl_ops, iova);
+	panfrost_test_expect_mapped(test, bo, mmu2->pgtbl_ops, iova2);
+	KUNIT_EXPECT_TRUE(test, list_empty(&mmu2->evicted));
+
+	panfrost_gem_close(&bo->base.base, file);
+	panfrost_mmu_unmap(mapping);
+}
+
 static struct kunit_case panfrost_evict_tests[] = {
 	KUNIT_CASE(panfrost_test_evict_swapin_at_submit),
 	KUNIT_CASE(panfrost_test_evict_closed_mapping),
+	KUNIT_CASE(panfrost_test_evict_unlisted),
+	KUNIT_CASE(panfrost_test_evict_busy_address_space),
 	{}
 };
 
