@@ -36,10 +36,10 @@ if ((built)); then
 		"$RUN/guest-noshrinker" drm.shrinker=0 || true
 	# Two NUMA nodes: BOs are counted and scanned per node.
 	NUMA=2 phase guest-numa "$TOP/tools/guest.sh" numa "$RUN/guest-numa" || true
-	# Eviction to swap of 1.5 times the guest's memory (plan-evict.sh
-	# says why kmemleak is off there).
+	# Eviction to swap of 1.5 times the guest's memory, through zswap
+	# (plan-evict.sh says why kmemleak is off there).
 	MEM=1G phase guest-evict "$TOP/tools/guest.sh" evict "$RUN/guest-evict" \
-		kmemleak=off || true
+		kmemleak=off zswap.enabled=1 || true
 fi
 say "make check ($variant) took $(($(date +%s) - T0))s"
 "$PY" "$TOP/tools/report.py" "$RUN" "$TOP" | tee "$RUN/report.txt"

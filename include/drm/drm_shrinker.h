@@ -43,8 +43,9 @@ enum drm_shrinker_list {
  * @DRM_SHRINKER_SKIP_PINNED: its memory manager refused for now, because
  *	the object is pinned or vmapped (&drm_gem_object_funcs.purge or
  *	&drm_gem_object_funcs.evict returned -EBUSY).
- * @DRM_SHRINKER_SKIP_DMABUF: it is imported, or exported as a dma-buf and
- *	its driver did not allow purging exported objects.
+ * @DRM_SHRINKER_SKIP_DMABUF: it is imported, or was ever exported, as a
+ *	dma-buf (&drm_shrinker_entry.shared), and its driver did not allow
+ *	purging exported objects.
  * @DRM_SHRINKER_SKIP_GONE: its device is unplugged or unregistered.
  * @DRM_SHRINKER_SKIP_FAILED: &drm_gem_object_funcs.purge or
  *	&drm_gem_object_funcs.evict failed with an error other than -EBUSY
@@ -187,9 +188,21 @@ struct drm_shrinker_entry {
 	u8 pending : 1;
 	/**
 	 * @allow_exported: the driver can purge this object even while it
-	 * is exported as a dma-buf. Set before the object is first added.
+	 * is exported as a dma-buf, because it zaps the dma-buf's mappings
+	 * too and has no importer that maps the pages. Set before the
+	 * object is first added. No driver of the series sets it.
 	 */
 	u8 allow_exported : 1;
+	/**
+	 * @shared: the object was exported or imported as a dma-buf
+	 * (drm_shrinker_share()). Its pages may be mapped or attached
+	 * through the dma-buf, which nothing here can zap or detach, for as
+	 * long as the dma-buf lives, and that may be longer than
+	 * &drm_gem_object.dma_buf is set (it is cleared when the last GEM
+	 * handle goes): never cleared, so such an object is never purged
+	 * or evicted (unless @allow_exported and it was not imported).
+	 */
+	u8 shared : 1;
 	/**
 	 * @scanning: a scan has the object off its list and locked, or
 	 * drm_shrinker_purge_locked() or drm_shrinker_evict_locked() is
@@ -272,5 +285,6 @@ void drm_shrinker_fini(void);
 int drm_shrinker_dev_init(struct drm_device *dev);
 void drm_shrinker_dev_fini(struct drm_device *dev);
 void drm_shrinker_forget(struct drm_gem_object *obj);
+int drm_shrinker_share(struct drm_gem_object *obj);
 
 #endif /* __DRM_SHRINKER_H__ */

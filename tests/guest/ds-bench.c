@@ -1158,18 +1158,31 @@ static void bench_evict_bump(int fd)
 	}
 }
 
+/* Let the debugfs scan evict (only memory reclaim does by default). */
+static void scan_evicts(bool on)
+{
+	int fd = open("/sys/kernel/debug/dri/shrinker_scan_evicts", O_WRONLY);
+
+	if (fd < 0 || write(fd, on ? "1" : "0", 1) != 1)
+		die("shrinker_scan_evicts");
+	close(fd);
+}
+
 static void bench_evict(void)
 {
 	int fd = shrinker_open_driver("vgem", 0);
 
 	if (fd < 0)
 		die("vgem");
+	/* The benchmarks evict by a scan started here. */
+	scan_evicts(true);
 	zram("1G");
 	bench_evict_throughput(fd);
 	bench_evict_first_use(fd, 1);
 	bench_evict_first_use(fd, 64);
 	bench_evict_bump(fd);
 	zram(NULL);
+	scan_evicts(false);
 	close(fd);
 }
 

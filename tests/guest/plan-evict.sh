@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Eviction run of `make check`: virtio-gpu (3D and 2D) and vgem BOs of
-# 1.5 times the guest's memory (tools/check.sh boots it with MEM=1G)
-# evicted to swap on zram by kswapd and direct reclaim, every word read
+# 1.5 times the guest's memory (tools/check.sh boots it with MEM=1G and
+# zswap.enabled=1) evicted through zswap to swap on zram by kswapd and
+# direct reclaim, every word read
 # back; and Mesa rendering across the eviction of its idle BOs by a hog
 # swapping to zram. Booted with kmemleak=off: under this much swapping,
 # the allocations of zram and of the write-combined BOs' page attributes

@@ -12,6 +12,7 @@
 #include "drm_shrinker_open.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <limits.h>
 #include <stddef.h>
@@ -392,6 +393,27 @@ static inline void shrinker_zram_off(void)
 {
 	igt_ignore_warn(system("swapoff /dev/zram0 2>/dev/null"));
 	shrinker_write("/sys/block/zram0/reset", "1");
+}
+
+/*
+ * Let scans outside memory reclaim (the core MM's debugfs scan,
+ * drop_caches) evict too, or not (the default: only reclaim evicts), with
+ * the DRM shrinker's debugfs switch, for tests that evict by a scan.
+ */
+static inline void shrinker_scan_evicts(bool on)
+{
+	char path[PATH_MAX];
+
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/dri/shrinker_scan_evicts",
+		 igt_debugfs_mount());
+	ret = shrinker_write(path, on ? "1" : "0");
+	/* Kernels before the switch evict in every scan. */
+	if (ret == -ENOENT)
+		igt_info("%s: none, scans evict\n", path);
+	else
+		igt_assert_eq(ret, 0);
 }
 
 /* The same, then wait for the purges it started to finish. */

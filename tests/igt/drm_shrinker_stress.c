@@ -1044,7 +1044,10 @@ igt_main
 		};
 
 		stress_pressure_setup();
+		/* The hammering scans evict too, racing the cgroup's reclaim. */
+		shrinker_scan_evicts(true);
 		stress_soak(&p);
+		shrinker_scan_evicts(false);
 		stress_pressure_teardown();
 	}
 
@@ -1060,7 +1063,9 @@ igt_main
 
 		/* With swap, the scans also evict kept BOs, racing the unbind. */
 		shrinker_zram_on("256M");
+		shrinker_scan_evicts(true);
 		stress_soak(&p);
+		shrinker_scan_evicts(false);
 		shrinker_zram_off();
 	}
 

@@ -607,6 +607,8 @@ igt_main
 		int64_t evicted;
 
 		shrinker_zram_on("64M");
+		/* Evicted by hand: the scans below may evict. */
+		shrinker_scan_evicts(true);
 		for (int i = 0; i < EV_BOS; i++) {
 			bo[i] = vgm_create(vgm_fd, EV_PAGES);
 			vgm_fill(vgm_fd, &bo[i], seed[i]);
@@ -672,6 +674,7 @@ igt_main
 
 		for (int i = 0; i < EV_BOS; i++)
 			vgm_close(vgm_fd, &bo[i]);
+		shrinker_scan_evicts(false);
 		shrinker_zram_off();
 	}
 

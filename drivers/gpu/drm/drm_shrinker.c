@@ -91,8 +91,20 @@
  *		drm_shrinker_remove_locked(obj);
  *	dma_resv_unlock(obj->resv);
  *
+ * An object that was ever shared as a dma-buf is never purged or evicted:
+ * its pages may be mapped through the dma-buf's file, whose mappings
+ * purge and eviction do not zap, or attached by another device, for as
+ * long as the dma-buf lives, also once &drm_gem_object.dma_buf is cleared
+ * (the last GEM handle closed). DRM core marks it at export and import
+ * (drm_shrinker_share()), the mark is never cleared, and both places that
+ * lead to a callback check it: drm_shrinker_add_locked() and the scan.
+ *
+ * Only memory reclaim (kswapd, direct reclaim, a memory cgroup's or a
+ * node's reclaim) evicts: drop_caches and the core MM's debugfs scan only
+ * purge, so nothing is written to swap that reclaim did not ask for.
+ *
  * Only what a scan could free now is counted: objects that are marked,
- * hold memory and are not shared as dma-bufs; evictable objects only if
+ * hold memory and were never shared as dma-bufs; evictable objects only if
  * the reclaim allows I/O (%__GFP_IO, which writing to swap needs) and
  * swap space is free for the cgroup (its ``memory.swap.max`` and its
  * ancestors' included), and no more pages than that, as xe counts what
@@ -126,7 +138,8 @@
  *   (&drm_gem_object.lru_node) on them. Nothing sleeps or allocates under
  *   it. There is no lock of the DRM shrinker's own: the statistics are
  *   per CPU, so nothing on the madvise path is shared by all devices but
- *   the list_lru node lock.
+ *   the list_lru lock of the node (6.12 has one per list and node, for
+ *   all cgroups) and the atomic page count of the list.
  * - A scan walks a list under its lock, trylocks the reservation locks
  *   of up to %DRM_SHRINKER_BATCH objects and takes them off (they are
  *   now @isolated), and drops the list's lock; it then purges each
@@ -152,11 +165,12 @@
  * DOC: Driver callbacks
  *
  * &drm_gem_object_funcs.purge is called with the object's reservation lock
- * held, inside drm_dev_enter(), for an object that is on the purgeable
- * list, idle (no unsignaled fence of any usage), neither imported nor
- * exported as a dma-buf (unless &drm_shrinker_entry.allow_exported is
- * set). It releases the backing store, marks the object purged in the
- * memory manager's own state, and returns the number of pages it freed.
+ * held, inside drm_dev_enter() and with PF_MEMALLOC, for an object that
+ * is on the purgeable list, idle (no unsignaled fence of any usage), and
+ * never imported or exported as a dma-buf (unless
+ * &drm_shrinker_entry.allow_exported is set). It releases the backing
+ * store, marks the object purged in the memory manager's own state, and
+ * returns the number of pages it freed.
  * It returns -EBUSY if the object cannot be purged now (pinned, vmapped,
  * a trylock failed); the object then goes to the tail of its list. The
  * core takes a purged object off the list; a purged object stays purged
@@ -176,8 +190,9 @@
  * before, when the object is marked DONTNEED.
  *
  * &drm_gem_object_funcs.evict is called the same way, with the same
- * contract, for an object on the evictable list, and only when the
- * reclaim allows I/O and swap space is free. It keeps the contents: it
+ * contract, for an object on the evictable list, and only in memory
+ * reclaim (or drm_shrinker_scan(), which a driver calls on purpose), when
+ * the reclaim allows I/O and swap space is free. It keeps the contents: it
  * lets go of the object's memory (zapping CPU mappings, taking the object
  * off its device or host) so that it can go to swap, and may start that
  * writing, which reclaim allows, but waits for none of it; it returns the
@@ -250,9 +265,13 @@
  * cgroup that has objects on the lists: the cgroup's inode number (``stat
  * -c %i /sys/fs/cgroup/<path>``; 1 is the root) followed by what reclaim
  * would be told on each node, node 0 first: pages, purgeable ones and,
- * with swap, evictable ones. ``echo "<inode> <node> <objects>" >
- * scan`` runs a scan of that cgroup's list on that node, as reclaim would,
- * looking at up to that many objects::
+ * with swap, evictable ones. Writing ``<inode> <node> <pages>`` to
+ * ``scan`` runs a scan of that cgroup's list on that node, looking at
+ * objects until their pages reach that number. Like drop_caches, it is
+ * not memory reclaim: it purges, and evicts only while
+ * ``/sys/kernel/debug/dri/shrinker_scan_evicts`` is ``Y`` (for tests;
+ * ``N`` at boot). ``count`` says what such a scan could take: the
+ * evictable pages only while the switch is ``Y``::
  *
  *	# cat /sys/kernel/debug/shrinker/drm-shrinker-9/count
  *	1 40 0
@@ -342,9 +361,15 @@ static struct drm_shrinker drm_shrinker_core = {
 	.stats = &drm_shrinker_core_stats,
 };
 
-static struct dentry *drm_shrinker_debugfs;
+static struct dentry *drm_shrinker_debugfs, *drm_shrinker_debugfs_root;
 
 DEFINE_STATIC_SRCU(drm_shrinker_srcu);
+
+/*
+ * For tests: scans outside memory reclaim (the core MM's debugfs scan,
+ * drop_caches) evict too. Written through debugfs only.
+ */
+static bool drm_shrinker_scan_evicts;
 
 static bool drm_shrinker_enable = true;
 module_param_named(shrinker, drm_shrinker_enable, bool, 0400);
@@ -573,14 +598,26 @@ static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
 }
 
 /*
- * Whether the shrinker could free @obj at all: not shared as a dma-buf,
- * and its device still here.
+ * Whether @obj's pages may be reachable through a dma-buf: it is
+ * imported, or it was ever exported (&drm_shrinker_entry.shared stays
+ * set after &drm_gem_object.dma_buf is cleared, while the dma-buf and its
+ * mappings may live on), and its driver does not allow purging it then.
+ */
+static bool drm_shrinker_shared(const struct drm_gem_object *obj)
+{
+	return obj->import_attach ||
+	       ((obj->shrinker.shared || obj->dma_buf) &&
+		!obj->shrinker.allow_exported);
+}
+
+/*
+ * Whether the shrinker could free @obj at all: never shared as a
+ * dma-buf, and its device still here.
  */
 static bool drm_shrinker_can_link(struct drm_gem_object *obj)
 {
 	return drm_shrinker_of(obj)->ready && !READ_ONCE(obj->dev->shrinker.gone) &&
-	       !obj->import_attach &&
-	       (!obj->dma_buf || obj->shrinker.allow_exported);
+	       !drm_shrinker_shared(obj);
 }
 
 /**
@@ -670,13 +707,16 @@ EXPORT_SYMBOL_GPL(drm_shrinker_remove_locked);
  * time the caller uses it.
  *
  * Return: true if @obj is marked for the %DRM_SHRINKER_PURGEABLE list,
- * whether or not it holds memory.
+ * whether or not it holds memory, and could be purged: it was never
+ * shared as a dma-buf.
  */
 bool drm_shrinker_is_purgeable(struct drm_gem_object *obj)
 {
 	/* Unlocked by design: a hint for fdinfo, stale or not. */
-	return data_race((unsigned int)obj->shrinker.list) ==
-	       DRM_SHRINKER_PURGEABLE;
+	if (data_race((unsigned int)obj->shrinker.list) != DRM_SHRINKER_PURGEABLE)
+		return false;
+	/* The same hint: never purged once shared, see drm_shrinker_share(). */
+	return !data_race(drm_shrinker_shared(obj));
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_is_purgeable);
 
@@ -725,6 +765,50 @@ void drm_shrinker_forget(struct drm_gem_object *obj)
 }
 
 /**
+ * drm_shrinker_share - keep an object shared as a dma-buf off the lists
+ * @obj: GEM object about to be exported as a dma-buf
+ *
+ * The pages of an object shared as a dma-buf may be mapped through the
+ * dma-buf file (drm_gem_prime_mmap() maps them into its address space,
+ * not the GEM one that purge and eviction zap) or attached by another
+ * device, for as long as the dma-buf lives: after the last GEM handle is
+ * closed too, when &drm_gem_object.dma_buf is cleared. So an object is
+ * marked shared, for the rest of its life, before its dma-buf can reach
+ * anyone: drm_shrinker_add_locked() does not list it and a scan that
+ * meets it takes it off and leaves its pages alone, whatever path brings
+ * it to the shrinker again (a fence signalled, a vunmap, an unpin, a
+ * madvise through a self-import, a fault of the dma-buf's mapping).
+ *
+ * Called by DRM core before it exports an object. An imported object
+ * needs no mark: &drm_gem_object.import_attach stays set for its life,
+ * and a dma-buf that a device imports from itself gives back the object
+ * it exported.
+ *
+ * Context: Process context; takes and releases the object's reservation
+ * lock.
+ *
+ * Return: 0, or -EINTR if a signal interrupted the wait for the lock.
+ */
+int drm_shrinker_share(struct drm_gem_object *obj)
+{
+	int ret;
+
+	/* Objects that never go on the lists need no mark. */
+	if (!obj->funcs || (!obj->funcs->purge && !obj->funcs->evict))
+		return 0;
+	ret = dma_resv_lock_interruptible(obj->resv, NULL);
+	if (ret)
+		return ret;
+	obj->shrinker.shared = true;
+	/* Not isolated by a scan: a scan holds the lock while it works on it. */
+	if (obj->shrinker.linked && drm_shrinker_shared(obj))
+		drm_shrinker_unlink_locked(obj);
+	dma_resv_unlock(obj->resv);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_share);
+
+/**
  * drm_shrinker_count - objects a shrinker could purge now
  * @shrinker: the shrinker, or NULL for DRM core's
  *
@@ -758,8 +842,7 @@ drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
 
 	if (obj->shrinker.list != list)
 		return DRM_SHRINKER_LEFT;
-	if (obj->import_attach ||
-	    (obj->dma_buf && !obj->shrinker.allow_exported))
+	if (drm_shrinker_shared(obj))
 		return DRM_SHRINKER_SKIP_DMABUF;
 	if (!entered || READ_ONCE(obj->dev->shrinker.gone))
 		return DRM_SHRINKER_SKIP_GONE;
@@ -835,16 +918,36 @@ drm_shrinker_record_locked(struct drm_gem_object *obj,
 }
 
 /*
- * Who is scanning: memory reclaim runs with PF_MEMALLOC, kswapd also with
- * PF_KSWAPD, a memory cgroup's with its reclaim_state marked.
+ * Whether the caller is memory reclaim: kswapd, direct reclaim, a memory
+ * cgroup's reclaim and node reclaim set current->reclaim_state;
+ * drop_caches (drop_slab()) and the core MM's debugfs scan do not.
+ */
+static bool drm_shrinker_in_reclaim(void)
+{
+	return current->reclaim_state;
+}
+
+/*
+ * Whether a scan called by the core MM may evict: in memory reclaim, or
+ * when a test asked for it. drop_caches and the core MM's debugfs scan
+ * write nothing to swap, and their count leaves the evictable objects out.
+ */
+static bool drm_shrinker_may_evict(void)
+{
+	return drm_shrinker_in_reclaim() || READ_ONCE(drm_shrinker_scan_evicts);
+}
+
+/*
+ * Who is scanning: kswapd runs with PF_KSWAPD, a memory cgroup's reclaim
+ * with its reclaim_state marked.
  */
 static enum drm_shrinker_origin drm_shrinker_origin(void)
 {
 	if (current_is_kswapd())
 		return DRM_SHRINKER_KSWAPD;
-	if (!(current->flags & PF_MEMALLOC))
+	if (!drm_shrinker_in_reclaim())
 		return DRM_SHRINKER_OTHER;
-	if (current->reclaim_state && current->reclaim_state->memcg)
+	if (current->reclaim_state->memcg)
 		return DRM_SHRINKER_MEMCG;
 	return DRM_SHRINKER_DIRECT;
 }
@@ -1091,22 +1194,30 @@ static bool drm_shrinker_can_evict(const struct drm_shrinker *shrinker,
  * The scan of @sc->memcg's lists on @sc->nid, or with @all of every
  * cgroup's and node's, inside fs_reclaim_acquire(@sc->gfp_mask): outside
  * memory reclaim (debugfs, drm_shrinker_scan()), lockdep then sees what a
- * callback does as done in reclaim, so an allocation that may recurse
- * into reclaim, or a lock held elsewhere around one, is reported on the
- * first such scan. In reclaim the annotation is a no-op, reclaim holds
- * it. It purges first, looking at objects until their pages reach
- * @sc->nr_to_scan; with what is left of that, it evicts, if
- * drm_shrinker_can_evict(). @sc->nr_scanned gets the pages of the
- * objects looked at (objects go whole, so it may pass @sc->nr_to_scan by
- * one object per list). Returns the pages purged; *@evicted gets the
- * pages evicted.
+ * callback does as done in reclaim, so a lock that is held elsewhere
+ * around an allocation that may recurse into reclaim is reported on the
+ * first such scan. Where the caller already runs with PF_MEMALLOC (direct
+ * reclaim, kswapd, a memory cgroup's reclaim) the annotation is a no-op.
+ * The callbacks run with PF_MEMALLOC, as in reclaim: outside it too,
+ * writing to swap (zswap allocates its entries with GFP_KERNEL) must not
+ * enter reclaim from within a scan, which would be reclaim inside
+ * reclaim's annotation (a recursive fs_reclaim for lockdep) and a second
+ * scan of the lists this one holds objects of. Their GFP_NOWAIT
+ * allocations may then use the reserves, as in reclaim. It purges first,
+ * looking at objects until their
+ * pages reach @sc->nr_to_scan; with what is left of that, it evicts, if
+ * @evict and drm_shrinker_can_evict(). @sc->nr_scanned gets the pages of
+ * the objects looked at (objects go whole, so it may pass
+ * @sc->nr_to_scan by one object per list). Returns the pages purged;
+ * *@evicted gets the pages evicted.
  */
 static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 					 struct shrink_control *sc, bool all,
-					 unsigned long *evicted)
+					 bool evict, unsigned long *evicted)
 {
 	unsigned long nr = sc->nr_to_scan, freed = 0, scanned = 0;
 	struct drm_shrinker_walk walk = { .origin = drm_shrinker_origin() };
+	unsigned int noreclaim;
 	int nid, srcu;
 
 	might_sleep();
@@ -1119,9 +1230,11 @@ static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 	/* One SRCU section for the scan: drm_shrinker_dev_fini() waits for it. */
 	srcu = srcu_read_lock(&drm_shrinker_srcu);
 	fs_reclaim_acquire(sc->gfp_mask);
+	/* After the annotation, which PF_MEMALLOC would make a no-op. */
+	noreclaim = memalloc_noreclaim_save();
 	for (walk.list = 0; walk.list < DRM_SHRINKER_NR_LISTS; walk.list++) {
 		if (walk.list == DRM_SHRINKER_EVICTABLE &&
-		    !drm_shrinker_can_evict(shrinker, sc))
+		    (!evict || !drm_shrinker_can_evict(shrinker, sc)))
 			break;
 		if (!all) {
 			freed += drm_shrinker_walk(shrinker, sc, &walk, sc->nid,
@@ -1137,6 +1250,7 @@ static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 						   evicted);
 		}
 	}
+	memalloc_noreclaim_restore(noreclaim);
 	fs_reclaim_release(sc->gfp_mask);
 	srcu_read_unlock(&drm_shrinker_srcu, srcu);
 	sc->nr_scanned = scanned;
@@ -1176,7 +1290,7 @@ unsigned long drm_shrinker_scan(struct drm_shrinker *shrinker,
 	unsigned long freed, evicted;
 
 	freed = __drm_shrinker_scan(shrinker ?: &drm_shrinker_core, &sc, true,
-				    &evicted);
+				    true, &evicted);
 	return freed + evicted;
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_scan);
@@ -1191,12 +1305,13 @@ static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
 {
 	struct shrink_control sc = {
 		.gfp_mask = GFP_KERNEL,
-		.nr_to_scan = 1,
+		/* The whole object: what the scan that started it looked at. */
+		.nr_to_scan = drm_shrinker_pages(obj),
 		.nid = NUMA_NO_NODE,
 	};
 	bool was_pending = obj->shrinker.pending;
+	unsigned int what, noreclaim;
 	unsigned long pages = 0;
-	unsigned int what;
 	int srcu, idx;
 	bool entered;
 
@@ -1212,7 +1327,9 @@ static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
 	 */
 	obj->shrinker.scanning = true;
 	fs_reclaim_acquire(sc.gfp_mask);
+	noreclaim = memalloc_noreclaim_save();
 	what = drm_shrinker_try_reclaim_locked(obj, list, &sc, entered, &pages);
+	memalloc_noreclaim_restore(noreclaim);
 	fs_reclaim_release(sc.gfp_mask);
 	obj->shrinker.scanning = false;
 	if (entered)
@@ -1366,22 +1483,32 @@ static unsigned long drm_shrinker_count_list(struct drm_shrinker *shrinker,
 /*
  * The count is in pages, reclaim's unit, so that a list of a few large
  * objects weighs what it holds. The evictable pages count only if a scan
- * for @sc could evict, and no more than free swap can take, as xe counts
- * what it can back up.
+ * for @sc, in this context, could evict (in memory reclaim: a count that
+ * drop_caches' scan cannot meet would be deferred by the core MM and
+ * asked of the next reclaim), and no more than free swap can take, as xe
+ * counts what it can back up.
+ *
+ * SHRINK_EMPTY only when both lists of @sc are empty: on it,
+ * shrink_slab_memcg() clears the cgroup's bit of this shrinker, and
+ * list_lru sets it again only when a list goes from empty to one object.
+ * A cgroup whose evictable objects cannot be evicted now (a reclaim
+ * without __GFP_IO, no swap for a moment) gets 0, and the next reclaim
+ * that may evict still calls us.
  */
 VISIBLE_IF_KUNIT unsigned long
 drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 {
 	struct drm_shrinker *shrinker = mm->private_data;
-	unsigned long pages, swap;
+	unsigned long pages, swap, evictable;
 
 	pages = drm_shrinker_count_list(shrinker, sc, DRM_SHRINKER_PURGEABLE);
-	/* drm_shrinker_can_evict(), with the swap asked once. */
-	swap = sc->gfp_mask & __GFP_IO ? drm_shrinker_swap_pages(shrinker, sc) : 0;
-	if (swap)
-		pages += min(swap, drm_shrinker_count_list(shrinker, sc,
-							   DRM_SHRINKER_EVICTABLE));
-	return pages ?: SHRINK_EMPTY;
+	evictable = drm_shrinker_count_list(shrinker, sc, DRM_SHRINKER_EVICTABLE);
+	if (!pages && !evictable)
+		return SHRINK_EMPTY;
+	/* What the scan checks: drm_shrinker_can_evict(), swap asked once. */
+	swap = evictable && drm_shrinker_may_evict() &&
+	       (sc->gfp_mask & __GFP_IO) ? drm_shrinker_swap_pages(shrinker, sc) : 0;
+	return pages + min(swap, evictable);
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_count_objects);
 
@@ -1390,7 +1517,13 @@ drm_shrinker_scan_objects(struct shrinker *mm, struct shrink_control *sc)
 {
 	unsigned long freed, evicted;
 
-	freed = __drm_shrinker_scan(mm->private_data, sc, false, &evicted);
+	/*
+	 * Only memory reclaim evicts: drop_caches and the debugfs scan of
+	 * the core MM purge DONTNEED objects and write nothing to swap,
+	 * unless a test asked for it (drm_shrinker_scan_evicts).
+	 */
+	freed = __drm_shrinker_scan(mm->private_data, sc, false,
+				    drm_shrinker_may_evict(), &evicted);
 	/*
 	 * The purged pages went back to the page allocator: credit reclaim with
 	 * them, as slab does for its pages. Otherwise direct reclaim sees no
@@ -1690,6 +1823,9 @@ void drm_shrinker_init(struct dentry *debugfs_root)
 	drm_shrinker_debugfs = debugfs_create_file("shrinker", 0444,
 						   debugfs_root, NULL,
 						   &drm_shrinker_global_fops);
+	drm_shrinker_debugfs_root = debugfs_root;
+	debugfs_create_bool("shrinker_scan_evicts", 0600, debugfs_root,
+			    &drm_shrinker_scan_evicts);
 
 	if (drm_shrinker_setup(&drm_shrinker_core, "drm-shrinker",
 			       drm_shrinker_enable)) {
@@ -1709,5 +1845,8 @@ void drm_shrinker_init(struct dentry *debugfs_root)
 void drm_shrinker_fini(void)
 {
 	debugfs_remove(drm_shrinker_debugfs);
+	if (!IS_ERR_OR_NULL(drm_shrinker_debugfs_root))
+		debugfs_lookup_and_remove("shrinker_scan_evicts",
+					  drm_shrinker_debugfs_root);
 	drm_shrinker_teardown(&drm_shrinker_core);
 }

@@ -60,6 +60,8 @@ struct drm_shrinker_test_obj {
 	long refuse;
 	unsigned int purges;
 	bool purged;
+	/* The last callback ran with PF_MEMALLOC. */
+	bool memalloc;
 };
 
 static struct drm_shrinker_test_obj *to_test_obj(struct drm_gem_object *obj)
@@ -75,6 +77,7 @@ static long drm_shrinker_test_purge(struct drm_gem_object *obj,
 
 	dma_resv_assert_held(obj->resv);
 	tobj->purges++;
+	tobj->memalloc = current->flags & PF_MEMALLOC;
 	if (tobj->refuse)
 		return tobj->refuse;
 	tobj->purged = true;
@@ -169,6 +172,28 @@ static int drm_shrinker_test_dontneed(struct drm_shrinker_test_obj *tobj)
 				      page_folio(tobj->page));
 	dma_resv_unlock(tobj->base.resv);
 	return ret;
+}
+
+/* Put @tobj on @list, as madvise or its memory manager would. */
+static int drm_shrinker_test_add(struct drm_shrinker_test_obj *tobj,
+				 enum drm_shrinker_list list)
+{
+	int ret;
+
+	dma_resv_lock(tobj->base.resv, NULL);
+	ret = drm_shrinker_add_locked(&tobj->base, list, page_folio(tobj->page));
+	dma_resv_unlock(tobj->base.resv);
+	return ret;
+}
+
+/* The objects on the lists @list of the case's shrinker. */
+static unsigned long drm_shrinker_test_listed(struct drm_shrinker_test *t,
+					      enum drm_shrinker_list list)
+{
+	struct drm_shrinker_stats stats;
+
+	drm_shrinker_read_stats(t->shrinker, NULL, &stats);
+	return stats.objects[list];
 }
 
 static void drm_shrinker_test_willneed(struct drm_shrinker_test_obj *tobj)
@@ -369,7 +394,8 @@ static void drm_test_shrinker_count_freeable(struct kunit *test)
 	/* Only compared against NULL by the shrinker; reset before free. */
 	b->base.dma_buf = &fake_buf;
 	drm_shrinker_test_dontneed(b);
-	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&b->base));
+	/* Marked, but never purged while shared: fdinfo does not count it. */
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&b->base));
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 1);
 	b->base.dma_buf = NULL;
 }
@@ -1326,17 +1352,19 @@ static void drm_test_shrinker_origin(struct kunit *test)
 	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
 	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
 	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 1);
-	struct reclaim_state rs = { .memcg = true };
+	struct reclaim_state rs = { .memcg = true }, direct = {};
 	struct drm_shrinker_stats stats;
 	unsigned int noreclaim;
 
 	drm_shrinker_test_dontneed(a);
 	drm_shrinker_test_dontneed(b);
 	drm_shrinker_test_dontneed(c);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
+	/* PF_MEMALLOC alone is not reclaim: a scan runs with it anyway. */
 	noreclaim = memalloc_noreclaim_save();
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
 	KUNIT_ASSERT_NULL(test, current->reclaim_state);
+	current->reclaim_state = &direct;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
 	current->reclaim_state = &rs;
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
 	current->reclaim_state = NULL;
@@ -1347,6 +1375,131 @@ static void drm_test_shrinker_origin(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_DIRECT], 1);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_MEMCG], 1);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_KSWAPD], 0);
+}
+
+/*
+ * SHRINK_EMPTY only when both lists are empty: a cgroup whose only
+ * objects are evictable, which a reclaim without __GFP_IO cannot evict,
+ * is told 0 (mm keeps its shrinker bit, and the next reclaim that may
+ * evict calls the shrinker again), not SHRINK_EMPTY.
+ */
+static void drm_test_shrinker_empty_only_when_empty(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 2);
+	struct shrinker *mm = drm_shrinker_mm(t->shrinker);
+	struct shrink_control sc = drm_shrinker_test_sc(128);
+	struct reclaim_state rs = {};
+
+	drm_shrinker_assume_swap(t->shrinker);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), SHRINK_EMPTY);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(a, DRM_SHRINKER_EVICTABLE), 0);
+	/* Counted as memory reclaim counts. */
+	KUNIT_ASSERT_NULL(test, current->reclaim_state);
+	current->reclaim_state = &rs;
+	sc.gfp_mask = GFP_NOIO;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 0);
+	sc.gfp_mask = GFP_KERNEL;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 2);
+	current->reclaim_state = NULL;
+	/* Outside reclaim (drop_caches), whose scan would not evict: 0. */
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 0);
+}
+
+/*
+ * Only memory reclaim evicts: the core MM's callback called outside it
+ * (drop_caches, the debugfs scan: no reclaim_state) purges DONTNEED
+ * objects and leaves evictable ones alone, which a reclaim then evicts.
+ * The callbacks run with PF_MEMALLOC either way.
+ */
+static void drm_test_shrinker_evict_only_in_reclaim(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 2);
+	struct shrinker *mm = drm_shrinker_mm(t->shrinker);
+	struct shrink_control sc = drm_shrinker_test_sc(128);
+	struct reclaim_state rs = {};
+
+	drm_shrinker_assume_swap(t->shrinker);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(a, DRM_SHRINKER_PURGEABLE), 0);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(b, DRM_SHRINKER_EVICTABLE), 0);
+	KUNIT_ASSERT_FALSE(test, current->flags & PF_MEMALLOC);
+	KUNIT_ASSERT_NULL(test, current->reclaim_state);
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 1);
+	KUNIT_EXPECT_TRUE(test, a->purged);
+	KUNIT_EXPECT_TRUE(test, a->memalloc);
+	KUNIT_EXPECT_EQ(test, b->purges, 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, DRM_SHRINKER_EVICTABLE), 1);
+	KUNIT_EXPECT_FALSE(test, current->flags & PF_MEMALLOC);
+
+	sc = drm_shrinker_test_sc(128);
+	current->reclaim_state = &rs;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 2);
+	current->reclaim_state = NULL;
+	KUNIT_EXPECT_TRUE(test, b->purged);
+	KUNIT_EXPECT_TRUE(test, b->memalloc);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, DRM_SHRINKER_EVICTABLE), 0);
+}
+
+struct drm_shrinker_test_sticky_param {
+	const char *desc;
+	enum drm_shrinker_list list;
+	bool allow_exported;
+};
+
+static const struct drm_shrinker_test_sticky_param drm_shrinker_test_sticky_params[] = {
+	{ "purgeable", DRM_SHRINKER_PURGEABLE },
+	{ "evictable", DRM_SHRINKER_EVICTABLE },
+	{ "purgeable, driver allows", DRM_SHRINKER_PURGEABLE, true },
+	{ "evictable, driver allows", DRM_SHRINKER_EVICTABLE, true },
+};
+
+static void drm_shrinker_test_sticky_desc(const struct drm_shrinker_test_sticky_param *p,
+					  char *desc)
+{
+	strscpy(desc, p->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_shrinker_test_sticky, drm_shrinker_test_sticky_params,
+		  drm_shrinker_test_sticky_desc);
+
+/*
+ * An object once exported stays off the lists after &drm_gem_object.dma_buf
+ * is cleared (its last GEM handle closed while the dma-buf and its
+ * mappings live on): put on a list again (a madvise through a
+ * self-import, a signalled fence, a vunmap) it is neither counted nor
+ * reclaimed. An object listed before its export leaves the list at once.
+ * A driver that allows purging exported objects keeps it listed.
+ */
+static void drm_test_shrinker_dmabuf_sticky(struct kunit *test)
+{
+	const struct drm_shrinker_test_sticky_param *p = test->param_value;
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	unsigned int listed = p->allow_exported ? 1 : 0;
+	struct drm_shrinker_stats stats;
+
+	drm_shrinker_assume_swap(t->shrinker);
+	a->base.shrinker.allow_exported = p->allow_exported;
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(a, p->list), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, p->list), 1);
+
+	/* What drm_prime.c does before it exports. */
+	KUNIT_EXPECT_EQ(test, drm_shrinker_share(&a->base), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, p->list), listed);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_is_purgeable(&a->base),
+			p->list == DRM_SHRINKER_PURGEABLE && p->allow_exported);
+
+	/* The dma-buf lives on, its last handle gone: listed again. */
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_add(a, p->list), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, p->list), listed);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), listed);
+	KUNIT_EXPECT_EQ(test, a->purges, listed);
+	KUNIT_EXPECT_EQ(test, a->purged, p->allow_exported);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects + stats.evicted_objects, listed);
 }
 
 static struct kunit_case drm_shrinker_tests[] = {
@@ -1367,6 +1520,9 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_pending),
 	KUNIT_CASE(drm_test_shrinker_origin),
 	KUNIT_CASE_PARAM(drm_test_shrinker_dmabuf, drm_shrinker_test_dmabuf_gen_params),
+	KUNIT_CASE_PARAM(drm_test_shrinker_dmabuf_sticky, drm_shrinker_test_sticky_gen_params),
+	KUNIT_CASE(drm_test_shrinker_empty_only_when_empty),
+	KUNIT_CASE(drm_test_shrinker_evict_only_in_reclaim),
 	KUNIT_CASE(drm_test_shrinker_willneed_kept),
 	KUNIT_CASE(drm_test_shrinker_purged_once),
 	KUNIT_CASE(drm_test_shrinker_freed_on_lru),
