@@ -194,13 +194,14 @@ struct drm_shrinker_entry {
 	 */
 	u8 allow_exported : 1;
 	/**
-	 * @shared: the object was exported or imported as a dma-buf
+	 * @shared: the object was exported as a dma-buf
 	 * (drm_shrinker_share()). Its pages may be mapped or attached
 	 * through the dma-buf, which nothing here can zap or detach, for as
 	 * long as the dma-buf lives, and that may be longer than
 	 * &drm_gem_object.dma_buf is set (it is cleared when the last GEM
 	 * handle goes): never cleared, so such an object is never purged
-	 * or evicted (unless @allow_exported and it was not imported).
+	 * or evicted (unless @allow_exported). Imported objects keep
+	 * &drm_gem_object.import_attach instead.
 	 */
 	u8 shared : 1;
 	/**

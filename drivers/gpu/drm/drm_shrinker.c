@@ -92,12 +92,13 @@
  *	dma_resv_unlock(obj->resv);
  *
  * An object that was ever shared as a dma-buf is never purged or evicted:
- * its pages may be mapped through the dma-buf's file, whose mappings
- * purge and eviction do not zap, or attached by another device, for as
- * long as the dma-buf lives, also once &drm_gem_object.dma_buf is cleared
- * (the last GEM handle closed). DRM core marks it at export and import
+ * its pages may be mapped through the dma-buf, where purge and eviction
+ * need not zap them, or attached by another device, for as long as the
+ * dma-buf lives, also once &drm_gem_object.dma_buf is cleared (the last
+ * GEM handle closed). DRM core marks it before it exports it
  * (drm_shrinker_share()), the mark is never cleared, and both places that
  * lead to a callback check it: drm_shrinker_add_locked() and the scan.
+ * An imported object keeps &drm_gem_object.import_attach for life.
  *
  * Only memory reclaim (kswapd, direct reclaim, a memory cgroup's or a
  * node's reclaim) evicts: drop_caches and the core MM's debugfs scan only
@@ -271,7 +272,8 @@
  * not memory reclaim: it purges, and evicts only while
  * ``/sys/kernel/debug/dri/shrinker_scan_evicts`` is ``Y`` (for tests;
  * ``N`` at boot). ``count`` says what such a scan could take: the
- * evictable pages only while the switch is ``Y``::
+ * evictable pages only while the switch is ``Y``, so a cgroup that holds
+ * only evictable objects has a line only then::
  *
  *	# cat /sys/kernel/debug/shrinker/drm-shrinker-9/count
  *	1 40 0
@@ -769,17 +771,23 @@ void drm_shrinker_forget(struct drm_gem_object *obj)
  * @obj: GEM object about to be exported as a dma-buf
  *
  * The pages of an object shared as a dma-buf may be mapped through the
- * dma-buf file (drm_gem_prime_mmap() maps them into its address space,
- * not the GEM one that purge and eviction zap) or attached by another
- * device, for as long as the dma-buf lives: after the last GEM handle is
- * closed too, when &drm_gem_object.dma_buf is cleared. So an object is
+ * dma-buf's file or attached by another device, for as long as the
+ * dma-buf lives: after the last GEM handle is closed too, when
+ * &drm_gem_object.dma_buf is cleared. Purge and eviction zap the object's
+ * range of the DRM device's address space, which holds a dma-buf mapping
+ * only if the driver exports through drm_gem_prime_export() and the
+ * object has an mmap offset: a driver's own export (virtio-gpu's
+ * virtio_dma_buf_export()) leaves the mappings in the dma-buf file's own
+ * address space, and without an offset drm_gem_prime_mmap() maps at 0,
+ * where nothing zaps them. So an object is
  * marked shared, for the rest of its life, before its dma-buf can reach
  * anyone: drm_shrinker_add_locked() does not list it and a scan that
  * meets it takes it off and leaves its pages alone, whatever path brings
  * it to the shrinker again (a fence signalled, a vunmap, an unpin, a
  * madvise through a self-import, a fault of the dma-buf's mapping).
  *
- * Called by DRM core before it exports an object. An imported object
+ * Called by DRM core before it exports an object; an export that fails
+ * afterwards leaves the mark, which only keeps memory in. An imported object
  * needs no mark: &drm_gem_object.import_attach stays set for its life,
  * and a dma-buf that a device imports from itself gives back the object
  * it exported.

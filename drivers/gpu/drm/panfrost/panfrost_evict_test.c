@@ -239,9 +239,10 @@ static void panfrost_test_evict_closed_mapping(struct kunit *test)
 /*
  * A job may use a BO it does not list in SUBMIT (Mesa's panvk lists none
  * of its VkDeviceMemory): SUBMIT counts the job in its address space and
- * brings back every evicted BO mapped there (panfrost_gem_swapin_evicted())
- * before it looks at the job's list, so a job whose list omits an evicted
- * BO finds it mapped at the same address with the same words.
+ * brings back every evicted WILLNEED BO mapped there
+ * (panfrost_gem_swapin_evicted()) before it looks at the job's list, so a
+ * job whose list omits an evicted BO finds it mapped at the same address
+ * with the same words; a DONTNEED one stays evicted until it is WILLNEED.
  */
 static void panfrost_test_evict_unlisted(struct kunit *test)
 {
@@ -262,6 +263,20 @@ static void panfrost_test_evict_unlisted(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, bo->base.evicted);
 	KUNIT_EXPECT_EQ(test, ops->iova_to_phys(ops, iova), 0);
 	KUNIT_EXPECT_FALSE(test, list_empty(&mmu->evicted));
+
+	/* DONTNEED, which no job may use: it stays evicted and listed. */
+	dma_resv_lock(bo->base.base.resv, NULL);
+	drm_gem_shmem_madvise(&bo->base, PANFROST_MADV_DONTNEED);
+	dma_resv_unlock(bo->base.base.resv);
+	panfrost_mmu_job_begin(mmu);
+	KUNIT_EXPECT_EQ(test, panfrost_gem_swapin_evicted(mmu), 0);
+	panfrost_mmu_job_end(mmu);
+	KUNIT_EXPECT_TRUE(test, bo->base.evicted);
+	KUNIT_EXPECT_FALSE(test, list_empty(&mmu->evicted));
+	dma_resv_lock(bo->base.base.resv, NULL);
+	KUNIT_EXPECT_TRUE(test, drm_gem_shmem_madvise(&bo->base,
+						      PANFROST_MADV_WILLNEED));
+	dma_resv_unlock(bo->base.base.resv);
 
 	/* SUBMIT of a job with no BO listed. */
 	panfrost_mmu_job_begin(mmu);
