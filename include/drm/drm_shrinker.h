@@ -46,7 +46,8 @@ enum drm_shrinker_list {
  * @DRM_SHRINKER_SKIP_DMABUF: it is imported, or was ever exported, as a
  *	dma-buf (&drm_shrinker_entry.shared), and its driver did not allow
  *	purging exported objects.
- * @DRM_SHRINKER_SKIP_GONE: its device is unplugged or unregistered.
+ * @DRM_SHRINKER_SKIP_GONE: its device is unplugged or unregistered, or its
+ *	last reference went while a scan had it isolated.
  * @DRM_SHRINKER_SKIP_FAILED: &drm_gem_object_funcs.purge or
  *	&drm_gem_object_funcs.evict failed with an error other than -EBUSY
  *	and -EINPROGRESS.

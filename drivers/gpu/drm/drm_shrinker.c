@@ -142,15 +142,20 @@
  *   the list_lru lock of the node (6.12 has one per list and node, for
  *   all cgroups) and the atomic page count of the list.
  * - A scan walks a list under its lock, trylocks the reservation locks
- *   of up to %DRM_SHRINKER_BATCH objects and takes them off (they are
- *   now @isolated), and drops the list's lock; it then purges each
- *   object, or puts it back at the tail, and drops its reservation lock,
+ *   of up to %DRM_SHRINKER_BATCH objects (one on the evictable list)
+ *   and takes them off (they are now @isolated), and drops the list's
+ *   lock; it then purges each object, or puts it back at the tail, and
+ *   drops its reservation lock,
  *   and at the end of the batch clears @isolated of each (a scan that
  *   meets an object still @isolated leaves it alone). It takes no
  *   reference: drm_shrinker_forget(), which every object passes when its
  *   last reference goes, waits until no scan has the object isolated,
  *   and the isolate step skips objects whose last reference is gone. So
- *   reclaim never frees an object, and never waits.
+ *   reclaim never frees an object, and never waits. While a free waits,
+ *   the scan lets go, before each callback, of the objects it is done
+ *   with and of those whose last reference went while they waited for
+ *   their turn (it calls no callback for those): a free waits for at
+ *   most the callback running when it came.
  * - Scans call into a driver inside drm_dev_enter() and an SRCU read
  *   section; drm_shrinker_dev_fini() marks the device gone and waits for
  *   the SRCU grace period: after it returns, no scan calls into the
@@ -196,7 +201,9 @@
  * the reclaim allows I/O and swap space is free. It keeps the contents: it
  * lets go of the object's memory (zapping CPU mappings, taking the object
  * off its device or host) so that it can go to swap, and may start that
- * writing, which reclaim allows, but waits for none of it; it returns the
+ * writing, which reclaim allows, but waits for none of it, and writes no
+ * more pages than &shrink_control.nr_to_scan says: what is left of the
+ * scan's pages when it comes to the object; it returns the
  * pages it let go of or -EBUSY, or -EINPROGRESS if it waits for someone
  * (the host) first and finishes with drm_shrinker_evict_locked(), as a
  * purge does. The memory manager brings the contents
@@ -735,9 +742,11 @@ static bool drm_shrinker_released(struct drm_gem_object *obj)
  *
  * Called by drm_gem_object_free() before the driver frees @obj, and again
  * by drm_gem_object_release() for objects freed without a reference count.
- * Waits until no scan has @obj isolated: a scan holds at most
- * %DRM_SHRINKER_BATCH objects, for one purge callback each, and callbacks
- * never sleep for long (see &drm_gem_object_funcs.purge).
+ * Waits until no scan has @obj isolated: for at most the one callback
+ * the scan is running when the wait starts (a scan that sees a waiter
+ * lets go of the objects it is done with, and of the dying ones without
+ * calling back for them, before its next callback), and callbacks never
+ * sleep for long (see &drm_gem_object_funcs.purge).
  */
 void drm_shrinker_forget(struct drm_gem_object *obj)
 {
@@ -961,10 +970,14 @@ static enum drm_shrinker_origin drm_shrinker_origin(void)
 }
 
 /*
- * Objects one walk of a list isolates at most, with their reservation
- * locks held until each is disposed of: the list's lock is taken once per
- * batch, not once per object. It bounds how long a free waits for a scan
- * (drm_shrinker_forget()) and stays well below lockdep's MAX_LOCK_DEPTH.
+ * Objects one walk of the purgeable list isolates at most, with their
+ * reservation locks held until each is disposed of: the list's lock is
+ * taken once per batch, not once per object. It stays well below
+ * lockdep's MAX_LOCK_DEPTH, and bounds how long a task that locks an
+ * isolated object (a munmap, a submission, a madvise) waits for the scan
+ * to come to it: the purges before it, each about as long as a free of
+ * the same object. A walk of the evictable list isolates one object:
+ * an eviction writes to swap, and nobody waits for more than one.
  */
 #define DRM_SHRINKER_BATCH	16UL
 
@@ -1048,8 +1061,12 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 	unsigned int what;
 
 	drm_shrinker_run_dev(run, obj->dev);
-	what = drm_shrinker_try_reclaim_locked(obj, walk->list, sc,
-					       run->entered, &freed);
+	/* Being freed: drm_shrinker_forget() waits for us, not for a purge. */
+	if (!kref_read(&obj->refcount))
+		what = DRM_SHRINKER_SKIP_GONE;
+	else
+		what = drm_shrinker_try_reclaim_locked(obj, walk->list, sc,
+						       run->entered, &freed);
 	*evicted = what == DRM_SHRINKER_EVICTED;
 
 	/* Before the unlink: the purge is counted before pending drops. */
@@ -1105,10 +1122,44 @@ static void drm_shrinker_let_go(struct drm_gem_object **objs, unsigned int n)
 }
 
 /*
+ * A free waits for the batch (drm_shrinker_forget() counted itself in
+ * drm_shrinker_waiters): before the next callback, let go of the @n
+ * objects of @held the batch is done with, and dispose of the ones still
+ * waiting for their turn whose last reference is gone, without a
+ * callback (drm_shrinker_try_reclaim_locked() skips them), and let go of
+ * them too. A free then waits for at most the one callback that was
+ * running when it came. Returns the objects left in @held: none.
+ */
+static unsigned int drm_shrinker_let_go_early(struct shrink_control *sc,
+					      struct drm_shrinker_run *run,
+					      struct drm_shrinker_walk *walk,
+					      struct drm_gem_object **held,
+					      unsigned int n)
+{
+	struct drm_gem_object *obj, *next;
+	bool out;
+
+	/*
+	 * See the references dropped before the waiter counted itself;
+	 * pairs with the barrier at the top of drm_shrinker_forget().
+	 */
+	smp_rmb();
+	list_for_each_entry_safe(obj, next, &walk->dispose, lru_node) {
+		if (kref_read(&obj->refcount))
+			continue;
+		drm_shrinker_dispose(sc, obj, run, walk, &out);
+		held[n++] = obj;
+	}
+	drm_shrinker_let_go(held, n);
+	return 0;
+}
+
+/*
  * Look at objects of one list (@walk->list of @memcg on @nid), or of all
  * cgroups' lists on @nid if @all_memcgs, least recently used first, until
  * their pages reach *@nr_to_scan, in batches of up to %DRM_SHRINKER_BATCH
- * isolated under one hold of the list's lock; *@nr_to_scan is decreased
+ * (one object on the evictable list) isolated under one hold of the
+ * list's lock; *@nr_to_scan is decreased
  * by the pages looked at, *@scanned increased. No object is looked at
  * twice: at most as many as the lists held at the start. Returns the
  * pages purged; *@evicted gets the pages evicted added.
@@ -1129,15 +1180,18 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 			    list_lru_count_one(lru, nid, memcg);
 
 	while (left && *nr_to_scan) {
+		/* An evict callback writes no more than is left. */
+		unsigned long budget = *nr_to_scan;
 		/* A walk of batch objects isolates at most as many. */
 		struct drm_gem_object *held[DRM_SHRINKER_BATCH];
-		unsigned long batch = min(left, DRM_SHRINKER_BATCH);
+		unsigned long batch = min(left, walk->list == DRM_SHRINKER_PURGEABLE ?
+						DRM_SHRINKER_BATCH : 1);
 		unsigned long nr = batch;
 		unsigned int n = 0;
 
 		INIT_LIST_HEAD(&walk->dispose);
 		walk->pages = 0;
-		walk->budget = *nr_to_scan;
+		walk->budget = budget;
 		if (all_memcgs)
 			list_lru_walk_node(lru, nid, drm_shrinker_isolate, walk,
 					   &nr);
@@ -1150,11 +1204,20 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 		*nr_to_scan -= min(*nr_to_scan, walk->pages);
 		*scanned += walk->pages;
 
+		if (walk->list == DRM_SHRINKER_EVICTABLE)
+			sc->nr_to_scan = budget;
+
 		while (!list_empty(&walk->dispose)) {
 			struct drm_gem_object *obj;
 			unsigned long pages;
 			bool out;
 
+			if (unlikely(atomic_read(&drm_shrinker_waiters))) {
+				n = drm_shrinker_let_go_early(sc, &run, walk,
+							      held, n);
+				if (list_empty(&walk->dispose))
+					break;
+			}
 			/* list_lru_isolate_move() adds at the head: oldest last. */
 			obj = list_last_entry(&walk->dispose,
 					      struct drm_gem_object, lru_node);
@@ -1223,7 +1286,7 @@ static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 					 struct shrink_control *sc, bool all,
 					 bool evict, unsigned long *evicted)
 {
-	unsigned long nr = sc->nr_to_scan, freed = 0, scanned = 0;
+	unsigned long asked = sc->nr_to_scan, nr = asked, freed = 0, scanned = 0;
 	struct drm_shrinker_walk walk = { .origin = drm_shrinker_origin() };
 	unsigned int noreclaim;
 	int nid, srcu;
@@ -1261,9 +1324,11 @@ static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 	memalloc_noreclaim_restore(noreclaim);
 	fs_reclaim_release(sc->gfp_mask);
 	srcu_read_unlock(&drm_shrinker_srcu, srcu);
+	/* The walks of the evictable list told each callback what was left. */
+	sc->nr_to_scan = asked;
 	sc->nr_scanned = scanned;
 
-	trace_drm_shrinker_scan(sc->nr_to_scan, freed + *evicted, scanned);
+	trace_drm_shrinker_scan(asked, freed + *evicted, scanned);
 	return freed;
 }
 

@@ -62,6 +62,14 @@ struct drm_shrinker_test_obj {
 	bool purged;
 	/* The last callback ran with PF_MEMALLOC. */
 	bool memalloc;
+	/* If set, the purge callback waits at this gate first. */
+	struct drm_shrinker_test_gate *gate;
+};
+
+/* Where a purge callback says it runs, and waits until the case lets it go. */
+struct drm_shrinker_test_gate {
+	struct completion entered;
+	struct completion go;
 };
 
 static struct drm_shrinker_test_obj *to_test_obj(struct drm_gem_object *obj)
@@ -76,6 +84,10 @@ static long drm_shrinker_test_purge(struct drm_gem_object *obj,
 	struct drm_shrinker_test *t = tobj->t;
 
 	dma_resv_assert_held(obj->resv);
+	if (tobj->gate) {
+		complete(&tobj->gate->entered);
+		wait_for_completion(&tobj->gate->go);
+	}
 	tobj->purges++;
 	tobj->memalloc = current->flags & PF_MEMALLOC;
 	if (tobj->refuse)
@@ -1294,6 +1306,135 @@ static void drm_test_shrinker_concurrent(struct kunit *test)
 		   scans, DRM_SHRINKER_TEST_ROUNDS, race->made, purged);
 }
 
+/* A scan or a free run by a kthread, which says when it is done. */
+struct drm_shrinker_test_job {
+	struct drm_shrinker_test *t;
+	struct drm_gem_object *obj;
+	struct task_struct *task;
+	struct completion done;
+};
+
+/* Scans everything of the case's shrinker. */
+static int drm_shrinker_test_scanner(void *data)
+{
+	struct drm_shrinker_test_job *job = data;
+
+	drm_shrinker_scan(job->t->shrinker, ULONG_MAX, GFP_KERNEL);
+	/* For every wait: the case waits for a job more than once. */
+	complete_all(&job->done);
+	return 0;
+}
+
+/* Drops the last reference of the job's object. */
+static int drm_shrinker_test_putter(void *data)
+{
+	struct drm_shrinker_test_job *job = data;
+
+	drm_gem_object_put(job->obj);
+	complete_all(&job->done);
+	return 0;
+}
+
+/*
+ * Start @fn on @job in a kthread that the job keeps a reference on, and
+ * wait until it is done or sleeps (a putter sleeps only in
+ * drm_shrinker_forget()).
+ */
+static void drm_shrinker_test_start(struct kunit *test,
+				    struct drm_shrinker_test_job *job,
+				    int (*fn)(void *), struct drm_gem_object *obj)
+{
+	job->t = test->priv;
+	job->obj = obj;
+	init_completion(&job->done);
+	job->task = kthread_create(fn, job, "drm-shrinker-job");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job->task);
+	get_task_struct(job->task);
+	wake_up_process(job->task);
+	while (!completion_done(&job->done) &&
+	       !(READ_ONCE(job->task->__state) & TASK_UNINTERRUPTIBLE))
+		schedule_timeout_uninterruptible(1);
+}
+
+/*
+ * Whether @job finished: a hang detector, not a measure (a correct run
+ * finishes at once, a wrong one never).
+ */
+static bool drm_shrinker_test_finished(struct drm_shrinker_test_job *job)
+{
+	return wait_for_completion_timeout(&job->done, 10 * HZ) != 0;
+}
+
+/*
+ * A free waits for at most the callback a scan is running when it comes:
+ * a scan of a batch (a, b, c) runs a's callback; the frees of a and of c
+ * (isolated, its turn not come) start, then a's callback returns; both
+ * frees end while b's callback still runs, and c is not purged: it is
+ * counted as gone. On a scan that let the batch go only at its end, both
+ * frees would wait for b's callback, which waits here for them.
+ */
+static void drm_test_shrinker_free_waits_for_one(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a, *b, *c;
+	struct drm_shrinker_test_gate *gates;
+	struct drm_shrinker_test_job *jobs;
+	struct drm_shrinker_stats stats;
+	bool freed_a, freed_c;
+	unsigned int i;
+
+	gates = kunit_kcalloc(test, 2, sizeof(*gates), GFP_KERNEL);
+	jobs = kunit_kcalloc(test, 3, sizeof(*jobs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, gates);
+	KUNIT_ASSERT_NOT_NULL(test, jobs);
+	for (i = 0; i < 2; i++) {
+		init_completion(&gates[i].entered);
+		init_completion(&gates[i].go);
+	}
+	/* Not put at exit: the case's kthreads drop a's and c's references. */
+	a = drm_shrinker_test_obj_new(t, drm_shrinker_test_dev(test, 0), 1);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	b = drm_shrinker_test_obj(test, 0, 1);
+	c = drm_shrinker_test_obj_new(t, t->devs[0], 1);
+	if (!c)
+		drm_gem_object_put(&a->base);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	a->gate = &gates[0];
+	b->gate = &gates[1];
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_dontneed(b);
+	drm_shrinker_test_dontneed(c);
+
+	drm_shrinker_test_start(test, &jobs[0], drm_shrinker_test_scanner, NULL);
+	wait_for_completion(&gates[0].entered);
+	drm_shrinker_test_start(test, &jobs[1], drm_shrinker_test_putter, &a->base);
+	drm_shrinker_test_start(test, &jobs[2], drm_shrinker_test_putter, &c->base);
+	/* Not done yet: a is in its callback, c isolated behind it. */
+	KUNIT_EXPECT_FALSE(test, completion_done(&jobs[1].done));
+	KUNIT_EXPECT_FALSE(test, completion_done(&jobs[2].done));
+
+	complete(&gates[0].go);
+	wait_for_completion(&gates[1].entered);
+	freed_a = drm_shrinker_test_finished(&jobs[1]);
+	freed_c = drm_shrinker_test_finished(&jobs[2]);
+	KUNIT_EXPECT_TRUE_MSG(test, freed_a, "a's free waited past a's callback");
+	KUNIT_EXPECT_TRUE_MSG(test, freed_c, "c's free waited past a's callback");
+	KUNIT_EXPECT_FALSE(test, completion_done(&jobs[0].done));
+
+	complete(&gates[1].go);
+	for (i = 0; i < 3; i++) {
+		wait_for_completion(&jobs[i].done);
+		kthread_stop(jobs[i].task);
+		put_task_struct(jobs[i].task);
+	}
+	KUNIT_EXPECT_EQ(test, b->purges, 1);
+	KUNIT_EXPECT_EQ(test, t->nr_purged, 2);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_GONE], 1);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects, 2);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 0);
+}
+
 /*
  * A purge its callback started (-EINPROGRESS) keeps the object on the
  * list, counted once as pending and once in purged_by, however many scans
@@ -1532,6 +1673,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_shmem_in_use),
 	KUNIT_CASE(drm_test_shrinker_shmem_purged_stays),
 	KUNIT_CASE(drm_test_shrinker_concurrent),
+	KUNIT_CASE(drm_test_shrinker_free_waits_for_one),
 	{}
 };
 
