@@ -117,6 +117,11 @@ struct drm_shrinker_stats {
 	 * and is not done yet (&drm_shrinker_entry.pending)
 	 */
 	unsigned long pending;
+	/**
+	 * @called_off: purges or evictions started (pending) whose object
+	 * left its list before they finished: used, marked again or freed
+	 */
+	unsigned long called_off;
 	/** @scanned: objects a scan looked at */
 	unsigned long scanned;
 	/** @purged_objects: objects whose backing store was purged */
@@ -127,7 +132,8 @@ struct drm_shrinker_stats {
 	unsigned long skipped[DRM_SHRINKER_SKIP_NR];
 	/**
 	 * @purged_by: objects purged, by the &enum drm_shrinker_origin of
-	 * the scan that purged them
+	 * the scan that purged them or started their purge; they add up to
+	 * @purged_objects
 	 */
 	unsigned long purged_by[DRM_SHRINKER_ORIGIN_NR];
 	/** @evicted_objects: objects whose contents were evicted */
@@ -139,7 +145,8 @@ struct drm_shrinker_stats {
 	unsigned long evicted_pages;
 	/**
 	 * @evicted_by: objects evicted, by the &enum drm_shrinker_origin of
-	 * the scan that evicted them
+	 * the scan that evicted them or started their eviction; they add up
+	 * to @evicted_objects
 	 */
 	unsigned long evicted_by[DRM_SHRINKER_ORIGIN_NR];
 	/**
@@ -225,7 +232,13 @@ struct drm_shrinker_entry {
 	 */
 	u8 isolated;
 	/** @nid: the NUMA node of the list the object is on, if @linked */
-	u16 nid;
+	u16 nid : 14;
+	/**
+	 * @origin: the &enum drm_shrinker_origin of the scan that started
+	 * the purge or eviction that is @pending; it counts for that scan's
+	 * origin when it finishes
+	 */
+	u16 origin : 2;
 };
 
 struct drm_shrinker;

@@ -154,8 +154,8 @@
  *   reclaim never frees an object, and never waits. While a free waits,
  *   the scan lets go, before each callback, of the objects it is done
  *   with and of those whose last reference went while they waited for
- *   their turn (it calls no callback for those): a free waits for at
- *   most the callback running when it came.
+ *   their turn (it calls no callback for those): a free waits for the
+ *   callback running when it came, and at most one more.
  * - Scans call into a driver inside drm_dev_enter() and an SRCU read
  *   section; drm_shrinker_dev_fini() marks the device gone and waits for
  *   the SRCU grace period: after it returns, no scan calls into the
@@ -227,6 +227,7 @@
  *	evictable_objects: 30         objects on the evictable lists now
  *	evictable_pages: 7680         their pages
  *	pending_objects: 2            of them, purges or evictions started
+ *	called_off_objects: 1         purges or evictions started, never done
  *	scanned_objects: 40           objects scans looked at
  *	purged_objects: 20            objects purged
  *	purged_pages: 5120            pages their purge callbacks freed
@@ -234,30 +235,42 @@
  *	skipped_busy: 3               unsignaled fences
  *	skipped_pinned: 0             pinned, vmapped, or not now (-EBUSY)
  *	skipped_dmabuf: 0             imported or exported
- *	skipped_gone: 0               device unplugged
+ *	skipped_gone: 0               device unplugged, or object freed
+ *	                              while a scan held it
  *	skipped_failed: 0             purge callback failed
  *	skipped_pending: 4            purge or eviction started, finished later
  *	purged_by_kswapd: 13          purges decided by kswapd's scans,
  *	purged_by_direct: 3           by direct reclaim's,
  *	purged_by_memcg: 2            by a memory cgroup's reclaim's,
- *	purged_by_other: 4            by debugfs or drm_shrinker_scan()
+ *	purged_by_other: 4            by debugfs, drm_shrinker_scan() or
+ *	                              the driver outside a scan
  *	evicted_objects: 9            objects evicted
  *	evicted_pages: 2304           pages they let go of
  *	evicted_by_kswapd: 6          evictions by kswapd's scans,
  *	evicted_by_direct: 2          by direct reclaim's,
  *	evicted_by_memcg: 0           by a memory cgroup's reclaim's,
- *	evicted_by_other: 1           by debugfs or drm_shrinker_scan()
+ *	evicted_by_other: 1           by debugfs, drm_shrinker_scan() or
+ *	                              the driver outside a scan
  *	swapped_in_objects: 5         evicted objects whose contents came back
  *	swapped_in_pages: 1280        their pages
  *
- * A purge that a callback finishes later (virtio-gpu waits for the host
- * to let go of the pages) counts in ``purged_by_*`` when a scan starts it
- * and in ``purged_objects`` when its pages are freed, by a later scan or
- * by drm_shrinker_purge_locked(); an eviction that waits for the host
- * likewise counts in ``evicted_by_*`` when started and in
- * ``evicted_*`` when done. ``purged_by_*`` and ``evicted_by_*`` tell an
- * admin whether memory pressure, not only a hand-started scan, reaches
- * the shrinker.
+ * ``purged_by_*`` and ``evicted_by_*`` break ``purged_objects`` and
+ * ``evicted_objects`` down by who decided each: they add up to them (in
+ * a copy taken while no scan runs; each number is exact, the copy is
+ * not taken at one instant). They tell an admin whether memory
+ * pressure, not only a hand-started scan, reaches the shrinker. A purge
+ * or an eviction that a callback finishes later (virtio-gpu waits for
+ * the host to let go of the pages) is pending from the scan that starts
+ * it until its pages are freed or handed to swap, by a later scan or by
+ * drm_shrinker_purge_locked() or drm_shrinker_evict_locked(); then it
+ * counts, by the scan that started it. One whose object leaves its list
+ * first (a use brings an evicted object back, userspace marks it
+ * WILLNEED, or it is freed) never finishes and counts in
+ * ``called_off_objects`` only: a pending purge or eviction ends in
+ * ``purged_objects`` or ``evicted_objects``, or in
+ * ``called_off_objects``. An evicted object counts in
+ * ``swapped_in_objects`` when its contents come back, and not at all if
+ * it is freed while evicted.
  *
  * ``purgeable_*`` count what a scan could reclaim: objects marked
  * DONTNEED that hold memory and are not shared as dma-bufs; a marked
@@ -356,6 +369,10 @@ struct drm_shrinker {
 	 */
 	bool assume_swap;
 };
+
+/* &drm_shrinker_entry.nid and &drm_shrinker_entry.origin fit their bits. */
+static_assert(MAX_NUMNODES <= 1 << 14);
+static_assert(DRM_SHRINKER_ORIGIN_NR <= 1 << 2);
 
 static DEFINE_PER_CPU(struct drm_shrinker_stats, drm_shrinker_core_stats);
 
@@ -587,9 +604,11 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 	obj->shrinker.linked = false;
 	drm_shrinker_run_stat(run, obj, objects[on], -1);
 	drm_shrinker_run_stat(run, obj, pages[on], -pages);
+	/* Off its list before its purge or eviction finished. */
 	if (obj->shrinker.pending) {
 		obj->shrinker.pending = false;
 		drm_shrinker_stat(obj, pending, -1);
+		drm_shrinker_stat(obj, called_off, 1);
 	}
 }
 
@@ -742,11 +761,12 @@ static bool drm_shrinker_released(struct drm_gem_object *obj)
  *
  * Called by drm_gem_object_free() before the driver frees @obj, and again
  * by drm_gem_object_release() for objects freed without a reference count.
- * Waits until no scan has @obj isolated: for at most the one callback
- * the scan is running when the wait starts (a scan that sees a waiter
- * lets go of the objects it is done with, and of the dying ones without
- * calling back for them, before its next callback), and callbacks never
- * sleep for long (see &drm_gem_object_funcs.purge).
+ * Waits until no scan has @obj isolated: for at most one callback of the
+ * scan (a scan that sees a waiter lets go of the objects it is done
+ * with, and of the dying ones without calling back for them, before its
+ * next callback; the one running may be followed by one more that
+ * started before the scan saw the waiter), and callbacks never sleep
+ * for long (see &drm_gem_object_funcs.purge).
  */
 void drm_shrinker_forget(struct drm_gem_object *obj)
 {
@@ -904,11 +924,18 @@ drm_shrinker_record_locked(struct drm_gem_object *obj,
 {
 	bool started = what == DRM_SHRINKER_SKIP_PENDING && !was_pending;
 	bool done = what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED;
-	/* What starts or finishes a pending purge counts at once (see the run). */
-	struct drm_shrinker_run *sum = was_pending || started ? NULL : run;
+	/* What finishes a pending purge counts at once (see the run). */
+	struct drm_shrinker_run *sum = was_pending ? NULL : run;
+	/*
+	 * Who decided it: the scan that started a pending one, else the
+	 * scan that did it; a purge a driver did outside a scan is "other".
+	 */
+	unsigned int by = was_pending ? obj->shrinker.origin :
+			  origin < DRM_SHRINKER_ORIGIN_NR ? origin : DRM_SHRINKER_OTHER;
 
 	if (started && obj->shrinker.linked) {
 		obj->shrinker.pending = true;
+		obj->shrinker.origin = by;
 		drm_shrinker_stat(obj, pending, 1);
 	}
 	if (origin < DRM_SHRINKER_ORIGIN_NR)
@@ -916,21 +943,18 @@ drm_shrinker_record_locked(struct drm_gem_object *obj,
 	if (what == DRM_SHRINKER_PURGED) {
 		drm_shrinker_run_stat(sum, obj, purged_objects, 1);
 		drm_shrinker_run_stat(sum, obj, purged_pages, freed);
+		drm_shrinker_run_stat(sum, obj, purged_by[by], 1);
 	} else if (what == DRM_SHRINKER_EVICTED) {
 		drm_shrinker_run_stat(sum, obj, evicted_objects, 1);
 		drm_shrinker_run_stat(sum, obj, evicted_pages, freed);
+		drm_shrinker_run_stat(sum, obj, evicted_by[by], 1);
 	} else if (what < DRM_SHRINKER_SKIP_NR) {
 		drm_shrinker_run_stat(run, obj, skipped[what], 1);
 	}
-	/*
-	 * Counted once per object, by the scan that decided the purge or
-	 * the eviction: the one that did it, or that started it.
-	 */
-	if (origin < DRM_SHRINKER_ORIGIN_NR && ((done && !was_pending) || started)) {
-		if (list == DRM_SHRINKER_EVICTABLE)
-			drm_shrinker_run_stat(sum, obj, evicted_by[origin], 1);
-		else
-			drm_shrinker_run_stat(sum, obj, purged_by[origin], 1);
+	/* Finished: counted above, before pending drops; not called off. */
+	if (done && obj->shrinker.pending) {
+		obj->shrinker.pending = false;
+		drm_shrinker_stat(obj, pending, -1);
 	}
 }
 
@@ -1126,9 +1150,10 @@ static void drm_shrinker_let_go(struct drm_gem_object **objs, unsigned int n)
  * drm_shrinker_waiters): before the next callback, let go of the @n
  * objects of @held the batch is done with, and dispose of the ones still
  * waiting for their turn whose last reference is gone, without a
- * callback (drm_shrinker_try_reclaim_locked() skips them), and let go of
- * them too. A free then waits for at most the one callback that was
- * running when it came. Returns the objects left in @held: none.
+ * callback, and let go of them too. A free then waits for the callback
+ * that was running when it came, and at most one more (its count may
+ * come just after the scan read it). Returns the objects left in @held:
+ * none.
  */
 static unsigned int drm_shrinker_let_go_early(struct shrink_control *sc,
 					      struct drm_shrinker_run *run,
@@ -1625,6 +1650,7 @@ static void drm_shrinker_print(struct seq_file *m,
 			   stats->pages[i]);
 	}
 	seq_printf(m, "pending_objects: %lu\n", stats->pending);
+	seq_printf(m, "called_off_objects: %lu\n", stats->called_off);
 	seq_printf(m, "scanned_objects: %lu\n", stats->scanned);
 	seq_printf(m, "purged_objects: %lu\n", stats->purged_objects);
 	seq_printf(m, "purged_pages: %lu\n", stats->purged_pages);

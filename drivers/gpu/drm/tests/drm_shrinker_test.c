@@ -1336,33 +1336,67 @@ static int drm_shrinker_test_putter(void *data)
 }
 
 /*
- * Start @fn on @job in a kthread that the job keeps a reference on, and
- * wait until it is done or sleeps (a putter sleeps only in
- * drm_shrinker_forget()).
+ * Whether @done completed: a hang detector, not a measure (a correct run
+ * completes at once, a wrong one never).
  */
-static void drm_shrinker_test_start(struct kunit *test,
-				    struct drm_shrinker_test_job *job,
-				    int (*fn)(void *), struct drm_gem_object *obj)
+static bool drm_shrinker_test_done(struct completion *done)
 {
-	job->t = test->priv;
-	job->obj = obj;
-	init_completion(&job->done);
-	job->task = kthread_create(fn, job, "drm-shrinker-job");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job->task);
-	get_task_struct(job->task);
-	wake_up_process(job->task);
-	while (!completion_done(&job->done) &&
-	       !(READ_ONCE(job->task->__state) & TASK_UNINTERRUPTIBLE))
-		schedule_timeout_uninterruptible(1);
+	return wait_for_completion_timeout(done, 10 * HZ) != 0;
+}
+
+/* drm_test_shrinker_free_waits_for_one()'s gates, jobs and objects. */
+struct drm_shrinker_test_waits {
+	struct drm_shrinker_test_gate gates[2];
+	/* The scan, and the frees of a and c. */
+	struct drm_shrinker_test_job jobs[3];
+	/* a and c until a job puts them. */
+	struct drm_gem_object *objs[3];
+};
+
+/*
+ * At the case's exit, passed or not: open the gates, wait for the jobs
+ * that started and stop them, and put the objects no job put.
+ */
+static void drm_shrinker_test_waits_fini(void *data)
+{
+	struct drm_shrinker_test_waits *w = data;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(w->gates); i++)
+		complete_all(&w->gates[i].go);
+	for (i = 0; i < ARRAY_SIZE(w->jobs); i++) {
+		struct drm_shrinker_test_job *job = &w->jobs[i];
+
+		if (job->task) {
+			wait_for_completion(&job->done);
+			kthread_stop(job->task);
+			put_task_struct(job->task);
+		} else if (w->objs[i]) {
+			drm_gem_object_put(w->objs[i]);
+		}
+	}
 }
 
 /*
- * Whether @job finished: a hang detector, not a measure (a correct run
- * finishes at once, a wrong one never).
+ * Start @job in a kthread that the job keeps a reference on, and wait
+ * until it is done or sleeps (a putter sleeps only in
+ * drm_shrinker_forget(), a scanner at a gate).
  */
-static bool drm_shrinker_test_finished(struct drm_shrinker_test_job *job)
+static void drm_shrinker_test_start(struct kunit *test,
+				    struct drm_shrinker_test_job *job,
+				    int (*fn)(void *))
 {
-	return wait_for_completion_timeout(&job->done, 10 * HZ) != 0;
+	struct task_struct *task;
+
+	job->t = test->priv;
+	task = kthread_create(fn, job, "drm-shrinker-job");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, task);
+	get_task_struct(task);
+	job->task = task;
+	wake_up_process(task);
+	while (!completion_done(&job->done) &&
+	       !(READ_ONCE(task->__state) & TASK_UNINTERRUPTIBLE))
+		schedule_timeout_uninterruptible(1);
 }
 
 /*
@@ -1376,58 +1410,60 @@ static bool drm_shrinker_test_finished(struct drm_shrinker_test_job *job)
 static void drm_test_shrinker_free_waits_for_one(struct kunit *test)
 {
 	struct drm_shrinker_test *t = test->priv;
-	struct drm_shrinker_test_obj *a, *b, *c;
-	struct drm_shrinker_test_gate *gates;
-	struct drm_shrinker_test_job *jobs;
+	struct drm_shrinker_test_obj *tobjs[3];
+	struct drm_shrinker_test_waits *w;
 	struct drm_shrinker_stats stats;
-	bool freed_a, freed_c;
 	unsigned int i;
+	int ret;
 
-	gates = kunit_kcalloc(test, 2, sizeof(*gates), GFP_KERNEL);
-	jobs = kunit_kcalloc(test, 3, sizeof(*jobs), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, gates);
-	KUNIT_ASSERT_NOT_NULL(test, jobs);
-	for (i = 0; i < 2; i++) {
-		init_completion(&gates[i].entered);
-		init_completion(&gates[i].go);
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for (i = 0; i < ARRAY_SIZE(w->gates); i++) {
+		init_completion(&w->gates[i].entered);
+		init_completion(&w->gates[i].go);
 	}
-	/* Not put at exit: the case's kthreads drop a's and c's references. */
-	a = drm_shrinker_test_obj_new(t, drm_shrinker_test_dev(test, 0), 1);
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	b = drm_shrinker_test_obj(test, 0, 1);
-	c = drm_shrinker_test_obj_new(t, t->devs[0], 1);
-	if (!c)
-		drm_gem_object_put(&a->base);
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	a->gate = &gates[0];
-	b->gate = &gates[1];
-	drm_shrinker_test_dontneed(a);
-	drm_shrinker_test_dontneed(b);
-	drm_shrinker_test_dontneed(c);
+	for (i = 0; i < ARRAY_SIZE(w->jobs); i++)
+		init_completion(&w->jobs[i].done);
+	/*
+	 * b is put at exit, after the gates open (actions run in reverse
+	 * order); a and c by the case's kthreads.
+	 */
+	tobjs[1] = drm_shrinker_test_obj(test, 0, 1);
+	ret = kunit_add_action_or_reset(test, drm_shrinker_test_waits_fini, w);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (i = 0; i < 3; i += 2) {
+		tobjs[i] = drm_shrinker_test_obj_new(t, t->devs[0], 1);
+		KUNIT_ASSERT_NOT_NULL(test, tobjs[i]);
+		w->objs[i] = &tobjs[i]->base;
+	}
+	tobjs[0]->gate = &w->gates[0];
+	tobjs[1]->gate = &w->gates[1];
+	for (i = 0; i < 3; i++)
+		drm_shrinker_test_dontneed(tobjs[i]);
 
-	drm_shrinker_test_start(test, &jobs[0], drm_shrinker_test_scanner, NULL);
-	wait_for_completion(&gates[0].entered);
-	drm_shrinker_test_start(test, &jobs[1], drm_shrinker_test_putter, &a->base);
-	drm_shrinker_test_start(test, &jobs[2], drm_shrinker_test_putter, &c->base);
+	/* jobs[0] scans; jobs[1] and jobs[2] free a and c. */
+	drm_shrinker_test_start(test, &w->jobs[0], drm_shrinker_test_scanner);
+	KUNIT_ASSERT_TRUE(test, drm_shrinker_test_done(&w->gates[0].entered));
+	for (i = 1; i < 3; i++) {
+		w->jobs[i].obj = w->objs[i == 1 ? 0 : 2];
+		w->objs[i == 1 ? 0 : 2] = NULL;
+		drm_shrinker_test_start(test, &w->jobs[i], drm_shrinker_test_putter);
+	}
 	/* Not done yet: a is in its callback, c isolated behind it. */
-	KUNIT_EXPECT_FALSE(test, completion_done(&jobs[1].done));
-	KUNIT_EXPECT_FALSE(test, completion_done(&jobs[2].done));
+	KUNIT_EXPECT_FALSE(test, completion_done(&w->jobs[1].done));
+	KUNIT_EXPECT_FALSE(test, completion_done(&w->jobs[2].done));
 
-	complete(&gates[0].go);
-	wait_for_completion(&gates[1].entered);
-	freed_a = drm_shrinker_test_finished(&jobs[1]);
-	freed_c = drm_shrinker_test_finished(&jobs[2]);
-	KUNIT_EXPECT_TRUE_MSG(test, freed_a, "a's free waited past a's callback");
-	KUNIT_EXPECT_TRUE_MSG(test, freed_c, "c's free waited past a's callback");
-	KUNIT_EXPECT_FALSE(test, completion_done(&jobs[0].done));
+	complete_all(&w->gates[0].go);
+	KUNIT_ASSERT_TRUE(test, drm_shrinker_test_done(&w->gates[1].entered));
+	KUNIT_EXPECT_TRUE_MSG(test, drm_shrinker_test_done(&w->jobs[1].done),
+			      "a's free waited past a's callback");
+	KUNIT_EXPECT_TRUE_MSG(test, drm_shrinker_test_done(&w->jobs[2].done),
+			      "c's free waited past a's callback");
+	KUNIT_EXPECT_FALSE(test, completion_done(&w->jobs[0].done));
 
-	complete(&gates[1].go);
-	for (i = 0; i < 3; i++) {
-		wait_for_completion(&jobs[i].done);
-		kthread_stop(jobs[i].task);
-		put_task_struct(jobs[i].task);
-	}
-	KUNIT_EXPECT_EQ(test, b->purges, 1);
+	complete_all(&w->gates[1].go);
+	KUNIT_ASSERT_TRUE(test, drm_shrinker_test_done(&w->jobs[0].done));
+	KUNIT_EXPECT_EQ(test, tobjs[1]->purges, 1);
 	KUNIT_EXPECT_EQ(test, t->nr_purged, 2);
 	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_GONE], 1);
@@ -1437,9 +1473,10 @@ static void drm_test_shrinker_free_waits_for_one(struct kunit *test)
 
 /*
  * A purge its callback started (-EINPROGRESS) keeps the object on the
- * list, counted once as pending and once in purged_by, however many scans
- * meet it, until the driver finishes it with drm_shrinker_purge_locked():
- * then it is purged and counted, not scanned, and nothing is pending.
+ * list, counted once as pending, however many scans meet it, until the
+ * driver finishes it with drm_shrinker_purge_locked(): then it is purged
+ * and counted, in purged_by for the scan that started it, not scanned,
+ * and nothing is pending.
  */
 static void drm_test_shrinker_pending(struct kunit *test)
 {
@@ -1456,7 +1493,8 @@ static void drm_test_shrinker_pending(struct kunit *test)
 	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.pending, 1);
 	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_PENDING], 2);
-	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 1);
+	/* Counted when done, for the scan that started it. */
+	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 0);
 	KUNIT_EXPECT_EQ(test, stats.purged_objects, 0);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).pending, 1);
 
@@ -1478,6 +1516,54 @@ static void drm_test_shrinker_pending(struct kunit *test)
 	dma_resv_lock(a->base.resv, NULL);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_purge_locked(&a->base), -EAGAIN);
 	dma_resv_unlock(a->base.resv);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.called_off, 0);
+
+	/* Started and finished by the driver, outside a scan: "other". */
+	drm_shrinker_test_dontneed(a);
+	a->purged = false;
+	a->refuse = -EINPROGRESS;
+	dma_resv_lock(a->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_purge_locked(&a->base), -EINPROGRESS);
+	a->refuse = 0;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_purge_locked(&a->base), 2);
+	dma_resv_unlock(a->base.resv);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects, 2);
+	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 2);
+	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_KSWAPD], 0);
+	KUNIT_EXPECT_EQ(test, stats.pending, 0);
+}
+
+/*
+ * A purge started (-EINPROGRESS) whose object is marked WILLNEED before
+ * it finishes is called off: counted as such, not as a purge, and no
+ * longer pending; the purges by origin still add up to the purges.
+ */
+static void drm_test_shrinker_called_off(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_stats stats;
+	unsigned long by = 0;
+	unsigned int i;
+
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_dontneed(b);
+	a->refuse = -EINPROGRESS;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 1);
+	drm_shrinker_test_willneed(a);
+	KUNIT_EXPECT_FALSE(test, a->purged);
+
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.pending, 0);
+	KUNIT_EXPECT_EQ(test, stats.called_off, 1);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects, 1);
+	for (i = 0; i < DRM_SHRINKER_ORIGIN_NR; i++)
+		by += stats.purged_by[i];
+	KUNIT_EXPECT_EQ(test, by, stats.purged_objects);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).called_off, 1);
 }
 
 /*
@@ -1659,6 +1745,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE_PARAM(drm_test_shrinker_refused, drm_shrinker_test_refuse_gen_params),
 	KUNIT_CASE(drm_test_shrinker_contended),
 	KUNIT_CASE(drm_test_shrinker_pending),
+	KUNIT_CASE(drm_test_shrinker_called_off),
 	KUNIT_CASE(drm_test_shrinker_origin),
 	KUNIT_CASE_PARAM(drm_test_shrinker_dmabuf, drm_shrinker_test_dmabuf_gen_params),
 	KUNIT_CASE_PARAM(drm_test_shrinker_dmabuf_sticky, drm_shrinker_test_sticky_gen_params),
