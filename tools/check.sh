@@ -40,6 +40,16 @@ if ((built)); then
 	# (plan-evict.sh says why kmemleak is off there).
 	MEM=1G phase guest-evict "$TOP/tools/guest.sh" evict "$RUN/guest-evict" \
 		kmemleak=off zswap.enabled=1 || true
+	# The builds a distribution and a maintainer make: modular, and
+	# with each option the code depends on turned off; then a boot of
+	# the modular one. Not for the KASAN variant: the same sources.
+	if [ "$variant" = default ]; then
+		phase builds "$TOP/tools/builds.sh" "$RUN/builds.tsv" || true
+		if grep -q "^modular	PASS" "$RUN/builds.tsv" 2>/dev/null; then
+			KOBJ=$BUILD/obj-modular phase guest-modular \
+				"$TOP/tools/guest.sh" modular "$RUN/guest-modular" || true
+		fi
+	fi
 fi
 say "make check ($variant) took $(($(date +%s) - T0))s"
 "$PY" "$TOP/tools/report.py" "$RUN" "$TOP" | tee "$RUN/report.txt"

@@ -7,10 +7,13 @@
 Reads RUN_DIR (build/results/check):
   phases.txt           "name seconds rc" per phase (tools/lib.sh)
   static.tsv           "name<TAB>PASS|FAIL<TAB>seconds<TAB>detail" (tools/static.sh)
+  builds.tsv           the same per build (tools/builds.sh)
   guest/kunit/*.ktap   KTAP of each KUnit suite, from debugfs
   guest/igt/NAME.out   output of an IGT binary, NAME.rc its exit code
   guest/module/NAME.*  output and exit code of loading a test module
   guest/dmesg.txt, guest/kmemleak.txt, guest/guest-done
+  guest-NAME/          the same for make check's other boots, with
+                       tests/guest/expect-NAME.txt
 and EXPECT (default: tests/guest/expect.txt in the repo): what must have
 run.
 
@@ -202,11 +205,17 @@ def main():
             rep.add("static/" + f[0], "pass" if f[1] == "PASS" else "FAIL",
                     float(f[2]), f[3] if len(f) > 3 else "")
 
+    if os.path.exists(os.path.join(run, "builds.tsv")):
+        for line in open(os.path.join(run, "builds.tsv")):
+            f = line.rstrip("\n").split("\t")
+            rep.add("build/" + f[0], "pass" if f[1] == "PASS" else "FAIL",
+                    float(f[2]), f[3] if len(f) > 3 else "")
+
     if os.path.isdir(guest):
         report_guest(rep, guest, expect)
-    # make check's other boots: the control run with drm.shrinker=0, and
-    # a guest with two NUMA nodes.
-    for extra in ("noshrinker", "numa", "evict"):
+    # make check's other boots: the control run with drm.shrinker=0, a
+    # guest with two NUMA nodes, the eviction boot, and the modular kernel.
+    for extra in ("noshrinker", "numa", "evict", "modular"):
         gdir = os.path.join(run, "guest-" + extra)
         if any(n == "guest-" + extra for n, _, _ in phases) or os.path.isdir(gdir):
             report_guest(rep, gdir,

@@ -7,12 +7,14 @@
 #   2. `checkpatch.pl --strict`, run in the kernel tree, is clean on every
 #      patch of it (commit message and `Fixes:` tags included);
 #   3. bisection: after each patch, the guest kernel config builds with no
-#      warning the pristine base does not have, and the KUnit suites
-#      present at that point pass in a boot, with a clean dmesg. A table
-#      (patch, builds, new warnings, KUnit, dmesg, time) is printed and
-#      written to build/results/series/bisect.md.
-# SERIES_BISECT=0 skips step 3 (under a minute instead of about 12 minutes
-# with a warm ccache).
+#      warning the pristine base does not have, so does the modular config
+#      (DRM and the drivers as modules, tests/config/modular.config) to
+#      modpost, and the KUnit suites present at that point pass in a boot
+#      of the guest kernel, with a clean dmesg. A table (patch, builds,
+#      new warnings, modular, its new warnings, KUnit, dmesg, time) is
+#      printed and written to build/results/series/bisect.md.
+# SERIES_BISECT=0 skips step 3 (under a minute instead of about 25 minutes
+# with a warm ccache: two builds and a boot per patch).
 #
 # The base is a git repo of the unpacked Debian linux-source-6.12
 # (build/base.git, made once). Each patch of patches/series becomes one
@@ -156,6 +158,22 @@ bisect_build() {
 		sort -u >"$log.warn" || true
 }
 
+# The modular config at one state of the series, built to modpost in
+# $BIS/obj-modular; its warnings, modpost's included, to $1.warn.
+bisect_build_modular() {
+	local log=$1
+	cat "$TOP/tests/config/guest.config" "$TOP/tests/config/modular.config" \
+		>"$BIS/modular.fragment"
+	(export KOBJ=$BIS/obj-modular
+	 mkdir -p "$KOBJ"
+	 kmake -s allnoconfig KCONFIG_ALLCONFIG="$BIS/modular.fragment" &&
+	 grep -q '^CONFIG_DRM=m' "$KOBJ/.config" &&
+	 grep -q '^CONFIG_DRM_VIRTIO_GPU=m' "$KOBJ/.config" &&
+	 kmake -s bzImage modules) >"$log" 2>&1 || return 1
+	grep -E ': warning: |^WARNING: |^ERROR: ' "$log" |
+		sed -E 's/:[0-9]+:[0-9]+: /: /' | sort -u >"$log.warn" || true
+}
+
 bisect() {
 	local src=$BIS/src/linux-source-6.12 i t0 row built warn kunit dmesg out rc
 	# The same layout as build/src and build/obj, so that ccache's
@@ -170,10 +188,12 @@ bisect() {
 	say "bisect: the pristine base first (the warnings baseline)"
 	git_q -C "$src" checkout -q -f origin/base
 	bisect_build "$RES/base.log" || die "the pristine base does not build: see $RES/base.log"
+	bisect_build_modular "$RES/base-modular.log" ||
+		die "the pristine base does not build modular: see $RES/base-modular.log"
 
 	{
-		echo "| patch | builds | new warnings | KUnit | dmesg | time |"
-		echo "| --- | --- | --- | --- | --- | --- |"
+		echo "| patch | builds | new warnings | modular | new warnings, modular | KUnit | dmesg | time |"
+		echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 	} >"$RES/bisect.md"
 	FAILED=0
 	for ((i = 0; i < EXPORTED; i++)); do
@@ -181,7 +201,12 @@ bisect() {
 		out=$RES/$(printf '%04d' $((i + 1)))
 		mkdir -p "$out"
 		git_q -C "$src" checkout -q -f "${COMMITS[i]}"
-		built=no warn=- kunit=- dmesg=-
+		built=no warn=- kunit=- dmesg=- modular=no mwarn=-
+		if bisect_build_modular "$out/modular.log"; then
+			modular=yes
+			mwarn=$(comm -13 "$RES/base-modular.log.warn" "$out/modular.log.warn" | wc -l)
+		fi
+		[ "$modular" = yes ] && [ "$mwarn" = 0 ] || FAILED=1
 		if bisect_build "$out/build.log"; then
 			built=yes
 			warn=$(comm -13 "$RES/base.log.warn" "$out/build.log.warn" | wc -l)
@@ -197,7 +222,7 @@ bisect() {
 			((rc == 0)) || FAILED=1
 		fi
 		[ "$built" = yes ] && [ "$warn" = 0 ] || FAILED=1
-		row="| ${PATCHES[i]%.patch} | $built | $warn | $kunit | $dmesg | $(($(date +%s) - t0))s |"
+		row="| ${PATCHES[i]%.patch} | $built | $warn | $modular | $mwarn | $kunit | $dmesg | $(($(date +%s) - t0))s |"
 		echo "$row" >>"$RES/bisect.md"
 		say "bisect: $row"
 	done

@@ -476,3 +476,6 @@ static struct kunit_suite panfrost_shrinker_suite = {
 };
 
 kunit_test_suite(panfrost_shrinker_suite);
+
+/* The DRM shrinker's test interface; these tests are part of the module. */
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The other builds of `make check`, each allnoconfig + guest.config + one
+# fragment of tests/config/, built to the end (bzImage, modules, modpost)
+# in build/obj-NAME, one after the other:
+#   modular     DRM, the GEM shmem helpers, virtio-gpu, vgem, panfrost and
+#               the DRM KUnit tests as modules, as distributions build
+#               them; installed into build/obj-modular/mods for the
+#               guest's modular boot (tests/guest/plan-modular.sh)
+#   no-memcg, no-numa, no-swap, no-debugfs, no-tracing
+#               the series with each option its code depends on turned
+#               off
+# A build fails on any compiler, linker or modpost error or warning: the
+# guest config builds without one before the series, and with it.
+# Each build is one line of OUT: name, PASS|FAIL, seconds, first finding;
+# the logs are in OUT's directory, builds/NAME.log.
+#   builds.sh OUT [NAME...]	(default: all of the above)
+. "$(dirname "$0")/lib.sh"
+
+OUT=${1:?output tsv}
+shift
+names=("$@")
+((${#names[@]})) || names=(modular no-memcg no-numa no-swap no-debugfs no-tracing)
+LOGDIR=$(dirname "$OUT")/builds
+mkdir -p "$LOGDIR"
+: >"$OUT"
+
+for name in "${names[@]}"; do
+	export KOBJ=$BUILD/obj-$name
+	log=$LOGDIR/$name.log
+	t0=$(date +%s)
+	rc=0
+	say "build $name in $KOBJ"
+	"$TOP/tools/kconfig.sh" "$TOP/tests/config/guest.config" \
+		"$TOP/tests/config/$name.config" >"$LOGDIR/$name-config.log" 2>&1 || rc=$?
+	if ((rc)); then
+		cp "$LOGDIR/$name-config.log" "$log"
+	else
+		kmake -s bzImage modules >"$log" 2>&1 || rc=$?
+	fi
+	if ((rc == 0)) && [ "$name" = modular ]; then
+		rm -rf "$KOBJ/mods"
+		kmake -s INSTALL_MOD_PATH="$KOBJ/mods" modules_install >>"$log" 2>&1 || rc=$?
+	fi
+	# Compiler and linker warnings, and modpost's WARNING: and ERROR: lines.
+	if ((rc == 0)) && grep -qE ': (warning|error): |^(WARNING|ERROR): ' "$log"; then
+		rc=1
+	fi
+	first=""
+	if ((rc)); then
+		# Kconfig's "override: reassigning" lines are no finding.
+		first=$( (grep -m1 -E 'wanted|error|ERROR' "$log" ||
+			  grep -m1 -E 'warning|WARNING' "$log" ||
+			  tail -n1 "$log") | cut -c1-120 | tr '\t' ' ' || true)
+	fi
+	printf '%s\t%s\t%s\t%s\n' "$name" "$( ((rc)) && echo FAIL || echo PASS)" \
+		"$(($(date +%s) - t0))" "$first" >>"$OUT"
+	say "build $name: $( ((rc)) && echo FAILED || echo ok), $(($(date +%s) - t0))s"
+done
