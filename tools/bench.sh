@@ -4,7 +4,7 @@
 # as ratios measured in one run. Results in build/results/bench/:
 #   bench.md   every table (also printed)
 #   bench.csv  the ioctl-level benchmarks (reclaim, pressure, madvise,
-#              scaling)
+#              scaling, nostall, evict, free)
 #   reclaim.csv what reclaim did in each case of the pressure benchmark
 #   vmstat.txt every /proc/vmstat counter that moved while the hog ran,
 #              by round and case

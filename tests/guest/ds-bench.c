@@ -31,6 +31,10 @@
  *            <= 1.5); a fence attach and signal on a BO whose attach
  *            bumps it on the evictable list vs on one that is on no list
  *            (goal: <= 1.1)
+ *  free      how long a free waits for scans: GEM_CLOSE of DONTNEED BOs
+ *            while scans purge them, and the munmap that frees mapped
+ *            BOs while scans evict them, p50 and p99, against the same
+ *            frees with no scan (goal for p99: <= 2)
  *
  * For each case of the pressure benchmark it also prints what reclaim did
  * while the hog ran (direct reclaims, pages taken from the LRUs, shrinker
@@ -1186,6 +1190,129 @@ static void bench_evict(void)
 	close(fd);
 }
 
+/*
+ * The free benchmark: how long a free waits for scans. Rounds of
+ * FREE_BOS vgem BOs of FREE_PAGES pages, written, each freed in turn
+ * while another thread scans again and again, against the same rounds
+ * with no scan: (a) DONTNEED BOs, unmapped, freed by GEM_CLOSE while the
+ * scans purge them; (b) mapped BOs, their handles closed, freed by the
+ * munmap that drops their last reference while the scans evict them to
+ * zram (a munmap also locks the BO, which a scan holds while it works on
+ * it). p50 and p99 of each free, over all rounds.
+ */
+#define FREE_BOS	32
+#define FREE_ROUNDS	60
+#define FREE_PAGES	16
+
+static volatile bool free_stop;
+
+/* Scans this process's cgroup's objects until told to stop. */
+static void *free_scanner(void *arg)
+{
+	while (!free_stop)
+		scan_all();
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double percentile(double *v, int n, double p)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[(int)(p * (n - 1))];
+}
+
+/* One round of case (a) or (b); the latency of each free into @lat. */
+static void free_round(int fd, bool evict, double *lat)
+{
+	size_t bytes = FREE_PAGES * 4096;
+	uint32_t handle[FREE_BOS], *map[FREE_BOS];
+
+	for (int i = 0; i < FREE_BOS; i++) {
+		struct drm_vgem_madvise m = { .madv = VGEM_MADV_DONTNEED };
+
+		map[i] = evict_bo(fd, bytes, i, &handle[i]);
+		if (evict)
+			continue;
+		munmap(map[i], bytes);
+		m.handle = handle[i];
+		if (drmIoctl(fd, DRM_IOCTL_VGEM_MADVISE, &m))
+			die("madvise");
+	}
+	for (int i = 0; i < FREE_BOS; i++) {
+		struct drm_gem_close c = { .handle = handle[i] };
+		double t0;
+
+		if (evict && drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c))
+			die("close");
+		t0 = now();
+		if (evict ? munmap(map[i], bytes) : drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c))
+			die("free");
+		lat[i] = now() - t0;
+	}
+}
+
+/* p50 and p99 of the frees of case (a) or (b), with scans or without. */
+static void free_case(int fd, bool evict, bool scans, double *p50, double *p99)
+{
+	static double lat[FREE_ROUNDS * FREE_BOS];
+	pthread_t scanner;
+
+	free_stop = false;
+	if (scans && pthread_create(&scanner, NULL, free_scanner, NULL))
+		die("scanner");
+	for (int r = 0; r < FREE_ROUNDS; r++)
+		free_round(fd, evict, lat + r * FREE_BOS);
+	free_stop = true;
+	if (scans)
+		pthread_join(scanner, NULL);
+	*p50 = percentile(lat, FREE_ROUNDS * FREE_BOS, 0.50);
+	*p99 = percentile(lat, FREE_ROUNDS * FREE_BOS, 0.99);
+}
+
+static void bench_free(void)
+{
+	int fd = shrinker_open_driver("vgem", 0);
+	static const char *what[2] = {
+		"GEM_CLOSE of a DONTNEED BO, scans purging",
+		"munmap freeing a mapped BO, scans evicting",
+	};
+	long met[2], scans[2];
+
+	if (fd < 0)
+		die("vgem");
+	scan_evicts(true);
+	zram("1G");
+	for (int evict = 0; evict < 2; evict++) {
+		double p50[2], p99[2];
+		long gone, n;
+		char m[128];
+
+		/* One unmeasured case first: the host backs the pages. */
+		free_case(fd, evict, false, &p50[0], &p99[0]);
+		free_case(fd, evict, false, &p50[0], &p99[0]);
+		gone = shrinker_stat("skipped_gone");
+		n = shrinker_stat("scans");
+		free_case(fd, evict, true, &p50[1], &p99[1]);
+		met[evict] = shrinker_stat("skipped_gone") - gone;
+		scans[evict] = shrinker_stat("scans") - n;
+		snprintf(m, sizeof(m), "%s, p50", what[evict]);
+		row("free", m, p50[1] * 1e6, "us", "the same, no scan", p50[0] * 1e6, "-");
+		snprintf(m, sizeof(m), "%s, p99", what[evict]);
+		row("free", m, p99[1] * 1e6, "us", "the same, no scan", p99[0] * 1e6, "<= 2");
+	}
+	printf("\nfree: %d frees per case; with scans (%ld and %ld scans), %ld and %ld of them met their BO held by a scan before its turn (skipped_gone); frees that waited for a running callback are not counted\n",
+	       FREE_ROUNDS * FREE_BOS, scans[0], scans[1], met[0], met[1]);
+	zram(NULL);
+	scan_evicts(false);
+	close(fd);
+}
+
 /* Whether DS_BENCH, if set, names @bench. */
 static bool wanted(const char *bench)
 {
@@ -1225,6 +1352,8 @@ int main(int argc, char **argv)
 		bench_nostall();
 	if (wanted("evict"))
 		bench_evict();
+	if (wanted("free"))
+		bench_free();
 	fclose(csv);
 	fclose(csv_reclaim);
 	fclose(vmstat_log);
