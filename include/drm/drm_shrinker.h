@@ -118,8 +118,10 @@ struct drm_shrinker_stats {
 	 */
 	unsigned long pending;
 	/**
-	 * @called_off: purges or evictions started (pending) whose object
-	 * left its list before they finished: used, marked again or freed
+	 * @called_off: purges or evictions started (pending) that never
+	 * finished: their object left its list first (used, marked again,
+	 * exported, freed, its device gone), or their callback failed where
+	 * it was to end
 	 */
 	unsigned long called_off;
 	/** @scanned: objects a scan looked at */

@@ -979,6 +979,8 @@ static void xmc_run(enum xdev dev)
 		     "%s: B's BOs were touched by A's pressure (status %#x)\n",
 		     xdev_names[dev], status);
 
+	/* Purges the host finishes count when done. */
+	shrinker_pending_settle();
 	shrinker_stats_device(xfd[dev], &s1);
 	igt_info("%s: purged by A's memcg reclaim %" PRIu64 ", direct %" PRIu64
 		 ", kswapd %" PRIu64 ", other %" PRIu64 "\n", xdev_names[dev],
@@ -1643,6 +1645,8 @@ igt_main
 				xbo_to_host(&bo[i]);
 			bad += xev_mismatches(map[i], i, ES_PAGES);
 		}
+		/* Evictions the host finishes count when done. */
+		shrinker_pending_settle();
 		for (int d = 0; d < XDEV_NR; d++) {
 			shrinker_stats_device(xfd[d], &s1[d]);
 			igt_info("%s: %u BOs of %u KiB: evicted %" PRIu64

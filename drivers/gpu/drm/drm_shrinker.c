@@ -265,7 +265,8 @@
  * drm_shrinker_purge_locked() or drm_shrinker_evict_locked(); then it
  * counts, by the scan that started it. One whose object leaves its list
  * first (a use brings an evicted object back, userspace marks it
- * WILLNEED, or it is freed) never finishes and counts in
+ * WILLNEED, it is exported or freed, its device goes) or whose callback
+ * fails where it was to end never finishes and counts in
  * ``called_off_objects`` only: a pending purge or eviction ends in
  * ``purged_objects`` or ``evicted_objects``, or in
  * ``called_off_objects``. An evicted object counts in
@@ -378,7 +379,9 @@ static DEFINE_PER_CPU(struct drm_shrinker_stats, drm_shrinker_core_stats);
 
 /*
  * Tasks in drm_shrinker_forget() waiting for a scan to let an object go:
- * scans wake up waiters only while there are any (drm_shrinker_let_go()).
+ * while there are any, scans let go early of what they are done with and
+ * of dying objects (drm_shrinker_let_go_early()), and wake up waiters
+ * (drm_shrinker_let_go()).
  */
 static atomic_t drm_shrinker_waiters = ATOMIC_INIT(0);
 
@@ -956,6 +959,12 @@ drm_shrinker_record_locked(struct drm_gem_object *obj,
 		obj->shrinker.pending = false;
 		drm_shrinker_stat(obj, pending, -1);
 	}
+	/* Failed where it was to end: nothing is in flight any more. */
+	if (was_pending && what == DRM_SHRINKER_SKIP_FAILED && obj->shrinker.pending) {
+		obj->shrinker.pending = false;
+		drm_shrinker_stat(obj, pending, -1);
+		drm_shrinker_stat(obj, called_off, 1);
+	}
 }
 
 /*
@@ -1436,7 +1445,8 @@ static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
 
 	drm_shrinker_record_locked(obj, NULL, list, DRM_SHRINKER_ORIGIN_NR,
 				   was_pending, what, pages);
-	if (obj->shrinker.linked &&
+	/* Not if it is linked on the other list, where it belongs. */
+	if (obj->shrinker.linked && obj->shrinker.on == list &&
 	    (what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED ||
 	     obj->shrinker.list != list))
 		drm_shrinker_unlink_locked(obj);

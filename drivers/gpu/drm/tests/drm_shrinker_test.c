@@ -1349,7 +1349,7 @@ struct drm_shrinker_test_waits {
 	struct drm_shrinker_test_gate gates[2];
 	/* The scan, and the frees of a and c. */
 	struct drm_shrinker_test_job jobs[3];
-	/* a and c until a job puts them. */
+	/* a and c (b is put by a test action) until a job puts them. */
 	struct drm_gem_object *objs[3];
 };
 
@@ -1371,9 +1371,12 @@ static void drm_shrinker_test_waits_fini(void *data)
 			wait_for_completion(&job->done);
 			kthread_stop(job->task);
 			put_task_struct(job->task);
-		} else if (w->objs[i]) {
-			drm_gem_object_put(w->objs[i]);
 		}
+	}
+	/* What no job put. */
+	for (i = 0; i < ARRAY_SIZE(w->objs); i++) {
+		if (w->objs[i])
+			drm_gem_object_put(w->objs[i]);
 	}
 }
 
@@ -1445,9 +1448,12 @@ static void drm_test_shrinker_free_waits_for_one(struct kunit *test)
 	drm_shrinker_test_start(test, &w->jobs[0], drm_shrinker_test_scanner);
 	KUNIT_ASSERT_TRUE(test, drm_shrinker_test_done(&w->gates[0].entered));
 	for (i = 1; i < 3; i++) {
-		w->jobs[i].obj = w->objs[i == 1 ? 0 : 2];
-		w->objs[i == 1 ? 0 : 2] = NULL;
+		unsigned int o = i == 1 ? 0 : 2;
+
+		w->jobs[i].obj = w->objs[o];
 		drm_shrinker_test_start(test, &w->jobs[i], drm_shrinker_test_putter);
+		/* The job puts it now. */
+		w->objs[o] = NULL;
 	}
 	/* Not done yet: a is in its callback, c isolated behind it. */
 	KUNIT_EXPECT_FALSE(test, completion_done(&w->jobs[1].done));
@@ -1533,6 +1539,52 @@ static void drm_test_shrinker_pending(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 2);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_KSWAPD], 0);
 	KUNIT_EXPECT_EQ(test, stats.pending, 0);
+}
+
+/*
+ * A purge that direct reclaim's scan starts and the driver finishes
+ * counts for direct reclaim; one that fails where it was to end is no
+ * longer pending, and is called off.
+ */
+static void drm_test_shrinker_pending_origin(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
+	struct reclaim_state direct = {};
+	struct drm_shrinker_stats stats;
+	unsigned int noreclaim;
+
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_dontneed(b);
+	a->refuse = -EINPROGRESS;
+	b->refuse = -EINPROGRESS;
+	noreclaim = memalloc_noreclaim_save();
+	KUNIT_ASSERT_NULL(test, current->reclaim_state);
+	current->reclaim_state = &direct;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 0);
+	current->reclaim_state = NULL;
+	memalloc_noreclaim_restore(noreclaim);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.pending, 2);
+
+	a->refuse = 0;
+	b->refuse = -EIO;
+	dma_resv_lock(a->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_purge_locked(&a->base), 1);
+	dma_resv_unlock(a->base.resv);
+	dma_resv_lock(b->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_purge_locked(&b->base), -EIO);
+	dma_resv_unlock(b->base.resv);
+
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects, 1);
+	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_DIRECT], 1);
+	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 0);
+	KUNIT_EXPECT_EQ(test, stats.pending, 0);
+	KUNIT_EXPECT_EQ(test, stats.called_off, 1);
+	/* Still marked and listed: a later scan may start it again. */
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&b->base));
 }
 
 /*
@@ -1746,6 +1798,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_contended),
 	KUNIT_CASE(drm_test_shrinker_pending),
 	KUNIT_CASE(drm_test_shrinker_called_off),
+	KUNIT_CASE(drm_test_shrinker_pending_origin),
 	KUNIT_CASE(drm_test_shrinker_origin),
 	KUNIT_CASE_PARAM(drm_test_shrinker_dmabuf, drm_shrinker_test_dmabuf_gen_params),
 	KUNIT_CASE_PARAM(drm_test_shrinker_dmabuf_sticky, drm_shrinker_test_sticky_gen_params),
