@@ -192,7 +192,9 @@
  * as a host that must stop using the pages, is started and answered with
  * -EINPROGRESS: the object stays on the list, counts as pending, and a
  * later scan, or the driver through drm_shrinker_purge_locked() once the
- * work is done, frees the pages. Whatever a purge needs is allocated
+ * work is done, frees the pages. A later call that answers with an error
+ * other than -EBUSY and -EINPROGRESS abandons the purge: it is no longer
+ * pending and counts as called off. Whatever a purge needs is allocated
  * before, when the object is marked DONTNEED.
  *
  * &drm_gem_object_funcs.evict is called the same way, with the same

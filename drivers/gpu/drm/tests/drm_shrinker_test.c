@@ -1583,7 +1583,7 @@ static void drm_test_shrinker_pending_origin(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 0);
 	KUNIT_EXPECT_EQ(test, stats.pending, 0);
 	KUNIT_EXPECT_EQ(test, stats.called_off, 1);
-	/* Still marked and listed: a later scan may start it again. */
+	/* Still marked: a later scan may start it again. */
 	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&b->base));
 }
 
