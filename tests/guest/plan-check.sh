@@ -11,14 +11,7 @@
 ds_kunit_collect
 # First, while the LRU holds no BO of a real device.
 ds_module drm_shrinker_bench sizes=1000,10000
-ds_igt drm_smoke IGT_DRM_EXPECT="virtio_gpu virtio_gpu vgem"
-i=0
-for card in $(ds_virtio_cards); do
-	# guest.sh gives the 2D device an IOMMU-backed DMA path (see there).
-	ds_igt virtio_gpu_madvise@virtio$i IGT_VIRTGPU_CARD="$card" \
-		IGT_VIRTGPU_DMA_API_3D=0 IGT_VIRTGPU_DMA_API_2D=1
-	i=$((i + 1))
-done
+ds_smoke_madvise
 # Its render-across-eviction subtest swaps to zram under a hog: it runs in
 # the eviction boot (plan-evict.sh says why).
 ds_igt virtio_gpu_mesa MESA_SHADER_CACHE_DISABLE=true -- \

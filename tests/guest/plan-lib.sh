@@ -63,3 +63,16 @@ ds_module() {
 		dmesg | grep "$name: "
 	} >"$OUT/module/$name.out"
 }
+
+# drm_smoke on all three devices, then virtio_gpu_madvise on each
+# virtio-gpu device (3D and 2D; guest.sh gives the 2D device an
+# IOMMU-backed DMA path, see there).
+ds_smoke_madvise() {
+	ds_igt drm_smoke IGT_DRM_EXPECT="virtio_gpu virtio_gpu vgem"
+	i=0
+	for card in $(ds_virtio_cards); do
+		ds_igt virtio_gpu_madvise@virtio$i IGT_VIRTGPU_CARD="$card" \
+			IGT_VIRTGPU_DMA_API_3D=0 IGT_VIRTGPU_DMA_API_2D=1
+		i=$((i + 1))
+	done
+}

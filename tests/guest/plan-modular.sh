@@ -19,10 +19,4 @@ echo $? >"$OUT/module/modprobe.rc"
 	echo "loaded: $(lsmod | awk 'NR > 1 {print $1}' | sort | paste -sd' ')"
 } >"$OUT/module/modprobe.out"
 ds_kunit_collect
-ds_igt drm_smoke IGT_DRM_EXPECT="virtio_gpu virtio_gpu vgem"
-i=0
-for card in $(ds_virtio_cards); do
-	ds_igt virtio_gpu_madvise@virtio$i IGT_VIRTGPU_CARD="$card" \
-		IGT_VIRTGPU_DMA_API_3D=0 IGT_VIRTGPU_DMA_API_2D=1
-	i=$((i + 1))
-done
+ds_smoke_madvise
