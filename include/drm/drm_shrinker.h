@@ -77,11 +77,10 @@ enum drm_shrinker_skip {
 /**
  * enum drm_shrinker_origin - who asked a scan to reclaim
  * @DRM_SHRINKER_KSWAPD: kswapd, the background reclaim of a node.
- * @DRM_SHRINKER_DIRECT: direct reclaim by an allocating task that found a
- *	node short of memory.
- * @DRM_SHRINKER_MEMCG: the reclaim of a memory cgroup, by a task of it
- *	that reached its memory.max or memory.high, or by a write to its
- *	memory.reclaim (&reclaim_state.memcg).
+ * @DRM_SHRINKER_DIRECT: direct reclaim: by an allocating task that found a
+ *	node short of memory, or the reclaim of a memory cgroup (by a task
+ *	of it that reached its memory.max or memory.high, or by a write to
+ *	its memory.reclaim), which a shrinker cannot tell apart.
  * @DRM_SHRINKER_OTHER: anything else: the shrinker's debugfs ``scan``
  *	file, drm_shrinker_scan() called by a driver or a test.
  * @DRM_SHRINKER_ORIGIN_NR: number of origins.
@@ -89,7 +88,6 @@ enum drm_shrinker_skip {
 enum drm_shrinker_origin {
 	DRM_SHRINKER_KSWAPD,
 	DRM_SHRINKER_DIRECT,
-	DRM_SHRINKER_MEMCG,
 	DRM_SHRINKER_OTHER,
 	DRM_SHRINKER_ORIGIN_NR,
 };

@@ -299,6 +299,18 @@ static int64_t xmc_value(const char *path)
 	return value;
 }
 
+/*
+ * What the shrinker counts of @pages evictable pages, at least: swappiness
+ * / 200 of them, the share of anon pages reclaim scans.
+ */
+static uint64_t xev_weighed(uint64_t pages)
+{
+	int64_t swappiness = xmc_value("/proc/sys/vm/swappiness");
+
+	igt_require_f(swappiness > 0, "evicts nothing at swappiness 0\n");
+	return pages * swappiness / 200;
+}
+
 /* What the shrinker counts for the cgroup of inode @ino, all nodes. */
 static uint64_t xmc_count(unsigned long ino)
 {
@@ -619,7 +631,7 @@ static void xme_run(void)
 	int a_up, a_down, b_up, b_down, status, bad_a, bad_b, swap_b, used_kib;
 	bool expect_oom = getenv("DRM_SHRINKER_EXPECT_OOM");
 	struct shrinker_stats s0, s1;
-	int64_t oom;
+	int64_t oom, max_events;
 	pid_t a, b;
 
 	xmc_reap();
@@ -650,12 +662,12 @@ static void xme_run(void)
 	igt_assert_eq(waitpid(a, &status, 0), a);
 	xmc_pids[1] = 0;
 	oom = xmc_key(XMC_ROOT "/A/memory.events", "oom_kill");
+	max_events = xmc_key(XMC_ROOT "/A/memory.events", "max");
 	shrinker_stats_device(xfd[XDEV_VGEM], &s1);
 	igt_info("vgem: A used %d KiB before locking %d MiB; oom_kill %" PRId64
-		 "; evicted %" PRIu64 " BOs (memcg %" PRIu64 ", direct %" PRIu64
+		 "; evicted %" PRIu64 " BOs (direct %" PRIu64
 		 ", kswapd %" PRIu64 "), swapped in %" PRIu64 "\n", used_kib,
 		 XME_LOCK >> 20, oom, s1.evicted_objects - s0.evicted_objects,
-		 s1.evicted_by_memcg - s0.evicted_by_memcg,
 		 s1.evicted_by_direct - s0.evicted_by_direct,
 		 s1.evicted_by_kswapd - s0.evicted_by_kswapd,
 		 s1.swapped_in_objects - s0.swapped_in_objects);
@@ -685,8 +697,12 @@ static void xme_run(void)
 		     "vgem: the process at A's limit was OOM-killed (oom_kill %" PRId64 ")\n",
 		     oom);
 	igt_assert_eq(bad_a, 0);
-	/* A's own limit did it: its cgroup's reclaim evicted. */
-	igt_assert_lt_u64(s0.evicted_by_memcg, s1.evicted_by_memcg);
+	/*
+	 * A's own limit did it: A reached memory.max, and direct reclaim
+	 * (which a cgroup's reclaim is to the shrinker) evicted.
+	 */
+	igt_assert_lt(0, max_events);
+	igt_assert_lt_u64(s0.evicted_by_direct, s1.evicted_by_direct);
 	igt_assert_eq_u64(s1.evicted_by_other, s0.evicted_by_other);
 }
 
@@ -709,10 +725,18 @@ static void xsb_child(enum xdev dev, int up, int down)
 	_exit(0);
 }
 
-static void xsb_run(void)
+#define XSB_SWAPPINESS "/proc/sys/vm/swappiness"
+
+/*
+ * evict-after-swapoff (@swappiness false) and evict-swappiness: A's mapped
+ * idle WILLNEED vgem BOs; memory.reclaim of A while nothing may be
+ * evicted (swap off, or vm.swappiness 0 with swap on), then again with
+ * swap on and the swappiness as it was, which must evict them.
+ */
+static void xsb_run(bool swappiness)
 {
-	int up, down, bad, status;
-	struct shrinker_stats s0, s1;
+	int up, down, bad, status, was = 0;
+	struct shrinker_stats s0, s1, s2;
 	int64_t before, noswap, after;
 	pid_t a;
 
@@ -725,13 +749,27 @@ static void xsb_run(void)
 	igt_assert_eq(xmc_recv(up), 0);
 	before = xmc_value(XMC_ROOT "/A/memory.current");
 
-	/* No swap: nothing can be evicted; EAGAIN if it fell short. */
+	if (swappiness) {
+		was = (int)xmc_value(XSB_SWAPPINESS);
+		igt_assert_lt(0, was);
+		shrinker_zram_on("256M");
+		igt_assert_eq(shrinker_write(XSB_SWAPPINESS, "0"), 0);
+	}
+	/* Nothing may be evicted; EAGAIN if it fell short. */
 	shrinker_write(XMC_ROOT "/A/memory.reclaim", "64M");
 	noswap = xmc_value(XMC_ROOT "/A/memory.current");
-	shrinker_zram_on("256M");
+	shrinker_stats_device(xfd[XDEV_VGEM], &s1);
+	if (swappiness) {
+		char value[16];
+
+		snprintf(value, sizeof(value), "%d", was);
+		igt_assert_eq(shrinker_write(XSB_SWAPPINESS, value), 0);
+	} else {
+		shrinker_zram_on("256M");
+	}
 	shrinker_write(XMC_ROOT "/A/memory.reclaim", "64M");
 	after = xmc_value(XMC_ROOT "/A/memory.current");
-	shrinker_stats_device(xfd[XDEV_VGEM], &s1);
+	shrinker_stats_device(xfd[XDEV_VGEM], &s2);
 
 	xmc_send(down, 0);
 	bad = xmc_recv(up);
@@ -741,13 +779,19 @@ static void xsb_run(void)
 	xmc_rmdir_all();
 	shrinker_zram_off();
 	igt_info("vgem: A at %" PRId64 " KiB, %" PRId64 " KiB after memory.reclaim "
-		 "without swap, %" PRId64 " KiB after it with swap; evicted %" PRIu64
-		 " BOs (memcg %" PRIu64 "); %d words wrong\n", before >> 10,
-		 noswap >> 10, after >> 10, s1.evicted_objects - s0.evicted_objects,
-		 s1.evicted_by_memcg - s0.evicted_by_memcg, bad);
+		 "%s (evicted %" PRIu64 " BOs), %" PRId64 " KiB after it with "
+		 "swap%s; evicted %" PRIu64 " BOs (direct %" PRIu64 "); %d words "
+		 "wrong\n", before >> 10, noswap >> 10,
+		 swappiness ? "with swappiness 0" : "without swap",
+		 s1.evicted_objects - s0.evicted_objects, after >> 10,
+		 swappiness ? " and swappiness back" : "",
+		 s2.evicted_objects - s1.evicted_objects,
+		 s2.evicted_by_direct - s1.evicted_by_direct, bad);
 	igt_assert_eq(status, 0);
 	igt_assert_eq(bad, 0);
-	igt_assert_lt_u64(s0.evicted_by_memcg, s1.evicted_by_memcg);
+	igt_assert_eq_u64(s1.evicted_objects, s0.evicted_objects);
+	/* memory.reclaim reclaims in the writer's task: direct reclaim. */
+	igt_assert_lt_u64(s1.evicted_by_direct, s2.evicted_by_direct);
 	igt_assert_lt(after, before / 2);
 }
 
@@ -982,14 +1026,17 @@ static void xmc_run(enum xdev dev)
 	/* Purges the host finishes count when done. */
 	shrinker_pending_settle();
 	shrinker_stats_device(xfd[dev], &s1);
-	igt_info("%s: purged by A's memcg reclaim %" PRIu64 ", direct %" PRIu64
+	igt_info("%s: purged by direct reclaim %" PRIu64
 		 ", kswapd %" PRIu64 ", other %" PRIu64 "\n", xdev_names[dev],
-		 s1.purged_by_memcg - s0.purged_by_memcg,
 		 s1.purged_by_direct - s0.purged_by_direct,
 		 s1.purged_by_kswapd - s0.purged_by_kswapd,
 		 s1.purged_by_other - s0.purged_by_other);
-	/* A's own limit did it: its cgroup's reclaim purged. */
-	igt_assert_lt_u64(s0.purged_by_memcg, s1.purged_by_memcg);
+	/*
+	 * A's own limit did it: A reached memory.max, and direct reclaim
+	 * (which a cgroup's reclaim is to the shrinker) purged.
+	 */
+	igt_assert_lt(0, xmc_key(XMC_ROOT "/A/memory.events", "max"));
+	igt_assert_lt_u64(s0.purged_by_direct, s1.purged_by_direct);
 	igt_assert_eq_u64(s1.purged_by_other, s0.purged_by_other);
 
 	/*
@@ -1396,7 +1443,8 @@ igt_main
 		igt_info("count: %" PRIu64 " pages before, %" PRIu64
 			 " without swap, %" PRIu64 " with swap\n",
 			 before, noswap, withswap);
-		igt_assert_lte_u64(before + EV_BOS * EV_PAGES, withswap);
+		/* Weighed as anon memory by the swappiness (default 60). */
+		igt_assert_lte_u64(before + xev_weighed(EV_BOS * EV_PAGES), withswap);
 
 		/*
 		 * BO 3 is busy, BO 1 exported: never evicted. The exported
@@ -1583,7 +1631,14 @@ igt_main
 		     "evicted), then swap on and memory.reclaim again evicts "
 		     "them: the cgroup's shrinker bit was not cleared.");
 	igt_subtest("evict-after-swapoff")
-		xsb_run();
+		xsb_run(false);
+
+	igt_describe("The same BOs with swap on: memory.reclaim with "
+		     "vm.swappiness 0 evicts none of them, as the cgroup's "
+		     "reclaim then swaps no anon memory; with the swappiness "
+		     "as it was, it evicts them.");
+	igt_subtest("evict-swappiness")
+		xsb_run(true);
 
 	for (int d = 0; d < XDEV_NR; d++) {
 		igt_describe("BOs exported as dma-bufs and mapped through them, "

@@ -41,7 +41,6 @@ struct shrinker_stats {
 	uint64_t called_off_objects;
 	uint64_t purged_by_kswapd;
 	uint64_t purged_by_direct;
-	uint64_t purged_by_memcg;
 	uint64_t purged_by_other;
 	uint64_t evictable_objects;
 	uint64_t evictable_pages;
@@ -49,7 +48,6 @@ struct shrinker_stats {
 	uint64_t evicted_pages;
 	uint64_t evicted_by_kswapd;
 	uint64_t evicted_by_direct;
-	uint64_t evicted_by_memcg;
 	uint64_t evicted_by_other;
 	uint64_t swapped_in_objects;
 	uint64_t swapped_in_pages;
@@ -80,7 +78,6 @@ static inline void shrinker_stats_parse(FILE *f, struct shrinker_stats *s)
 		SHRINKER_KEY(called_off_objects),
 		SHRINKER_KEY(purged_by_kswapd),
 		SHRINKER_KEY(purged_by_direct),
-		SHRINKER_KEY(purged_by_memcg),
 		SHRINKER_KEY(purged_by_other),
 		SHRINKER_KEY(evictable_objects),
 		SHRINKER_KEY(evictable_pages),
@@ -88,7 +85,6 @@ static inline void shrinker_stats_parse(FILE *f, struct shrinker_stats *s)
 		SHRINKER_KEY(evicted_pages),
 		SHRINKER_KEY(evicted_by_kswapd),
 		SHRINKER_KEY(evicted_by_direct),
-		SHRINKER_KEY(evicted_by_memcg),
 		SHRINKER_KEY(evicted_by_other),
 		SHRINKER_KEY(swapped_in_objects),
 		SHRINKER_KEY(swapped_in_pages),
@@ -114,9 +110,9 @@ static inline void shrinker_stats_parse(FILE *f, struct shrinker_stats *s)
  */
 static inline bool shrinker_stats_add_up(const struct shrinker_stats *s)
 {
-	return s->purged_by_kswapd + s->purged_by_direct + s->purged_by_memcg +
+	return s->purged_by_kswapd + s->purged_by_direct +
 	       s->purged_by_other == s->purged_objects &&
-	       s->evicted_by_kswapd + s->evicted_by_direct + s->evicted_by_memcg +
+	       s->evicted_by_kswapd + s->evicted_by_direct +
 	       s->evicted_by_other == s->evicted_objects;
 }
 
@@ -144,12 +140,11 @@ static inline void shrinker_stats_read(int dir, const char *path, int keys,
 		usleep(10000);
 	}
 	igt_assert_f(false,
-		     "%s: by origin, purged %" PRIu64 "+%" PRIu64 "+%" PRIu64 "+%" PRIu64
-		     " of %" PRIu64 ", evicted %" PRIu64 "+%" PRIu64 "+%" PRIu64 "+%" PRIu64
+		     "%s: by origin, purged %" PRIu64 "+%" PRIu64 "+%" PRIu64
+		     " of %" PRIu64 ", evicted %" PRIu64 "+%" PRIu64 "+%" PRIu64
 		     " of %" PRIu64 "\n", path,
-		     s->purged_by_kswapd, s->purged_by_direct, s->purged_by_memcg,
-		     s->purged_by_other, s->purged_objects,
-		     s->evicted_by_kswapd, s->evicted_by_direct, s->evicted_by_memcg,
+		     s->purged_by_kswapd, s->purged_by_direct, s->purged_by_other,
+		     s->purged_objects, s->evicted_by_kswapd, s->evicted_by_direct,
 		     s->evicted_by_other, s->evicted_objects);
 }
 
@@ -159,7 +154,7 @@ static inline void shrinker_stats_global(struct shrinker_stats *s)
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/dri/shrinker", igt_debugfs_mount());
-	shrinker_stats_read(-1, path, 29, s);
+	shrinker_stats_read(-1, path, 27, s);
 }
 
 /* The statistics of the device behind @fd. */
@@ -168,7 +163,7 @@ static inline void shrinker_stats_device(int fd, struct shrinker_stats *s)
 	int dir = igt_debugfs_dir(fd);
 
 	igt_assert_f(dir >= 0, "no debugfs directory for the device\n");
-	shrinker_stats_read(dir, "shrinker", 28, s);
+	shrinker_stats_read(dir, "shrinker", 26, s);
 	close(dir);
 }
 

@@ -106,11 +106,13 @@
  *
  * Only what a scan could free now is counted: objects that are marked,
  * hold memory and were never shared as dma-bufs; evictable objects only if
- * the reclaim allows I/O (%__GFP_IO, which writing to swap needs) and
- * swap space is free for the cgroup (its ``memory.swap.max`` and its
- * ancestors' included), and no more pages than that, as xe counts what
- * it can back up. Busy objects (unsignaled fences) are counted:
- * their fences signal. Counting (&shrinker.count_objects) is
+ * the reclaim allows I/O (%__GFP_IO, which writing to swap needs), its
+ * swappiness is above 0 and swap space is free for the cgroup (its
+ * ``memory.swap.max`` and its ancestors' included), no more pages than
+ * that, as xe counts what it can back up, and at the share of anon
+ * memory that reclaim scans: swappiness / 200 of their pages (the
+ * swappiness of the reclaim, &shrink_control.swappiness). Busy objects
+ * (unsignaled fences) are counted: their fences signal. Counting (&shrinker.count_objects) is
  * list_lru_shrink_count(): the number of objects on one node's lists of
  * one cgroup, read without a lock or a walk, in pages (times the mean
  * object size of each list). A scan (&shrinker.scan_objects) looks at no
@@ -242,15 +244,13 @@
  *	skipped_failed: 0             purge callback failed
  *	skipped_pending: 4            purge or eviction started, finished later
  *	purged_by_kswapd: 13          purges decided by kswapd's scans,
- *	purged_by_direct: 3           by direct reclaim's,
- *	purged_by_memcg: 2            by a memory cgroup's reclaim's,
+ *	purged_by_direct: 3           by direct or a memory cgroup's reclaim,
  *	purged_by_other: 4            by debugfs, drm_shrinker_scan() or
  *	                              the driver outside a scan
  *	evicted_objects: 9            objects evicted
  *	evicted_pages: 2304           pages they let go of
  *	evicted_by_kswapd: 6          evictions by kswapd's scans,
- *	evicted_by_direct: 2          by direct reclaim's,
- *	evicted_by_memcg: 0           by a memory cgroup's reclaim's,
+ *	evicted_by_direct: 2          by direct or a memory cgroup's reclaim,
  *	evicted_by_other: 1           by debugfs, drm_shrinker_scan() or
  *	                              the driver outside a scan
  *	swapped_in_objects: 5         evicted objects whose contents came back
@@ -334,7 +334,6 @@ static const char * const drm_shrinker_skip_names[DRM_SHRINKER_SKIP_NR] = {
 static const char * const drm_shrinker_origin_names[DRM_SHRINKER_ORIGIN_NR] = {
 	[DRM_SHRINKER_KSWAPD] = "kswapd",
 	[DRM_SHRINKER_DIRECT] = "direct",
-	[DRM_SHRINKER_MEMCG] = "memcg",
 	[DRM_SHRINKER_OTHER] = "other",
 };
 
@@ -990,8 +989,10 @@ static bool drm_shrinker_may_evict(void)
 }
 
 /*
- * Who is scanning: kswapd runs with PF_KSWAPD, a memory cgroup's reclaim
- * with its reclaim_state marked.
+ * Who is scanning: kswapd runs with PF_KSWAPD; direct reclaim and a
+ * memory cgroup's reclaim both run in the task that needs the memory (or
+ * writes memory.reclaim) with a reclaim_state and pass look-alike
+ * shrink_controls: both are "direct".
  */
 static enum drm_shrinker_origin drm_shrinker_origin(void)
 {
@@ -999,8 +1000,6 @@ static enum drm_shrinker_origin drm_shrinker_origin(void)
 		return DRM_SHRINKER_KSWAPD;
 	if (!drm_shrinker_in_reclaim())
 		return DRM_SHRINKER_OTHER;
-	if (current->reclaim_state->memcg)
-		return DRM_SHRINKER_MEMCG;
 	return DRM_SHRINKER_DIRECT;
 }
 
@@ -1290,11 +1289,19 @@ static unsigned long drm_shrinker_swap_pages(const struct drm_shrinker *shrinker
 	return max(pages, 0L);
 }
 
-/* Whether a scan for @sc may evict: writing to swap needs I/O, and swap. */
+/*
+ * Whether a scan for @sc may evict: writing to swap needs I/O, swap, and
+ * a swappiness above 0 (&shrink_control.swappiness: vm.swappiness, a
+ * cgroup v1 memory.swappiness, or memory.reclaim's swappiness=), with
+ * which a memory cgroup's reclaim scans no anon memory
+ * (get_scan_count()). Global reclaim with swappiness 0 still swaps anon
+ * memory when little file memory is left; eviction does not.
+ */
 static bool drm_shrinker_can_evict(const struct drm_shrinker *shrinker,
 				   const struct shrink_control *sc)
 {
-	return (sc->gfp_mask & __GFP_IO) && drm_shrinker_swap_pages(shrinker, sc);
+	return (sc->gfp_mask & __GFP_IO) && sc->swappiness &&
+	       drm_shrinker_swap_pages(shrinker, sc);
 }
 
 /*
@@ -1395,6 +1402,8 @@ unsigned long drm_shrinker_scan(struct drm_shrinker *shrinker,
 		.gfp_mask = gfp_mask,
 		.nr_to_scan = nr_to_scan,
 		.nid = NUMA_NO_NODE,
+		/* Asked for: whatever the swappiness. */
+		.swappiness = MAX_SWAPPINESS,
 	};
 	unsigned long freed, evicted;
 
@@ -1417,6 +1426,7 @@ static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
 		/* The whole object: what the scan that started it looked at. */
 		.nr_to_scan = drm_shrinker_pages(obj),
 		.nid = NUMA_NO_NODE,
+		.swappiness = MAX_SWAPPINESS,
 	};
 	bool was_pending = obj->shrinker.pending;
 	unsigned int what, noreclaim;
@@ -1596,7 +1606,16 @@ static unsigned long drm_shrinker_count_list(struct drm_shrinker *shrinker,
  * for @sc, in this context, could evict (in memory reclaim: a count that
  * drop_caches' scan cannot meet would be deferred by the core MM and
  * asked of the next reclaim), and no more than free swap can take, as xe
- * counts what it can back up.
+ * counts what it can back up. They are anon memory to reclaim, which
+ * scans anon LRU pages at swappiness / MAX_SWAPPINESS of their number
+ * when anon and file memory cost the same to reclaim (get_scan_count()):
+ * the evictable pages count at that share (30% at the default 60, none at
+ * 0), and the DONTNEED ones whole, as they cost less than file memory.
+ * The share is anon reclaim's, not the pressure: do_shrink_slab() asks
+ * for 4 / seeks times a count's share of a priority, where LRU reclaim
+ * scans that share once, and seeks is 1 (set for the DONTNEED objects),
+ * so an evictable page is asked for up to four times as often as an anon
+ * page under the same swappiness.
  *
  * SHRINK_EMPTY only when both lists of @sc are empty: on it,
  * shrink_slab_memcg() clears the cgroup's bit of this shrinker, and
@@ -1616,9 +1635,11 @@ drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 	if (!pages && !evictable)
 		return SHRINK_EMPTY;
 	/* What the scan checks: drm_shrinker_can_evict(), swap asked once. */
-	swap = evictable && drm_shrinker_may_evict() &&
+	swap = evictable && drm_shrinker_may_evict() && sc->swappiness &&
 	       (sc->gfp_mask & __GFP_IO) ? drm_shrinker_swap_pages(shrinker, sc) : 0;
-	return pages + min(swap, evictable);
+	/* Weighed as anon memory; rounded up, so that a few pages count. */
+	return pages + DIV_ROUND_UP(min(swap, evictable) * sc->swappiness,
+				    MAX_SWAPPINESS);
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_count_objects);
 

@@ -247,13 +247,17 @@ static unsigned long drm_shrinker_test_count(struct kunit *test)
 	return drm_shrinker_count(t->shrinker);
 }
 
-/* The shrink_control of reclaim of the node of the cases' pages. */
+/*
+ * The shrink_control of reclaim of the node of the cases' pages, with
+ * the default vm.swappiness.
+ */
 static struct shrink_control drm_shrinker_test_sc(unsigned long nr_to_scan)
 {
 	struct shrink_control sc = {
 		.gfp_mask = GFP_KERNEL,
 		.nr_to_scan = nr_to_scan,
 		.nid = numa_node_id(),
+		.swappiness = 60,
 	};
 
 	return sc;
@@ -1620,31 +1624,26 @@ static void drm_test_shrinker_called_off(struct kunit *test)
 
 /*
  * Scans count their purges by who asked: a scan started by hand (or by a
- * test) outside reclaim is "other", one run with PF_MEMALLOC, as direct
- * reclaim runs, is "direct", and one run with PF_MEMALLOC and a
- * reclaim_state marked for a memory cgroup, as
- * try_to_free_mem_cgroup_pages() runs, is "memcg".
+ * test) outside reclaim is "other", even with PF_MEMALLOC; one run with a
+ * reclaim_state, as direct reclaim and a memory cgroup's reclaim run, is
+ * "direct".
  */
 static void drm_test_shrinker_origin(struct kunit *test)
 {
 	struct drm_shrinker_test *t = test->priv;
 	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
 	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
-	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 1);
-	struct reclaim_state rs = { .memcg = true }, direct = {};
+	struct reclaim_state direct = {};
 	struct drm_shrinker_stats stats;
 	unsigned int noreclaim;
 
 	drm_shrinker_test_dontneed(a);
 	drm_shrinker_test_dontneed(b);
-	drm_shrinker_test_dontneed(c);
 	/* PF_MEMALLOC alone is not reclaim: a scan runs with it anyway. */
 	noreclaim = memalloc_noreclaim_save();
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
 	KUNIT_ASSERT_NULL(test, current->reclaim_state);
 	current->reclaim_state = &direct;
-	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
-	current->reclaim_state = &rs;
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 1), 1);
 	current->reclaim_state = NULL;
 	memalloc_noreclaim_restore(noreclaim);
@@ -1652,7 +1651,6 @@ static void drm_test_shrinker_origin(struct kunit *test)
 	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_OTHER], 1);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_DIRECT], 1);
-	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_MEMCG], 1);
 	KUNIT_EXPECT_EQ(test, stats.purged_by[DRM_SHRINKER_KSWAPD], 0);
 }
 
@@ -1671,6 +1669,8 @@ static void drm_test_shrinker_empty_only_when_empty(struct kunit *test)
 	struct reclaim_state rs = {};
 
 	drm_shrinker_assume_swap(t->shrinker);
+	/* Where the evictable pages count whole. */
+	sc.swappiness = MAX_SWAPPINESS;
 	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), SHRINK_EMPTY);
 	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(a, DRM_SHRINKER_EVICTABLE), 0);
 	/* Counted as memory reclaim counts. */
@@ -1719,6 +1719,56 @@ static void drm_test_shrinker_evict_only_in_reclaim(struct kunit *test)
 	current->reclaim_state = NULL;
 	KUNIT_EXPECT_TRUE(test, b->purged);
 	KUNIT_EXPECT_TRUE(test, b->memalloc);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, DRM_SHRINKER_EVICTABLE), 0);
+}
+
+/*
+ * Eviction honours the swappiness of the reclaim (&shrink_control.swappiness)
+ * as anon reclaim does: a reclaim counts the evictable pages at
+ * swappiness / MAX_SWAPPINESS of them, rounded up; with swappiness 0 it
+ * neither counts them (0, not SHRINK_EMPTY) nor looks at or evicts
+ * them, and still purges DONTNEED objects.
+ */
+static void drm_test_shrinker_swappiness(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 100);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
+	struct shrinker *mm = drm_shrinker_mm(t->shrinker);
+	struct shrink_control sc = drm_shrinker_test_sc(128);
+	struct reclaim_state rs = {};
+	unsigned long count[4], freed[2], purges, scanned;
+	static const int swappiness[] = { 0, 1, 60, MAX_SWAPPINESS };
+	unsigned int i;
+
+	drm_shrinker_assume_swap(t->shrinker);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(a, DRM_SHRINKER_EVICTABLE), 0);
+	KUNIT_ASSERT_NULL(test, current->reclaim_state);
+	current->reclaim_state = &rs;
+	for (i = 0; i < ARRAY_SIZE(swappiness); i++) {
+		sc.swappiness = swappiness[i];
+		count[i] = drm_shrinker_count_objects(mm, &sc);
+	}
+	drm_shrinker_test_dontneed(b);
+	sc.swappiness = 0;
+	freed[0] = drm_shrinker_scan_objects(mm, &sc);
+	purges = a->purges;
+	scanned = sc.nr_scanned;
+	sc = drm_shrinker_test_sc(128);
+	freed[1] = drm_shrinker_scan_objects(mm, &sc);
+	current->reclaim_state = NULL;
+
+	KUNIT_EXPECT_EQ(test, count[0], 0);
+	KUNIT_EXPECT_EQ(test, count[1], 1);
+	KUNIT_EXPECT_EQ(test, count[2], 30);
+	KUNIT_EXPECT_EQ(test, count[3], 100);
+	/* With 0: b purged, a neither evicted nor looked at. */
+	KUNIT_EXPECT_EQ(test, freed[0], 1);
+	KUNIT_EXPECT_TRUE(test, b->purged);
+	KUNIT_EXPECT_EQ(test, purges, 0);
+	KUNIT_EXPECT_EQ(test, scanned, 1);
+	KUNIT_EXPECT_EQ(test, freed[1], 100);
+	KUNIT_EXPECT_TRUE(test, a->purged);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, DRM_SHRINKER_EVICTABLE), 0);
 }
 
@@ -1804,6 +1854,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE_PARAM(drm_test_shrinker_dmabuf_sticky, drm_shrinker_test_sticky_gen_params),
 	KUNIT_CASE(drm_test_shrinker_empty_only_when_empty),
 	KUNIT_CASE(drm_test_shrinker_evict_only_in_reclaim),
+	KUNIT_CASE(drm_test_shrinker_swappiness),
 	KUNIT_CASE(drm_test_shrinker_willneed_kept),
 	KUNIT_CASE(drm_test_shrinker_purged_once),
 	KUNIT_CASE(drm_test_shrinker_freed_on_lru),
