@@ -195,20 +195,13 @@ struct drm_shrinker_entry {
 	 */
 	u8 pending : 1;
 	/**
-	 * @allow_exported: the driver can purge this object even while it
-	 * is exported as a dma-buf, because it zaps the dma-buf's mappings
-	 * too and has no importer that maps the pages. Set before the
-	 * object is first added. No driver of the series sets it.
-	 */
-	u8 allow_exported : 1;
-	/**
 	 * @shared: the object was exported as a dma-buf
 	 * (drm_shrinker_share()). Its pages may be mapped or attached
 	 * through the dma-buf, which nothing here can zap or detach, for as
 	 * long as the dma-buf lives, and that may be longer than
 	 * &drm_gem_object.dma_buf is set (it is cleared when the last GEM
 	 * handle goes): never cleared, so such an object is never purged
-	 * or evicted (unless @allow_exported). Imported objects keep
+	 * or evicted. Imported objects keep
 	 * &drm_gem_object.import_attach instead.
 	 */
 	u8 shared : 1;

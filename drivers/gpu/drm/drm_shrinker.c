@@ -153,11 +153,11 @@
  *   reference: drm_shrinker_forget(), which every object passes when its
  *   last reference goes, waits until no scan has the object isolated,
  *   and the isolate step skips objects whose last reference is gone. So
- *   reclaim never frees an object, and never waits. While a free waits,
- *   the scan lets go, before each callback, of the objects it is done
- *   with and of those whose last reference went while they waited for
- *   their turn (it calls no callback for those): a free waits for the
- *   callback running when it came, and at most one more.
+ *   reclaim never frees an object, and never waits for a free. While a
+ *   free waits, the scan lets go, before each callback, of the objects it
+ *   is done with and of those whose last reference went while they
+ *   waited for their turn (it calls no callback for those): a free waits
+ *   for the callback running when it came, and at most one more.
  * - Scans call into a driver inside drm_dev_enter() and an SRCU read
  *   section; drm_shrinker_dev_fini() marks the device gone and waits for
  *   the SRCU grace period: after it returns, no scan calls into the
@@ -175,8 +175,7 @@
  * &drm_gem_object_funcs.purge is called with the object's reservation lock
  * held, inside drm_dev_enter() and with PF_MEMALLOC, for an object that
  * is on the purgeable list, idle (no unsignaled fence of any usage), and
- * never imported or exported as a dma-buf (unless
- * &drm_shrinker_entry.allow_exported is set). It releases the backing
+ * never imported or exported as a dma-buf. It releases the backing
  * store, marks the object purged in the memory manager's own state, and
  * returns the number of pages it freed.
  * It returns -EBUSY if the object cannot be purged now (pinned, vmapped,
@@ -188,9 +187,12 @@
  * kref_get_unless_zero(), for work that outlives the call.
  *
  * The callback runs in memory reclaim and gets its &struct
- * shrink_control: it allocates nothing but with GFP_NOWAIT, takes no lock
- * but by trylock, and waits for nothing (the full contract is at
- * &drm_gem_object_funcs.purge). Work that needs someone else first, such
+ * shrink_control: it allocates nothing but with GFP_NOWAIT, takes the
+ * driver's sleeping locks only by trylock, and waits for no device, host
+ * or GPU; of the core MM's sleeping locks it takes those the shmem
+ * helpers need (the full contract is at &drm_gem_object_funcs.purge, and
+ * why they cannot deadlock against reclaim in the documentation's "What
+ * a callback may wait for"). Work that needs someone else first, such
  * as a host that must stop using the pages, is started and answered with
  * -EINPROGRESS: the object stays on the list, counts as pending, and a
  * later scan, or the driver through drm_shrinker_purge_locked() once the
@@ -348,7 +350,9 @@ struct drm_shrinker {
 	/**
 	 * @lru: the objects of each &enum drm_shrinker_list, one list per
 	 * node and memory cgroup, least recently used first; their node
-	 * locks are the only locks reclaim takes other than by trylock
+	 * locks are the only locks of the core's that a scan takes other
+	 * than by trylock (for the callbacks' see the DOC section Driver
+	 * callbacks)
 	 */
 	struct list_lru lru[DRM_SHRINKER_NR_LISTS];
 	/** @shrinker: the shrinker of the core MM, registered or not */
@@ -590,6 +594,17 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 }
 
 /*
+ * The "locked" of the functions below: @obj's reservation lock held, or
+ * its last reference gone (drm_shrinker_forget(), a scan that meets it
+ * dying), where nobody else reaches its entry.
+ */
+static __always_inline void drm_shrinker_assert_locked(struct drm_gem_object *obj)
+{
+	if (kref_read(&obj->refcount))
+		dma_resv_assert_held(obj->resv);
+}
+
+/*
  * Forget that @obj is linked, once it is off its list: a scan isolated it
  * (and counts in @run), or drm_shrinker_unlink_locked() took it off.
  */
@@ -599,6 +614,8 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 {
 	unsigned long pages = drm_shrinker_pages(obj);
 	unsigned int on = obj->shrinker.on;
+
+	drm_shrinker_assert_locked(obj);
 
 	/* A scan's run takes the pages off its shrinker's at its end. */
 	if (!run)
@@ -624,6 +641,7 @@ static struct list_lru *drm_shrinker_lru(struct drm_gem_object *obj)
 
 static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
 {
+	drm_shrinker_assert_locked(obj);
 	list_lru_del(drm_shrinker_lru(obj), &obj->lru_node,
 		     obj->shrinker.nid, obj->shrinker_memcg);
 	drm_shrinker_unlinked_locked(obj, NULL);
@@ -633,13 +651,11 @@ static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
  * Whether @obj's pages may be reachable through a dma-buf: it is
  * imported, or it was ever exported (&drm_shrinker_entry.shared stays
  * set after &drm_gem_object.dma_buf is cleared, while the dma-buf and its
- * mappings may live on), and its driver does not allow purging it then.
+ * mappings may live on).
  */
 static bool drm_shrinker_shared(const struct drm_gem_object *obj)
 {
-	return obj->import_attach ||
-	       ((obj->shrinker.shared || obj->dma_buf) &&
-		!obj->shrinker.allow_exported);
+	return obj->import_attach || obj->shrinker.shared || obj->dma_buf;
 }
 
 /*
@@ -937,6 +953,7 @@ drm_shrinker_record_locked(struct drm_gem_object *obj,
 	unsigned int by = was_pending ? obj->shrinker.origin :
 			  origin < DRM_SHRINKER_ORIGIN_NR ? origin : DRM_SHRINKER_OTHER;
 
+	drm_shrinker_assert_locked(obj);
 	if (started && obj->shrinker.linked) {
 		obj->shrinker.pending = true;
 		obj->shrinker.origin = by;
@@ -1423,8 +1440,14 @@ static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
 {
 	struct shrink_control sc = {
 		.gfp_mask = GFP_KERNEL,
-		/* The whole object: what the scan that started it looked at. */
-		.nr_to_scan = drm_shrinker_pages(obj),
+		/*
+		 * A purge: the whole object, what the scan that started it
+		 * looked at. An eviction writes nothing to swap here, outside
+		 * the reclaim that asked for it: the pages go back to shmem,
+		 * and LRU reclaim writes them when it needs to.
+		 */
+		.nr_to_scan = list == DRM_SHRINKER_EVICTABLE ? 0 :
+			      drm_shrinker_pages(obj),
 		.nid = NUMA_NO_NODE,
 		.swappiness = MAX_SWAPPINESS,
 	};

@@ -820,14 +820,11 @@ static void drm_test_shrinker_contended(struct kunit *test)
 struct drm_shrinker_test_dmabuf_param {
 	const char *desc;
 	bool imported;
-	bool allow_exported;
-	bool purged;
 };
 
 static const struct drm_shrinker_test_dmabuf_param drm_shrinker_test_dmabuf_params[] = {
 	{ "imported", .imported = true },
 	{ "exported" },
-	{ "exported, driver allows", .allow_exported = true, .purged = true },
 };
 
 static void drm_shrinker_test_dmabuf_desc(const struct drm_shrinker_test_dmabuf_param *p,
@@ -840,8 +837,10 @@ KUNIT_ARRAY_PARAM(drm_shrinker_test_dmabuf, drm_shrinker_test_dmabuf_params,
 		  drm_shrinker_test_dmabuf_desc);
 
 /*
- * Objects imported or exported after they were marked are skipped unless
- * the driver allows, and leave the list: no scan could free them.
+ * Objects imported or exported after they were marked (here without
+ * drm_shrinker_share(), as a driver's own export path that bypassed DRM
+ * core would) are skipped by the scan and leave the list: no scan could
+ * free them.
  */
 static void drm_test_shrinker_dmabuf(struct kunit *test)
 {
@@ -852,7 +851,6 @@ static void drm_test_shrinker_dmabuf(struct kunit *test)
 	struct dma_buf fake_buf = {};
 	struct drm_shrinker_stats stats;
 
-	a->base.shrinker.allow_exported = p->allow_exported;
 	drm_shrinker_test_dontneed(a);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 1);
 	/* Only compared against NULL by the shrinker; reset before free. */
@@ -865,13 +863,13 @@ static void drm_test_shrinker_dmabuf(struct kunit *test)
 	a->base.import_attach = NULL;
 	a->base.dma_buf = NULL;
 
-	KUNIT_EXPECT_EQ(test, a->purged, p->purged);
-	KUNIT_EXPECT_EQ(test, a->purges, p->purged ? 1 : 0);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_is_purgeable(&a->base), !p->purged);
+	KUNIT_EXPECT_FALSE(test, a->purged);
+	KUNIT_EXPECT_EQ(test, a->purges, 0);
+	/* Still marked DONTNEED, off the list. */
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&a->base));
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 0);
 	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
-	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_DMABUF],
-			p->purged ? 0 : 1);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_DMABUF], 1);
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 0);
 }
 
@@ -1775,14 +1773,11 @@ static void drm_test_shrinker_swappiness(struct kunit *test)
 struct drm_shrinker_test_sticky_param {
 	const char *desc;
 	enum drm_shrinker_list list;
-	bool allow_exported;
 };
 
 static const struct drm_shrinker_test_sticky_param drm_shrinker_test_sticky_params[] = {
 	{ "purgeable", DRM_SHRINKER_PURGEABLE },
 	{ "evictable", DRM_SHRINKER_EVICTABLE },
-	{ "purgeable, driver allows", DRM_SHRINKER_PURGEABLE, true },
-	{ "evictable, driver allows", DRM_SHRINKER_EVICTABLE, true },
 };
 
 static void drm_shrinker_test_sticky_desc(const struct drm_shrinker_test_sticky_param *p,
@@ -1800,35 +1795,31 @@ KUNIT_ARRAY_PARAM(drm_shrinker_test_sticky, drm_shrinker_test_sticky_params,
  * mappings live on): put on a list again (a madvise through a
  * self-import, a signalled fence, a vunmap) it is neither counted nor
  * reclaimed. An object listed before its export leaves the list at once.
- * A driver that allows purging exported objects keeps it listed.
  */
 static void drm_test_shrinker_dmabuf_sticky(struct kunit *test)
 {
 	const struct drm_shrinker_test_sticky_param *p = test->param_value;
 	struct drm_shrinker_test *t = test->priv;
 	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
-	unsigned int listed = p->allow_exported ? 1 : 0;
 	struct drm_shrinker_stats stats;
 
 	drm_shrinker_assume_swap(t->shrinker);
-	a->base.shrinker.allow_exported = p->allow_exported;
 	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(a, p->list), 0);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, p->list), 1);
 
 	/* What drm_prime.c does before it exports. */
 	KUNIT_EXPECT_EQ(test, drm_shrinker_share(&a->base), 0);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, p->list), listed);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_is_purgeable(&a->base),
-			p->list == DRM_SHRINKER_PURGEABLE && p->allow_exported);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, p->list), 0);
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&a->base));
 
 	/* The dma-buf lives on, its last handle gone: listed again. */
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_add(a, p->list), 0);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, p->list), listed);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), listed);
-	KUNIT_EXPECT_EQ(test, a->purges, listed);
-	KUNIT_EXPECT_EQ(test, a->purged, p->allow_exported);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, p->list), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, a->purges, 0);
+	KUNIT_EXPECT_FALSE(test, a->purged);
 	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
-	KUNIT_EXPECT_EQ(test, stats.purged_objects + stats.evicted_objects, listed);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects + stats.evicted_objects, 0);
 }
 
 static struct kunit_case drm_shrinker_tests[] = {
