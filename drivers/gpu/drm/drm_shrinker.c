@@ -109,13 +109,13 @@
  * the reclaim allows I/O (%__GFP_IO, which writing to swap needs), its
  * swappiness is above 0 and swap space is free for the cgroup (its
  * ``memory.swap.max`` and its ancestors' included), no more pages than
- * that, as xe counts what it can back up, and at the share of anon
- * memory that reclaim scans: swappiness / 200 of their pages (the
- * swappiness of the reclaim, &shrink_control.swappiness). Busy objects
- * (unsignaled fences) are counted: their fences signal. Counting (&shrinker.count_objects) is
- * list_lru_shrink_count(): the number of objects on one node's lists of
- * one cgroup, read without a lock or a walk, in pages (times the mean
- * object size of each list). A scan (&shrinker.scan_objects) looks at no
+ * that, as xe counts what it can back up, and weighed so that reclaim
+ * asks for their pages as often as for anon pages: swappiness / 800 of
+ * them, with the swappiness of the reclaim (&shrink_control.swappiness).
+ * Busy objects (unsignaled fences) are counted: their fences signal.
+ * Counting (&shrinker.count_objects) is list_lru_shrink_count(): the
+ * number of objects on one node's lists of one cgroup, read without a
+ * lock or a walk, in pages (times the mean object size of each list). A scan (&shrinker.scan_objects) looks at no
  * more pages than reclaim asked for (&shrink_control.nr_to_scan), from
  * the least recently used end of the purgeable list of
  * &shrink_control.nid and &shrink_control.memcg, then, with what is left
@@ -1631,14 +1631,14 @@ static unsigned long drm_shrinker_count_list(struct drm_shrinker *shrinker,
  * asked of the next reclaim), and no more than free swap can take, as xe
  * counts what it can back up. They are anon memory to reclaim, which
  * scans anon LRU pages at swappiness / MAX_SWAPPINESS of their number
- * when anon and file memory cost the same to reclaim (get_scan_count()):
- * the evictable pages count at that share (30% at the default 60, none at
- * 0), and the DONTNEED ones whole, as they cost less than file memory.
- * The share is anon reclaim's, not the pressure: do_shrink_slab() asks
- * for 4 / seeks times a count's share of a priority, where LRU reclaim
- * scans that share once, and seeks is 1 (set for the DONTNEED objects),
- * so an evictable page is asked for up to four times as often as an anon
- * page under the same swappiness.
+ * when anon and file memory cost the same to reclaim (get_scan_count()),
+ * and do_shrink_slab() asks a shrinker for 4 / seeks times its count's
+ * share of each priority, where LRU reclaim scans that share of an LRU
+ * once: the evictable pages count at swappiness / MAX_SWAPPINESS times
+ * seeks / 4 (7.5% at the default swappiness of 60 and this shrinker's
+ * seeks of 1, none at 0), so that an idle object's page is asked for as
+ * often as an anon page, and the DONTNEED pages whole, as they cost
+ * less to reclaim than file memory.
  *
  * SHRINK_EMPTY only when both lists of @sc are empty: on it,
  * shrink_slab_memcg() clears the cgroup's bit of this shrinker, and
@@ -1661,8 +1661,8 @@ drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 	swap = evictable && drm_shrinker_may_evict() && sc->swappiness &&
 	       (sc->gfp_mask & __GFP_IO) ? drm_shrinker_swap_pages(shrinker, sc) : 0;
 	/* Weighed as anon memory; rounded up, so that a few pages count. */
-	return pages + DIV_ROUND_UP(min(swap, evictable) * sc->swappiness,
-				    MAX_SWAPPINESS);
+	return pages + DIV_ROUND_UP(min(swap, evictable) * sc->swappiness *
+				    mm->seeks, MAX_SWAPPINESS * 4);
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_count_objects);
 
