@@ -34,6 +34,10 @@ if ((built)); then
 	# The control: without the shrinker, memcg's OOM killer must strike.
 	phase guest-noshrinker "$TOP/tools/guest.sh" noshrinker \
 		"$RUN/guest-noshrinker" drm.shrinker=0 || true
+	# Without kernel memory accounting no cgroup has lists of its own:
+	# a cgroup's reclaim must reach no BO, its own or another's.
+	phase guest-nokmem "$TOP/tools/guest.sh" nokmem \
+		"$RUN/guest-nokmem" cgroup.memory=nokmem || true
 	# Two NUMA nodes: BOs are counted and scanned per node.
 	NUMA=2 phase guest-numa "$TOP/tools/guest.sh" numa "$RUN/guest-numa" || true
 	# Eviction to swap of 1.5 times the guest's memory, through zswap

@@ -213,9 +213,10 @@ def main():
 
     if os.path.isdir(guest):
         report_guest(rep, guest, expect)
-    # make check's other boots: the control run with drm.shrinker=0, a
-    # guest with two NUMA nodes, the eviction boot, and the modular kernel.
-    for extra in ("noshrinker", "numa", "evict", "modular"):
+    # make check's other boots: the control run with drm.shrinker=0, the
+    # boot with cgroup.memory=nokmem, a guest with two NUMA nodes, the
+    # eviction boot, and the modular kernel.
+    for extra in ("noshrinker", "nokmem", "numa", "evict", "modular"):
         gdir = os.path.join(run, "guest-" + extra)
         if any(n == "guest-" + extra for n, _, _ in phases) or os.path.isdir(gdir):
             report_guest(rep, gdir,

@@ -507,9 +507,28 @@ static unsigned long drm_shrinker_pages(struct drm_gem_object *obj)
 }
 
 /*
+ * Whether @memcg is a cgroup with no list_lru lists of its own: with
+ * kernel memory accounting off (cgroup.memory=nokmem) no cgroup has a
+ * kmemcg_id, and list_lru gives such a cgroup the root's lists.
+ */
+static bool drm_shrinker_memcg_listless(struct mem_cgroup *memcg)
+{
+#ifdef CONFIG_MEMCG
+	return memcg && parent_mem_cgroup(memcg) && memcg_kmem_id(memcg) < 0;
+#else
+	return false;
+#endif
+}
+
+/*
  * The memory cgroup whose list an object with @folio as first folio goes
  * on, with a reference: the folio's, or its nearest online ancestor (an
- * offline cgroup handed its lists to its parent). NULL is the root.
+ * offline cgroup handed its lists to its parent). NULL is the root, and
+ * every cgroup without lists of its own: without kernel memory
+ * accounting, objects are on the root's lists, counted for the whole
+ * machine, and no cgroup's reclaim reaches them (listed under the cgroup,
+ * they would mark its shrinker bit, and its reclaim would count the
+ * root's lists: every cgroup's objects).
  */
 static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio)
 {
@@ -521,6 +540,10 @@ static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio)
 	while (memcg && (!mem_cgroup_online(memcg) || !css_tryget(&memcg->css)))
 		memcg = parent_mem_cgroup(memcg);
 	rcu_read_unlock();
+	if (drm_shrinker_memcg_listless(memcg)) {
+		mem_cgroup_put(memcg);
+		memcg = NULL;
+	}
 	return memcg;
 #else
 	return NULL;
@@ -1653,6 +1676,9 @@ drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 	struct drm_shrinker *shrinker = mm->private_data;
 	unsigned long pages, swap, evictable;
 
+	/* Its lists would be the root's: see drm_shrinker_folio_memcg(). */
+	if (drm_shrinker_memcg_listless(sc->memcg))
+		return SHRINK_EMPTY;
 	pages = drm_shrinker_count_list(shrinker, sc, DRM_SHRINKER_PURGEABLE);
 	evictable = drm_shrinker_count_list(shrinker, sc, DRM_SHRINKER_EVICTABLE);
 	if (!pages && !evictable)
@@ -1671,6 +1697,8 @@ drm_shrinker_scan_objects(struct shrinker *mm, struct shrink_control *sc)
 {
 	unsigned long freed, evicted;
 
+	if (drm_shrinker_memcg_listless(sc->memcg))
+		return SHRINK_STOP;
 	/*
 	 * Only memory reclaim evicts: drop_caches and the debugfs scan of
 	 * the core MM purge DONTNEED objects and write nothing to swap,
