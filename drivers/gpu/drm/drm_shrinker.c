@@ -43,7 +43,9 @@
  * the driver passes (an object whose pages span nodes is counted on its
  * first page's node). So reclaim of a node frees that node's objects, and
  * a cgroup at its ``memory.max`` reclaims its own objects, not its
- * neighbours'. When a cgroup goes away, list_lru hands its objects to the
+ * neighbours' (without kernel memory accounting, cgroup.memory=nokmem,
+ * every object is on the root's lists and only global reclaim frees
+ * them). When a cgroup goes away, list_lru hands its objects to the
  * parent cgroup, whose reclaim then frees them.
  *
  * There are two lists, each per node and cgroup:
@@ -115,9 +117,10 @@
  * Busy objects (unsignaled fences) are counted: their fences signal.
  * Counting (&shrinker.count_objects) is list_lru_shrink_count(): the
  * number of objects on one node's lists of one cgroup, read without a
- * lock or a walk, in pages (times the mean object size of each list). A scan (&shrinker.scan_objects) looks at no
- * more pages than reclaim asked for (&shrink_control.nr_to_scan), from
- * the least recently used end of the purgeable list of
+ * lock or a walk, in pages (times the mean object size of each list). A
+ * scan (&shrinker.scan_objects) looks at no more pages than reclaim asked
+ * for (&shrink_control.nr_to_scan), from the least recently used end of
+ * the purgeable list of
  * &shrink_control.nid and &shrink_control.memcg, then, with what is left
  * and if it may evict, of the evictable list; what it cannot reclaim now
  * goes to the tail. Reclaim is told how many pages were looked at, and
@@ -204,12 +207,14 @@
  * &drm_gem_object_funcs.evict is called the same way, with the same
  * contract, for an object on the evictable list, and only in memory
  * reclaim (or drm_shrinker_scan(), which a driver calls on purpose), when
- * the reclaim allows I/O and swap space is free. It keeps the contents: it
+ * the reclaim allows I/O, its swappiness is above 0 and swap space is
+ * free. It keeps the contents: it
  * lets go of the object's memory (zapping CPU mappings, taking the object
  * off its device or host) so that it can go to swap, and may start that
  * writing, which reclaim allows, but waits for none of it, and writes no
  * more pages than &shrink_control.nr_to_scan says: what is left of the
- * scan's pages when it comes to the object; it returns the
+ * scan's pages when it comes to the object (0 when an eviction is
+ * finished outside reclaim, by drm_shrinker_evict_locked()); it returns the
  * pages it let go of or -EBUSY, or -EINPROGRESS if it waits for someone
  * (the host) first and finishes with drm_shrinker_evict_locked(), as a
  * purge does. The memory manager brings the contents
@@ -1663,7 +1668,8 @@ static unsigned long drm_shrinker_count_list(struct drm_shrinker *shrinker,
  * often as an anon page, and the DONTNEED pages whole, as they cost
  * less to reclaim than file memory.
  *
- * SHRINK_EMPTY only when both lists of @sc are empty: on it,
+ * SHRINK_EMPTY only when both lists of @sc are empty, or @sc->memcg has
+ * no lists of its own (cgroup.memory=nokmem): on it,
  * shrink_slab_memcg() clears the cgroup's bit of this shrinker, and
  * list_lru sets it again only when a list goes from empty to one object.
  * A cgroup whose evictable objects cannot be evicted now (a reclaim
@@ -1687,8 +1693,9 @@ drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 	swap = evictable && drm_shrinker_may_evict() && sc->swappiness &&
 	       (sc->gfp_mask & __GFP_IO) ? drm_shrinker_swap_pages(shrinker, sc) : 0;
 	/* Weighed as anon memory; rounded up, so that a few pages count. */
-	return pages + DIV_ROUND_UP(min(swap, evictable) * sc->swappiness *
-				    mm->seeks, MAX_SWAPPINESS * 4);
+	return pages + DIV_ROUND_UP_ULL((u64)min(swap, evictable) *
+					sc->swappiness * mm->seeks,
+					MAX_SWAPPINESS * 4);
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_count_objects);
 
@@ -1858,9 +1865,13 @@ static int drm_shrinker_setup(struct drm_shrinker *shrinker, const char *name,
 	unsigned int list;
 	int ret;
 
+	/*
+	 * Not SHRINKER_NONSLAB: without kernel memory accounting
+	 * (cgroup.memory=nokmem) a cgroup has no lists of its own, and its
+	 * reclaim must not be called to count the root's.
+	 */
 	shrinker->shrinker = shrinker_alloc(SHRINKER_MEMCG_AWARE |
-					    SHRINKER_NUMA_AWARE |
-					    SHRINKER_NONSLAB, "%s", name);
+					    SHRINKER_NUMA_AWARE, "%s", name);
 	if (!shrinker->shrinker)
 		return -ENOMEM;
 	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++) {

@@ -60,6 +60,8 @@ struct drm_shrinker_test_obj {
 	long refuse;
 	unsigned int purges;
 	bool purged;
+	/* The &shrink_control.nr_to_scan of the last callback. */
+	unsigned long nr_to_scan;
 	/* The last callback ran with PF_MEMALLOC. */
 	bool memalloc;
 	/* If set, the purge callback waits at this gate first. */
@@ -89,6 +91,7 @@ static long drm_shrinker_test_purge(struct drm_gem_object *obj,
 		wait_for_completion(&tobj->gate->go);
 	}
 	tobj->purges++;
+	tobj->nr_to_scan = sc->nr_to_scan;
 	tobj->memalloc = current->flags & PF_MEMALLOC;
 	if (tobj->refuse)
 		return tobj->refuse;
@@ -1774,6 +1777,41 @@ static void drm_test_shrinker_swappiness(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, DRM_SHRINKER_EVICTABLE), 0);
 }
 
+/*
+ * What a callback is asked to write: a scan's budget when it comes to the
+ * object; when a driver finishes outside a scan, the whole object for a
+ * purge (drm_shrinker_purge_locked()) and nothing for an eviction
+ * (drm_shrinker_evict_locked()), whose pages LRU reclaim writes when it
+ * needs to, not a worker outside the reclaim that asked.
+ */
+static void drm_test_shrinker_finish_writes_nothing(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 2);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 2);
+
+	drm_shrinker_assume_swap(t->shrinker);
+	drm_shrinker_test_dontneed(a);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(b, DRM_SHRINKER_EVICTABLE), 0);
+	a->refuse = -EINPROGRESS;
+	b->refuse = -EINPROGRESS;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, 128), 0);
+	KUNIT_EXPECT_GT(test, a->nr_to_scan, 0);
+	KUNIT_EXPECT_GT(test, b->nr_to_scan, 0);
+
+	a->refuse = 0;
+	b->refuse = 0;
+	dma_resv_lock(a->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_purge_locked(&a->base), 2);
+	dma_resv_unlock(a->base.resv);
+	dma_resv_lock(b->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_evict_locked(&b->base), 2);
+	dma_resv_unlock(b->base.resv);
+	KUNIT_EXPECT_EQ(test, a->nr_to_scan, 2);
+	KUNIT_EXPECT_EQ(test, b->nr_to_scan, 0);
+	KUNIT_EXPECT_TRUE(test, b->purged);
+}
+
 struct drm_shrinker_test_sticky_param {
 	const char *desc;
 	enum drm_shrinker_list list;
@@ -1850,6 +1888,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_empty_only_when_empty),
 	KUNIT_CASE(drm_test_shrinker_evict_only_in_reclaim),
 	KUNIT_CASE(drm_test_shrinker_swappiness),
+	KUNIT_CASE(drm_test_shrinker_finish_writes_nothing),
 	KUNIT_CASE(drm_test_shrinker_willneed_kept),
 	KUNIT_CASE(drm_test_shrinker_purged_once),
 	KUNIT_CASE(drm_test_shrinker_freed_on_lru),
