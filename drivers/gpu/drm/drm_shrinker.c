@@ -1665,7 +1665,8 @@ static unsigned long drm_shrinker_count_list(struct drm_shrinker *shrinker,
  * once: the evictable pages count at swappiness / MAX_SWAPPINESS times
  * seeks / 4 (7.5% at the default swappiness of 60 and this shrinker's
  * seeks of 1, none at 0), so that an idle object's page is asked for as
- * often as an anon page, and the DONTNEED pages whole, as they cost
+ * often as the classic LRU scans an anon page (MGLRU picks anon or file
+ * by its own cost model), and the DONTNEED pages whole, as they cost
  * less to reclaim than file memory.
  *
  * SHRINK_EMPTY only when both lists of @sc are empty, or @sc->memcg has
