@@ -1097,6 +1097,151 @@ static void xmc_run(enum xdev dev)
 	xmc_rmdir_all();
 }
 
+/*
+ * count-pages-per-cgroup: two sibling cgroups without limits, swap
+ * allowed; A holds one large DONTNEED BO, B many small ones, each beside
+ * anonymous memory of its own.
+ */
+#define XPC_A_PAGES 16384	/* one BO of 64 MiB */
+#define XPC_B_BOS 512
+#define XPC_B_PAGES 16		/* 512 BOs of 64 KiB: 32 MiB */
+#define XPC_ANON (32 << 20)
+#define XPC_RECLAIM "16M"
+
+/*
+ * In a child: join @cg, make @n vgem BOs of @pages pages, filled and
+ * DONTNEED (the parent holds them through the shared DRM file, and gets
+ * their handles), then @XPC_ANON of anonymous memory, filled; once told,
+ * report the words of it that are not what they were.
+ */
+static void xpc_child(const char *cg, int n, unsigned int pages, int up,
+		      int down)
+{
+	uint32_t *anon;
+	uint64_t bad;
+
+	xmc_join(cg);
+	for (int i = 0; i < n; i++) {
+		struct xbo bo = xbo_create(XDEV_VGEM, pages);
+		uint32_t *map = xbo_map_raw(&bo);
+
+		xev_fill(map, 0xc00 + i, pages);
+		munmap(map, bo.size);
+		if (xbo_madvise(&bo, 1) != 1)
+			_exit(20);
+		xmc_send(up, (int)bo.handle);
+	}
+	anon = mmap(NULL, XPC_ANON, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (anon == MAP_FAILED)
+		_exit(25);
+	xev_fill(anon, 0xa0, XPC_ANON / XBO_PAGE);
+	xmc_send(up, 0);
+	if (xmc_recv(down) < 0)
+		_exit(24);
+	bad = xev_mismatches(anon, 0xa0, XPC_ANON / XBO_PAGE);
+	xmc_send(up, bad > INT_MAX ? INT_MAX : (int)bad);
+	_exit(0);
+}
+
+static void xpc_child_a(enum xdev dev, int up, int down)
+{
+	xpc_child(XMC_ROOT "/A", 1, XPC_A_PAGES, up, down);
+}
+
+static void xpc_child_b(enum xdev dev, int up, int down)
+{
+	xpc_child(XMC_ROOT "/B", XPC_B_BOS, XPC_B_PAGES, up, down);
+}
+
+/*
+ * Cgroup @name (A or B) with @n BOs of @pages pages: its count is its own
+ * pages, and its memory.reclaim purges its BOs rather than swap its
+ * anonymous memory.
+ */
+static void xpc_check(const char *name, int n, unsigned int pages)
+{
+	char dir[64], path[128];
+	struct shrinker_stats s0, s1;
+	uint64_t count, want = (uint64_t)n * pages, purged;
+	int64_t swap0, swap1;
+
+	snprintf(dir, sizeof(dir), XMC_ROOT "/%s", name);
+	count = xmc_count(xmc_ino(dir));
+	igt_info("%s: %d BOs of %u pages: counted %" PRIu64 " pages of %" PRIu64 "\n",
+		 name, n, pages, count, want);
+	/* Within 1%: DONTNEED BOs are counted whole, in pages. */
+	igt_assert_f(count * 100 >= want * 99 && count * 100 <= want * 101,
+		     "%s counts %" PRIu64 " pages, holds %" PRIu64 "\n",
+		     name, count, want);
+
+	snprintf(path, sizeof(path), "%s/memory.swap.current", dir);
+	swap0 = xmc_value(path);
+	shrinker_stats_device(xfd[XDEV_VGEM], &s0);
+	snprintf(path, sizeof(path), "%s/memory.reclaim", dir);
+	/* May fall short (EAGAIN); what it took is measured below. */
+	shrinker_write(path, XPC_RECLAIM);
+	shrinker_stats_device(xfd[XDEV_VGEM], &s1);
+	snprintf(path, sizeof(path), "%s/memory.swap.current", dir);
+	swap1 = xmc_value(path);
+	purged = s1.purged_pages - s0.purged_pages;
+	igt_info("%s: memory.reclaim %s purged %" PRIu64 " KiB of BOs (%" PRIu64
+		 " by direct reclaim), swapped %" PRId64 " KiB; counts %" PRIu64 " pages now\n",
+		 name, XPC_RECLAIM, purged * 4,
+		 s1.purged_by_direct - s0.purged_by_direct,
+		 (swap1 - swap0) >> 10, xmc_count(xmc_ino(dir)));
+	igt_assert(swap0 >= 0 && swap1 >= swap0);
+	/* Its own BOs, before its anonymous memory. */
+	igt_assert_lt_u64(0, purged);
+	igt_assert_f((uint64_t)(swap1 - swap0) * 4 <= purged * XBO_PAGE,
+		     "%s: swapped %" PRId64 " KiB for %" PRIu64 " KiB purged\n",
+		     name, (swap1 - swap0) >> 10, purged * 4);
+}
+
+static void xpc_run(void)
+{
+	int a_up, a_down, b_up, b_down, status;
+	uint32_t ha[1], hb[XPC_B_BOS];
+	pid_t a, b;
+
+	igt_require(xfd[XDEV_VGEM] >= 0);
+	xmc_reap();
+	shrinker_zram_on("256M");
+	xmc_setup(true);
+	for (const char *cg = "AB"; *cg; cg++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), XMC_ROOT "/%c/memory.max", *cg);
+		igt_assert_eq(shrinker_write(path, "max"), 0);
+	}
+
+	a = xmc_start(xpc_child_a, XDEV_VGEM, 1, &a_up, &a_down);
+	b = xmc_start(xpc_child_b, XDEV_VGEM, 0, &b_up, &b_down);
+	ha[0] = xmc_recv(a_up);
+	igt_assert_eq(xmc_recv(a_up), 0);
+	for (int i = 0; i < XPC_B_BOS; i++)
+		hb[i] = xmc_recv(b_up);
+	igt_assert_eq(xmc_recv(b_up), 0);
+
+	xpc_check("A", 1, XPC_A_PAGES);
+	xpc_check("B", XPC_B_BOS, XPC_B_PAGES);
+
+	/* Whatever went to swap comes back with its words. */
+	xmc_send(a_down, 0);
+	xmc_send(b_down, 0);
+	igt_assert_eq(xmc_recv(a_up), 0);
+	igt_assert_eq(xmc_recv(b_up), 0);
+	igt_assert_eq(waitpid(a, &status, 0), a);
+	igt_assert_eq(waitpid(b, &status, 0), b);
+	xmc_pids[0] = xmc_pids[1] = 0;
+	xmc_reap();
+	for (int i = 0; i < 1; i++)
+		xbo_close(&(struct xbo){ .dev = XDEV_VGEM, .handle = ha[i] });
+	for (int i = 0; i < XPC_B_BOS; i++)
+		xbo_close(&(struct xbo){ .dev = XDEV_VGEM, .handle = hb[i] });
+	xmc_rmdir_all();
+	shrinker_zram_off();
+}
 
 /* Nodes with memory in the guest. */
 static int xnuma_nodes(void)
@@ -1141,14 +1286,14 @@ static void xnuma_scan(unsigned long ino, int nid, uint64_t pages)
  * caller's policy is bound to @nid (MPOL_BIND) while they are made, and
  * restored after.
  */
-static void xnuma_bos(struct xbo *bo, int n, int nid)
+static void xnuma_bos(struct xbo *bo, int n, int nid, unsigned int pages)
 {
 	unsigned long mask = 1ul << nid;
 
 	igt_assert_eq(syscall(SYS_set_mempolicy, 2 /* MPOL_BIND */, &mask,
 			      sizeof(mask) * 8), 0);
 	for (int i = 0; i < n; i++) {
-		bo[i] = xbo_create(i % XDEV_NR, 64);
+		bo[i] = xbo_create(i % XDEV_NR, pages);
 		xbo_populate(&bo[i]);
 		xbo_dontneed(&bo[i]);
 	}
@@ -1798,8 +1943,19 @@ igt_main
 	igt_subtest("memcg-evict-vgem")
 		xme_run();
 
+	igt_describe("Two sibling cgroups, swap on: one holds a DONTNEED vgem "
+		     "BO of 64 MiB, the other 512 of 64 KiB, each beside 32 "
+		     "MiB of anonymous memory. Each cgroup's count is its own "
+		     "pages (within 1%), and memory.reclaim of each purges its "
+		     "BOs rather than swap its anonymous memory, which keeps "
+		     "every word.");
+	igt_subtest("count-pages-per-cgroup")
+		xpc_run();
+
 	igt_describe("On a guest with two NUMA nodes, BOs whose pages are on "
-		     "node 1 are counted under node 1 of their cgroup, a scan "
+		     "node 1 are counted under node 1 of their cgroup, each "
+		     "node with its own BOs' pages (64-page BOs on node 1, "
+		     "16-page ones on node 0), a scan "
 		     "of node 0 purges none of them, and a scan of node 1 "
 		     "purges them.");
 	igt_subtest("numa") {
@@ -1810,15 +1966,18 @@ igt_main
 		igt_require_f(xnuma_nodes() >= 2, "needs two NUMA nodes\n");
 		shrinker_scan(UINT32_MAX);
 		igt_assert_eq_u64(xnuma_count(ino, 1), 0);
-		xnuma_bos(on1, ARRAY_SIZE(on1), 1);
-		xnuma_bos(on0, ARRAY_SIZE(on0), 0);
+		xnuma_bos(on1, ARRAY_SIZE(on1), 1, 64);
+		xnuma_bos(on0, ARRAY_SIZE(on0), 0, 16);
 		c0 = xnuma_count(ino, 0);
 		c1 = xnuma_count(ino, 1);
 		igt_info("count of cgroup %lu: node 0 %" PRIu64 ", node 1 %" PRIu64 "\n",
 			 ino, c0, c1);
-		/* In pages: six BOs of 64 pages on each node. */
+		/*
+		 * In pages, each node its own: six BOs of 64 pages on node
+		 * 1, six of 16 on node 0.
+		 */
 		igt_assert_eq_u64(c1, 6 * 64);
-		igt_assert_eq_u64(c0, 6 * 64);
+		igt_assert_eq_u64(c0, 6 * 16);
 
 		xnuma_scan(ino, 0, UINT32_MAX);
 		igt_assert_eq_u64(xnuma_count(ino, 0), 0);
@@ -1913,6 +2072,8 @@ igt_main
 	}
 
 	igt_fixture {
+		/* A failed memcg subtest may have left its children. */
+		xmc_reap();
 		xsb_restore();
 		for (int i = 0; i < XDEV_NR; i++)
 			if (xfd[i] >= 0)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 
+#include <linux/cgroup.h>
 #include <linux/debugfs.h>
 #include <linux/dma-resv.h>
 #include <linux/list_lru.h>
@@ -15,6 +16,7 @@
 #include <linux/srcu.h>
 #include <linux/swap.h>
 #include <linux/wait_bit.h>
+#include <linux/xarray.h>
 
 #include <kunit/visibility.h>
 
@@ -115,9 +117,14 @@
  * asks for their pages as often as for anon pages: swappiness / 800 of
  * them, with the swappiness of the reclaim (&shrink_control.swappiness).
  * Busy objects (unsignaled fences) are counted: their fences signal.
- * Counting (&shrinker.count_objects) is list_lru_shrink_count(): the
- * number of objects on one node's lists of one cgroup, read without a
- * lock or a walk, in pages (times the mean object size of each list). A
+ * Counting (&shrinker.count_objects) reads, without a lock or a walk, the
+ * pages on one node's lists of one cgroup: list_lru counts the objects,
+ * and the shrinker keeps their pages beside, per cgroup, node and list
+ * (&struct drm_shrinker_memcg), so that a cgroup holding one large object
+ * counts what it holds, whatever other cgroups hold. Objects that
+ * list_lru handed over from a removed cgroup count at the mean object
+ * size of their list until a scan or a use moves them onto the counts of
+ * the cgroup that has them now. A
  * scan (&shrinker.scan_objects) looks at no more pages than reclaim asked
  * for (&shrink_control.nr_to_scan), from the least recently used end of
  * the purgeable list of
@@ -140,12 +147,17 @@
  * - An object's state (&struct drm_shrinker_entry but @isolated, and
  *   &drm_gem_object.shrinker_memcg) is written under its reservation
  *   lock: by madvise, and by a scan that trylocked it.
+ * - The per-cgroup counts (&struct drm_shrinker_memcg) are atomics; a
+ *   cgroup's entry lives while objects are counted in it, found by
+ *   readers under RCU, added by the first object under
+ *   &drm_shrinker.memcgs_lock (only trylocked in a scan) and removed by the
+ *   last one with a compare-and-exchange.
  * - The list_lru's per-node lock protects the lists and the links
  *   (&drm_gem_object.lru_node) on them. Nothing sleeps or allocates under
  *   it. There is no lock of the DRM shrinker's own: the statistics are
  *   per CPU, so nothing on the madvise path is shared by all devices but
  *   the list_lru lock of the node (6.12 has one per list and node, for
- *   all cgroups) and the atomic page count of the list.
+ *   all cgroups); the counts of a cgroup are shared by its objects.
  * - A scan walks a list under its lock, trylocks the reservation locks
  *   of up to %DRM_SHRINKER_BATCH objects (one on the evictable list)
  *   and takes them off (they are now @isolated), and drops the list's
@@ -365,10 +377,20 @@ struct drm_shrinker {
 	/** @stats: numbers for all devices of this shrinker, per CPU */
 	struct drm_shrinker_stats __percpu *stats;
 	/**
-	 * @nr_pages: pages of the objects on each list, for the mean object
-	 * size of the count (list_lru counts the objects)
+	 * @root: the counts of the root cgroup's lists, which are every
+	 * cgroup's without kernel memory accounting; never freed
 	 */
-	atomic_long_t nr_pages[DRM_SHRINKER_NR_LISTS];
+	struct drm_shrinker_memcg *root;
+	/**
+	 * @memcgs: the counts of the other cgroups' lists, by cgroup ID,
+	 * while objects are counted in them (RCU-freed)
+	 */
+	struct xarray memcgs;
+	/**
+	 * @memcgs_lock: serializes adding a cgroup's counts to @memcgs
+	 * (removing them takes no lock but the xarray's)
+	 */
+	struct mutex memcgs_lock;
 	/** @scans: number of scans */
 	atomic_long_t scans;
 	/** @ready: @lru is initialized; objects are not added before */
@@ -379,6 +401,37 @@ struct drm_shrinker {
 	 * drm_shrinker_assume_swap()
 	 */
 	bool assume_swap;
+};
+
+/* The objects and pages on one list of one node of one cgroup. */
+struct drm_shrinker_tally {
+	atomic_long_t objects;
+	atomic_long_t pages;
+};
+
+/**
+ * struct drm_shrinker_memcg - the pages on a memory cgroup's lists
+ *
+ * list_lru counts the objects on each list of each node and cgroup; the
+ * shrinker tells reclaim pages, and keeps them here. An object points to
+ * the entry it is counted in (&drm_gem_object.shrinker_memcg) while it is
+ * linked, and its cgroup's list_lru lists are those of @memcg. When a
+ * cgroup goes offline, list_lru moves its objects to the parent's lists
+ * while they stay counted here: the parent's count weighs the objects it
+ * has beyond its own count at the mean object size, until a scan or a
+ * use moves each one onto the parent's entry (drm_shrinker_memcg_follow()).
+ */
+struct drm_shrinker_memcg {
+	/** @memcg: the cgroup, with a reference; NULL for the root */
+	struct mem_cgroup *memcg;
+	/** @shrinker: the shrinker whose lists these are */
+	struct drm_shrinker *shrinker;
+	/** @users: the objects counted here; the root's is not counted */
+	atomic_long_t users;
+	/** @rcu: freed after the readers that may have found it */
+	struct rcu_head rcu;
+	/** @tally: per node, per &enum drm_shrinker_list */
+	struct drm_shrinker_tally tally[][DRM_SHRINKER_NR_LISTS];
 };
 
 /* &drm_shrinker_entry.nid and &drm_shrinker_entry.origin fit their bits. */
@@ -441,9 +494,10 @@ static void drm_shrinker_stat_add(struct drm_device *dev, size_t offset,
  * A scan's run of objects of one device: the scan is inside
  * drm_dev_enter() for it once, and adds up the counts of what it did here
  * (objects looked at, skipped, purged or evicted, and taken off the
- * lists), to add them to the per-CPU numbers, and the pages taken off to
- * the shrinker's @nr_pages, at once when the device changes or the batch
- * ends, before the scan returns. Only what concerns a pending purge or
+ * lists), to add them to the per-CPU numbers, and the objects and pages
+ * taken off one node's lists of one cgroup (@sm, @nid), to take them off
+ * its counts, at once when the device, the cgroup or the node changes or
+ * the batch ends, before the scan returns. Only what concerns a pending purge or
  * eviction changes at once, under the object's lock: @pending, and the
  * counts of the one that finishes it, so that a reader that waits for no
  * pending purge sees every purge counted.
@@ -454,7 +508,43 @@ struct drm_shrinker_run {
 	/* drm_dev_enter() succeeded: the driver may be called. */
 	bool entered;
 	struct drm_shrinker_stats stats;
+	struct drm_shrinker_memcg *sm;
+	int nid;
+	long objects[DRM_SHRINKER_NR_LISTS], pages[DRM_SHRINKER_NR_LISTS];
 };
+
+static void drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n);
+
+/* Add @objects and @pages to @sm's counts of @list on @nid. */
+static void drm_shrinker_tally_add(struct drm_shrinker_memcg *sm, int nid,
+				   unsigned int list, long objects, long pages)
+{
+	struct drm_shrinker_tally *tally = &sm->tally[nid][list];
+
+	atomic_long_add(objects, &tally->objects);
+	atomic_long_add(pages, &tally->pages);
+}
+
+/* Take what @run took off the lists off their counts. */
+static void drm_shrinker_run_untally(struct drm_shrinker_run *run)
+{
+	long objects = 0;
+	unsigned int i;
+
+	if (!run->sm)
+		return;
+	for (i = 0; i < DRM_SHRINKER_NR_LISTS; i++) {
+		if (!run->objects[i])
+			continue;
+		drm_shrinker_tally_add(run->sm, run->nid, i, -run->objects[i],
+				       -run->pages[i]);
+		objects += run->objects[i];
+		run->objects[i] = 0;
+		run->pages[i] = 0;
+	}
+	drm_shrinker_memcg_put_many(run->sm, objects);
+	run->sm = NULL;
+}
 
 /* Count @v in the statistic at @offset of @run, or of @obj's device. */
 static void drm_shrinker_run_add(struct drm_shrinker_run *run,
@@ -477,14 +567,9 @@ static void drm_shrinker_run_end(struct drm_shrinker_run *run)
 	unsigned long *d = (unsigned long *)&run->stats;
 	unsigned int i;
 
+	drm_shrinker_run_untally(run);
 	if (!run->dev)
 		return;
-	/* What drm_shrinker_unlinked_locked() took off, in pages. */
-	for (i = 0; i < DRM_SHRINKER_NR_LISTS; i++) {
-		if (run->stats.pages[i])
-			atomic_long_add(run->stats.pages[i],
-					&run->dev->shrinker.shrinker->nr_pages[i]);
-	}
 	for (i = 0; i < sizeof(run->stats) / sizeof(*d); i++) {
 		if (d[i])
 			drm_shrinker_stat_add(run->dev, i * sizeof(*d), d[i]);
@@ -555,31 +640,166 @@ static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio)
 #endif
 }
 
-static void drm_shrinker_memcg_put(struct mem_cgroup *memcg)
+#ifdef CONFIG_MEMCG
+/* The index of @memcg's counts in &drm_shrinker.memcgs. */
+static unsigned long drm_shrinker_memcg_key(struct mem_cgroup *memcg)
 {
-	if (memcg)
-		mem_cgroup_put(memcg);
+	return cgroup_id(memcg->css.cgroup);
+}
+#endif
+
+/*
+ * The counts of @memcg's lists (NULL: the root's), or NULL if no object
+ * is counted in them. The caller holds the RCU read lock.
+ */
+static struct drm_shrinker_memcg *
+drm_shrinker_memcg_find(struct drm_shrinker *shrinker, struct mem_cgroup *memcg)
+{
+#ifdef CONFIG_MEMCG
+	struct drm_shrinker_memcg *sm;
+
+	if (memcg && !mem_cgroup_is_root(memcg)) {
+		sm = xa_load(&shrinker->memcgs, drm_shrinker_memcg_key(memcg));
+		return sm && sm->memcg == memcg ? sm : NULL;
+	}
+#endif
+	return shrinker->root;
+}
+
+/*
+ * The counts of @memcg's lists, for one more object, taking over the
+ * caller's reference on @memcg (NULL: the root's). The first object of a
+ * cgroup adds them, allocating: with GFP_KERNEL if @can_block, else with
+ * GFP_NOWAIT and only if nobody else is adding a cgroup's. NULL if that
+ * failed; the reference is dropped.
+ */
+static struct drm_shrinker_memcg *
+drm_shrinker_memcg_get(struct drm_shrinker *shrinker, struct mem_cgroup *memcg,
+		       bool can_block)
+{
+#ifdef CONFIG_MEMCG
+	gfp_t gfp = can_block ? GFP_KERNEL : GFP_NOWAIT | __GFP_NOWARN;
+	unsigned long key;
+	struct drm_shrinker_memcg *sm;
+	int ret;
+
+	if (!memcg || mem_cgroup_is_root(memcg)) {
+		if (memcg)
+			mem_cgroup_put(memcg);
+		return shrinker->root;
+	}
+	key = drm_shrinker_memcg_key(memcg);
+	rcu_read_lock();
+	sm = drm_shrinker_memcg_find(shrinker, memcg);
+	if (sm && atomic_long_inc_not_zero(&sm->users)) {
+		rcu_read_unlock();
+		goto put;
+	}
+	rcu_read_unlock();
+
+	if (can_block)
+		mutex_lock(&shrinker->memcgs_lock);
+	else if (!mutex_trylock(&shrinker->memcgs_lock))
+		goto put_fail;
+	/* Added by another first object meanwhile? */
+	rcu_read_lock();
+	sm = drm_shrinker_memcg_find(shrinker, memcg);
+	if (sm && atomic_long_inc_not_zero(&sm->users)) {
+		rcu_read_unlock();
+		mutex_unlock(&shrinker->memcgs_lock);
+		goto put;
+	}
+	rcu_read_unlock();
+	sm = kzalloc(struct_size(sm, tally, nr_node_ids), gfp);
+	if (!sm)
+		goto unlock_fail;
+	sm->memcg = memcg;
+	sm->shrinker = shrinker;
+	atomic_long_set(&sm->users, 1);
+	/*
+	 * Replaces an entry whose last object is leaving: its removal
+	 * compares and finds this one.
+	 */
+	ret = xa_err(xa_store(&shrinker->memcgs, key, sm, gfp));
+	mutex_unlock(&shrinker->memcgs_lock);
+	if (ret) {
+		kfree(sm);
+		goto put_fail;
+	}
+	return sm;
+
+unlock_fail:
+	mutex_unlock(&shrinker->memcgs_lock);
+put_fail:
+	mem_cgroup_put(memcg);
+	return NULL;
+put:
+	/* The entry holds one reference for all its objects. */
+	mem_cgroup_put(memcg);
+	return sm;
+#else
+	return shrinker->root;
+#endif
+}
+
+/* @n objects fewer are counted in @sm; the last one frees it. */
+static void drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n)
+{
+#ifdef CONFIG_MEMCG
+	if (!sm->memcg || !n || !atomic_long_sub_and_test(n, &sm->users))
+		return;
+	xa_cmpxchg(&sm->shrinker->memcgs, drm_shrinker_memcg_key(sm->memcg),
+		   sm, NULL, 0);
+	mem_cgroup_put(sm->memcg);
+	kfree_rcu(sm, rcu);
+#endif
+}
+
+/* The pages on @shrinker's lists @list, per object, for counting objects. */
+static unsigned long drm_shrinker_mean_pages(struct drm_shrinker *shrinker,
+					     unsigned int list)
+{
+	long objects = 0, pages = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct drm_shrinker_stats *s = per_cpu_ptr(shrinker->stats, cpu);
+
+		objects += READ_ONCE(s->objects[list]);
+		pages += READ_ONCE(s->pages[list]);
+	}
+	return objects > 0 && pages > objects ? pages / objects : 1;
 }
 
 /*
  * Before @obj, off its list, goes back on: if its cgroup went offline,
- * list_lru gave the cgroup's lists to its parent, and the object follows
- * (so that list_lru_add() marks the parent's list as not empty).
+ * list_lru gave the cgroup's lists to its parent, and the object follows,
+ * with its pages counted there (and so that list_lru_add() marks the
+ * parent's list as not empty); without memory for the parent's counts,
+ * to the root's lists. Called by scans (!@can_block) and by uses of the
+ * object, which need not sleep either.
  */
-static void drm_shrinker_memcg_follow(struct drm_gem_object *obj)
+static void drm_shrinker_memcg_follow(struct drm_gem_object *obj,
+				      bool can_block)
 {
 #ifdef CONFIG_MEMCG
-	struct mem_cgroup *memcg = obj->shrinker_memcg, *parent;
+	struct drm_shrinker_memcg *sm = obj->shrinker_memcg, *to;
+	unsigned long pages = drm_shrinker_pages(obj);
+	struct mem_cgroup *parent;
 
-	if (!memcg || mem_cgroup_online(memcg))
+	if (!sm->memcg || mem_cgroup_online(sm->memcg))
 		return;
 	rcu_read_lock();
-	parent = parent_mem_cgroup(memcg);
+	parent = parent_mem_cgroup(sm->memcg);
 	while (parent && (!mem_cgroup_online(parent) || !css_tryget(&parent->css)))
 		parent = parent_mem_cgroup(parent);
 	rcu_read_unlock();
-	obj->shrinker_memcg = parent;
-	mem_cgroup_put(memcg);
+	to = drm_shrinker_memcg_get(sm->shrinker, parent, can_block) ?:
+	     sm->shrinker->root;
+	drm_shrinker_tally_add(to, obj->shrinker.nid, obj->shrinker.on, 1, pages);
+	obj->shrinker_memcg = to;
+	drm_shrinker_tally_add(sm, obj->shrinker.nid, obj->shrinker.on, -1, -pages);
+	drm_shrinker_memcg_put_many(sm, 1);
 #endif
 }
 
@@ -592,7 +812,9 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 {
 	struct drm_shrinker *shrinker = drm_shrinker_of(obj);
 	struct mem_cgroup *memcg = drm_shrinker_folio_memcg(folio);
+	unsigned long pages = drm_shrinker_pages(obj);
 	unsigned int list = obj->shrinker.list;
+	struct drm_shrinker_memcg *sm;
 	int nid = folio_nid(folio);
 
 	dma_resv_assert_held(obj->resv);
@@ -603,21 +825,26 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 					       GFP_KERNEL);
 
 		if (ret) {
-			drm_shrinker_memcg_put(memcg);
+			mem_cgroup_put(memcg);
 			return ret;
 		}
 	}
+	/* And its counts. */
+	sm = drm_shrinker_memcg_get(shrinker, memcg, true);
+	if (!sm)
+		return -ENOMEM;
 
-	obj->shrinker_memcg = memcg;
+	obj->shrinker_memcg = sm;
 	obj->shrinker.nid = nid;
 	obj->shrinker.on = list;
 	obj->shrinker.linked = true;
 	/* A drm_gem_lru leaves the link poisoned. */
 	INIT_LIST_HEAD(&obj->lru_node);
-	list_lru_add(&shrinker->lru[list], &obj->lru_node, nid, memcg);
+	/* Counted first: a count never sees more objects than pages for them. */
+	drm_shrinker_tally_add(sm, nid, list, 1, pages);
+	list_lru_add(&shrinker->lru[list], &obj->lru_node, nid, sm->memcg);
 	drm_shrinker_stat(obj, objects[list], 1);
-	drm_shrinker_stat(obj, pages[list], drm_shrinker_pages(obj));
-	atomic_long_add(drm_shrinker_pages(obj), &shrinker->nr_pages[list]);
+	drm_shrinker_stat(obj, pages[list], pages);
 	return 0;
 }
 
@@ -640,15 +867,25 @@ static __always_inline void
 drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 			     struct drm_shrinker_run *run)
 {
+	struct drm_shrinker_memcg *sm = obj->shrinker_memcg;
 	unsigned long pages = drm_shrinker_pages(obj);
 	unsigned int on = obj->shrinker.on;
+	int nid = obj->shrinker.nid;
 
 	drm_shrinker_assert_locked(obj);
 
-	/* A scan's run takes the pages off its shrinker's at its end. */
-	if (!run)
-		atomic_long_sub(pages, &drm_shrinker_of(obj)->nr_pages[on]);
-	drm_shrinker_memcg_put(obj->shrinker_memcg);
+	/* A scan's run takes them off its cgroup's counts at once. */
+	if (run) {
+		if (run->sm != sm || run->nid != nid)
+			drm_shrinker_run_untally(run);
+		run->sm = sm;
+		run->nid = nid;
+		run->objects[on]++;
+		run->pages[on] += pages;
+	} else {
+		drm_shrinker_tally_add(sm, nid, on, -1, -pages);
+		drm_shrinker_memcg_put_many(sm, 1);
+	}
 	obj->shrinker_memcg = NULL;
 	obj->shrinker.linked = false;
 	drm_shrinker_run_stat(run, obj, objects[on], -1);
@@ -671,7 +908,7 @@ static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
 {
 	drm_shrinker_assert_locked(obj);
 	list_lru_del(drm_shrinker_lru(obj), &obj->lru_node,
-		     obj->shrinker.nid, obj->shrinker_memcg);
+		     obj->shrinker.nid, obj->shrinker_memcg->memcg);
 	drm_shrinker_unlinked_locked(obj, NULL);
 }
 
@@ -741,10 +978,10 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 
 		/* Most recently used again. */
 		list_lru_del(lru, &obj->lru_node, obj->shrinker.nid,
-			     obj->shrinker_memcg);
-		drm_shrinker_memcg_follow(obj);
+			     obj->shrinker_memcg->memcg);
+		drm_shrinker_memcg_follow(obj, false);
 		list_lru_add(lru, &obj->lru_node, obj->shrinker.nid,
-			     obj->shrinker_memcg);
+			     obj->shrinker_memcg->memcg);
 		return 0;
 	}
 	if (obj->shrinker.linked)
@@ -1163,9 +1400,9 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 		 */
 		drm_shrinker_unlinked_locked(obj, was_pending ? NULL : run);
 	} else {
-		drm_shrinker_memcg_follow(obj);
+		drm_shrinker_memcg_follow(obj, false);
 		list_lru_add(drm_shrinker_lru(obj), &obj->lru_node,
-			     obj->shrinker.nid, obj->shrinker_memcg);
+			     obj->shrinker.nid, obj->shrinker_memcg->memcg);
 	}
 
 	dma_resv_unlock(obj->resv);
@@ -1637,18 +1874,34 @@ void drm_shrinker_read_stats(struct drm_shrinker *shrinker,
 EXPORT_SYMBOL_GPL(drm_shrinker_read_stats);
 
 /*
- * The pages of @sc's list @list: the objects on it times the mean object
- * size of the shrinker's lists @list (list_lru counts items, not pages).
+ * The pages of @sc's list @list: those counted in its cgroup's entry on
+ * its node, and for objects list_lru moved there from a removed cgroup
+ * (the list holds more objects than the entry counts), the mean object
+ * size of the shrinker's lists @list, read from the per-CPU statistics.
  */
 static unsigned long drm_shrinker_count_list(struct drm_shrinker *shrinker,
 					     struct shrink_control *sc,
 					     unsigned int list)
 {
 	unsigned long objects = list_lru_shrink_count(&shrinker->lru[list], sc);
-	unsigned long all = list_lru_count(&shrinker->lru[list]);
-	long pages = atomic_long_read(&shrinker->nr_pages[list]);
+	unsigned long counted = 0, pages = 0;
+	struct drm_shrinker_memcg *sm;
 
-	return objects * max(all && pages > 0 ? pages / all : 1, 1UL);
+	if (!objects)
+		return 0;
+	rcu_read_lock();
+	sm = drm_shrinker_memcg_find(shrinker, sc->memcg);
+	if (sm) {
+		struct drm_shrinker_tally *tally = &sm->tally[sc->nid][list];
+
+		counted = max(atomic_long_read(&tally->objects), 0L);
+		pages = max(atomic_long_read(&tally->pages), 0L);
+	}
+	rcu_read_unlock();
+	if (objects > counted)
+		pages += (objects - counted) *
+			 drm_shrinker_mean_pages(shrinker, list);
+	return pages;
 }
 
 /*
@@ -1866,6 +2119,14 @@ static int drm_shrinker_setup(struct drm_shrinker *shrinker, const char *name,
 	unsigned int list;
 	int ret;
 
+	shrinker->root = kzalloc(struct_size(shrinker->root, tally, nr_node_ids),
+				 GFP_KERNEL);
+	if (!shrinker->root)
+		return -ENOMEM;
+	shrinker->root->shrinker = shrinker;
+	xa_init(&shrinker->memcgs);
+	mutex_init(&shrinker->memcgs_lock);
+
 	/*
 	 * Not SHRINKER_NONSLAB: without kernel memory accounting
 	 * (cgroup.memory=nokmem) a cgroup has no lists of its own, and its
@@ -1873,8 +2134,10 @@ static int drm_shrinker_setup(struct drm_shrinker *shrinker, const char *name,
 	 */
 	shrinker->shrinker = shrinker_alloc(SHRINKER_MEMCG_AWARE |
 					    SHRINKER_NUMA_AWARE, "%s", name);
-	if (!shrinker->shrinker)
-		return -ENOMEM;
+	if (!shrinker->shrinker) {
+		ret = -ENOMEM;
+		goto err_root;
+	}
 	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++) {
 		ret = list_lru_init_memcg(&shrinker->lru[list],
 					  shrinker->shrinker);
@@ -1908,6 +2171,9 @@ err_destroy:
 		list_lru_destroy(&shrinker->lru[list]);
 	shrinker_free(shrinker->shrinker);
 	shrinker->shrinker = NULL;
+err_root:
+	kfree(shrinker->root);
+	shrinker->root = NULL;
 	return ret;
 }
 
@@ -1923,6 +2189,11 @@ static void drm_shrinker_teardown(struct drm_shrinker *shrinker)
 	shrinker->shrinker = NULL;
 	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++)
 		list_lru_destroy(&shrinker->lru[list]);
+	/* Every object is gone, and with it every cgroup's counts. */
+	WARN_ON(!xa_empty(&shrinker->memcgs));
+	xa_destroy(&shrinker->memcgs);
+	kfree(shrinker->root);
+	shrinker->root = NULL;
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
