@@ -163,8 +163,8 @@ struct drm_shrinker_stats {
  *
  * Embedded in &struct drm_gem_object as its @shrinker member, where it
  * fills the hole after &drm_gem_object.name on 64-bit. The link in the
- * shrinker's &struct list_lru is &drm_gem_object.lru_node, and the memory
- * cgroup of the list, whose counts hold the object's pages, is
+ * shrinker's &struct list_lru is &drm_gem_object.lru_node, and the counts
+ * of the memory cgroup of the list, which hold the object's pages, are
  * &drm_gem_object.shrinker_memcg: an object is on
  * a driver's &struct drm_gem_lru or on the DRM shrinker, never both.
  * Drivers do not touch it; they use drm_shrinker_add_locked() and
@@ -183,9 +183,9 @@ struct drm_shrinker_entry {
 	 */
 	u8 list : 2;
 	/**
-	 * @linked: the object is on the list_lru of list @on, on node @nid
-	 * and memory cgroup &drm_gem_object.shrinker_memcg, and counted in
-	 * its counts;
+	 * @linked: the object is on the list_lru of list @on, on node @nid,
+	 * of the memory cgroup whose counts, which count it, are
+	 * &drm_gem_object.shrinker_memcg;
 	 * or a scan has it isolated (@isolated).
 	 */
 	u8 linked : 1;

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 
-#include <linux/cgroup.h>
 #include <linux/debugfs.h>
 #include <linux/dma-resv.h>
 #include <linux/list_lru.h>
@@ -8,6 +7,7 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
+#include <linux/percpu_counter.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
@@ -122,9 +122,12 @@
  * and the shrinker keeps their pages beside, per cgroup, node and list
  * (&struct drm_shrinker_memcg), so that a cgroup holding one large object
  * counts what it holds, whatever other cgroups hold. Objects that
- * list_lru handed over from a removed cgroup count at the mean object
- * size of their list until a scan or a use moves them onto the counts of
- * the cgroup that has them now. A
+ * list_lru handed over from a removed cgroup are the exception: the
+ * cgroup that has them now counts each at the mean size of all objects
+ * on lists of that kind (every cgroup, node and device), until a scan of
+ * its list or a use meets the object and moves its pages onto the
+ * cgroup's counts; a removed cgroup's one 64 MiB object counts as an
+ * average one under its parent until then. A
  * scan (&shrinker.scan_objects) looks at no more pages than reclaim asked
  * for (&shrink_control.nr_to_scan), from the least recently used end of
  * the purgeable list of
@@ -149,15 +152,18 @@
  *   lock: by madvise, and by a scan that trylocked it.
  * - The per-cgroup counts (&struct drm_shrinker_memcg) are atomics; a
  *   cgroup's entry lives while objects are counted in it, found by
- *   readers under RCU, added by the first object under
- *   &drm_shrinker.memcgs_lock (only trylocked in a scan) and removed by the
- *   last one with a compare-and-exchange.
+ *   readers under RCU, added by the cgroup's first object and removed
+ *   by its last one under the xarray's spinlock of &drm_shrinker.memcgs,
+ *   taken with an object's reservation lock held or none, never with a
+ *   list_lru lock.
  * - The list_lru's per-node lock protects the lists and the links
  *   (&drm_gem_object.lru_node) on them. Nothing sleeps or allocates under
- *   it. There is no lock of the DRM shrinker's own: the statistics are
- *   per CPU, so nothing on the madvise path is shared by all devices but
- *   the list_lru lock of the node (6.12 has one per list and node, for
- *   all cgroups); the counts of a cgroup are shared by its objects.
+ *   it. The xarray's spinlock is the DRM shrinker's only lock of its own,
+ *   and the madvise path takes it only for a cgroup's first and last
+ *   objects: the statistics are per CPU, so nothing on that path is
+ *   shared by all devices but the list_lru lock of the node (6.12 has
+ *   one per list and node, for all cgroups); the counts of a cgroup and
+ *   node are shared by its objects.
  * - A scan walks a list under its lock, trylocks the reservation locks
  *   of up to %DRM_SHRINKER_BATCH objects (one on the evictable list)
  *   and takes them off (they are now @isolated), and drops the list's
@@ -382,15 +388,19 @@ struct drm_shrinker {
 	 */
 	struct drm_shrinker_memcg *root;
 	/**
-	 * @memcgs: the counts of the other cgroups' lists, by cgroup ID,
-	 * while objects are counted in them (RCU-freed)
+	 * @memcgs: the counts of the other cgroups' lists, by memcg ID,
+	 * while objects are counted in them (RCU-freed). A removed cgroup's
+	 * ID may go to a new cgroup while objects are still counted in the
+	 * removed one's entry: each entry records its cgroup, and the new
+	 * cgroup's first object replaces the old entry here.
 	 */
 	struct xarray memcgs;
 	/**
-	 * @memcgs_lock: serializes adding a cgroup's counts to @memcgs
-	 * (removing them takes no lock but the xarray's)
+	 * @nr_pages: the pages on the lists of each kind, all cgroups and
+	 * nodes: their mean object size weighs objects that list_lru moved
+	 * to a cgroup's list from a removed one's
 	 */
-	struct mutex memcgs_lock;
+	struct percpu_counter nr_pages[DRM_SHRINKER_NR_LISTS];
 	/** @scans: number of scans */
 	atomic_long_t scans;
 	/** @ready: @lru is initialized; objects are not added before */
@@ -403,11 +413,13 @@ struct drm_shrinker {
 	bool assume_swap;
 };
 
-/* The objects and pages on one list of one node of one cgroup. */
-struct drm_shrinker_tally {
-	atomic_long_t objects;
-	atomic_long_t pages;
-};
+/*
+ * The objects and pages on one list of one node of one cgroup are one
+ * atomic64_t, so that a link or an unlink changes them with one atomic
+ * operation: the objects above this bit, the pages below (2^36 pages,
+ * 256 TiB, per cgroup and node).
+ */
+#define DRM_SHRINKER_TALLY_SHIFT	36
 
 /**
  * struct drm_shrinker_memcg - the pages on a memory cgroup's lists
@@ -430,8 +442,11 @@ struct drm_shrinker_memcg {
 	atomic_long_t users;
 	/** @rcu: freed after the readers that may have found it */
 	struct rcu_head rcu;
-	/** @tally: per node, per &enum drm_shrinker_list */
-	struct drm_shrinker_tally tally[][DRM_SHRINKER_NR_LISTS];
+	/**
+	 * @tally: per node, per &enum drm_shrinker_list, the objects and
+	 * pages (see %DRM_SHRINKER_TALLY_SHIFT)
+	 */
+	atomic64_t tally[][DRM_SHRINKER_NR_LISTS];
 };
 
 /* &drm_shrinker_entry.nid and &drm_shrinker_entry.origin fit their bits. */
@@ -519,10 +534,8 @@ static void drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n);
 static void drm_shrinker_tally_add(struct drm_shrinker_memcg *sm, int nid,
 				   unsigned int list, long objects, long pages)
 {
-	struct drm_shrinker_tally *tally = &sm->tally[nid][list];
-
-	atomic_long_add(objects, &tally->objects);
-	atomic_long_add(pages, &tally->pages);
+	atomic64_add(((s64)objects << DRM_SHRINKER_TALLY_SHIFT) + pages,
+		     &sm->tally[nid][list]);
 }
 
 /* Take what @run took off the lists off their counts. */
@@ -538,6 +551,8 @@ static void drm_shrinker_run_untally(struct drm_shrinker_run *run)
 			continue;
 		drm_shrinker_tally_add(run->sm, run->nid, i, -run->objects[i],
 				       -run->pages[i]);
+		percpu_counter_sub(&run->sm->shrinker->nr_pages[i],
+				   run->pages[i]);
 		objects += run->objects[i];
 		run->objects[i] = 0;
 		run->pages[i] = 0;
@@ -613,8 +628,9 @@ static bool drm_shrinker_memcg_listless(struct mem_cgroup *memcg)
 /*
  * The memory cgroup whose list an object with @folio as first folio goes
  * on, with a reference: the folio's, or its nearest online ancestor (an
- * offline cgroup handed its lists to its parent). NULL is the root, and
- * every cgroup without lists of its own: without kernel memory
+ * offline cgroup handed its lists to its parent), which may be the root
+ * cgroup. NULL stands for the root's lists too, for an uncharged folio
+ * and for every cgroup without lists of its own: without kernel memory
  * accounting, objects are on the root's lists, counted for the whole
  * machine, and no cgroup's reclaim reaches them (listed under the cgroup,
  * they would mark its shrinker bit, and its reclaim would count the
@@ -644,7 +660,13 @@ static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio)
 /* The index of @memcg's counts in &drm_shrinker.memcgs. */
 static unsigned long drm_shrinker_memcg_key(struct mem_cgroup *memcg)
 {
-	return cgroup_id(memcg->css.cgroup);
+	return mem_cgroup_id(memcg);
+}
+
+/* Whether @memcg is the root cgroup: root_mem_cgroup is not exported. */
+static bool drm_shrinker_memcg_is_root(struct mem_cgroup *memcg)
+{
+	return !parent_mem_cgroup(memcg);
 }
 #endif
 
@@ -658,7 +680,7 @@ drm_shrinker_memcg_find(struct drm_shrinker *shrinker, struct mem_cgroup *memcg)
 #ifdef CONFIG_MEMCG
 	struct drm_shrinker_memcg *sm;
 
-	if (memcg && !mem_cgroup_is_root(memcg)) {
+	if (memcg && !drm_shrinker_memcg_is_root(memcg)) {
 		sm = xa_load(&shrinker->memcgs, drm_shrinker_memcg_key(memcg));
 		return sm && sm->memcg == memcg ? sm : NULL;
 	}
@@ -669,21 +691,21 @@ drm_shrinker_memcg_find(struct drm_shrinker *shrinker, struct mem_cgroup *memcg)
 /*
  * The counts of @memcg's lists, for one more object, taking over the
  * caller's reference on @memcg (NULL: the root's). The first object of a
- * cgroup adds them, allocating: with GFP_KERNEL if @can_block, else with
- * GFP_NOWAIT and only if nobody else is adding a cgroup's. NULL if that
- * failed; the reference is dropped.
+ * cgroup adds them, allocating with GFP_KERNEL if @can_block, else with
+ * GFP_NOWAIT and without the reserves that PF_MEMALLOC opens. NULL if
+ * that failed; the reference is dropped.
  */
 static struct drm_shrinker_memcg *
 drm_shrinker_memcg_get(struct drm_shrinker *shrinker, struct mem_cgroup *memcg,
 		       bool can_block)
 {
 #ifdef CONFIG_MEMCG
-	gfp_t gfp = can_block ? GFP_KERNEL : GFP_NOWAIT | __GFP_NOWARN;
+	const gfp_t nowait = GFP_NOWAIT | __GFP_NOWARN | __GFP_NOMEMALLOC;
+	gfp_t gfp = can_block ? GFP_KERNEL : nowait;
+	struct drm_shrinker_memcg *sm, *cur;
 	unsigned long key;
-	struct drm_shrinker_memcg *sm;
-	int ret;
 
-	if (!memcg || mem_cgroup_is_root(memcg)) {
+	if (!memcg || drm_shrinker_memcg_is_root(memcg)) {
 		if (memcg)
 			mem_cgroup_put(memcg);
 		return shrinker->root;
@@ -697,40 +719,35 @@ drm_shrinker_memcg_get(struct drm_shrinker *shrinker, struct mem_cgroup *memcg,
 	}
 	rcu_read_unlock();
 
-	if (can_block)
-		mutex_lock(&shrinker->memcgs_lock);
-	else if (!mutex_trylock(&shrinker->memcgs_lock))
-		goto put_fail;
-	/* Added by another first object meanwhile? */
-	rcu_read_lock();
-	sm = drm_shrinker_memcg_find(shrinker, memcg);
-	if (sm && atomic_long_inc_not_zero(&sm->users)) {
-		rcu_read_unlock();
-		mutex_unlock(&shrinker->memcgs_lock);
-		goto put;
-	}
-	rcu_read_unlock();
 	sm = kzalloc(struct_size(sm, tally, nr_node_ids), gfp);
-	if (!sm)
-		goto unlock_fail;
+	/* The slot, so that the store under the lock need not allocate. */
+	if (!sm || (can_block && xa_reserve(&shrinker->memcgs, key, gfp)))
+		goto fail;
 	sm->memcg = memcg;
 	sm->shrinker = shrinker;
 	atomic_long_set(&sm->users, 1);
-	/*
-	 * Replaces an entry whose last object is leaving: its removal
-	 * compares and finds this one.
-	 */
-	ret = xa_err(xa_store(&shrinker->memcgs, key, sm, gfp));
-	mutex_unlock(&shrinker->memcgs_lock);
-	if (ret) {
+	xa_lock(&shrinker->memcgs);
+	/* Added by another first object meanwhile? */
+	cur = xa_load(&shrinker->memcgs, key);
+	if (cur && cur->memcg == memcg && atomic_long_inc_not_zero(&cur->users)) {
+		xa_unlock(&shrinker->memcgs);
 		kfree(sm);
-		goto put_fail;
+		sm = cur;
+		goto put;
 	}
+	/*
+	 * Over an entry whose last object is leaving (its removal compares
+	 * and finds this one), or that of a removed cgroup that had the ID.
+	 */
+	cur = __xa_store(&shrinker->memcgs, key, sm, nowait);
+	xa_unlock(&shrinker->memcgs);
+	if (xa_is_err(cur))
+		goto fail;
+	/* The entry holds the reference for all its objects. */
 	return sm;
 
-unlock_fail:
-	mutex_unlock(&shrinker->memcgs_lock);
-put_fail:
+fail:
+	kfree(sm);
 	mem_cgroup_put(memcg);
 	return NULL;
 put:
@@ -755,51 +772,73 @@ static void drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n)
 #endif
 }
 
-/* The pages on @shrinker's lists @list, per object, for counting objects. */
+/*
+ * The mean size of the objects on @shrinker's lists @list, all cgroups
+ * and nodes, at least a page: list_lru's count of them (a read per node)
+ * and the per-CPU counter's approximate total of their pages.
+ */
 static unsigned long drm_shrinker_mean_pages(struct drm_shrinker *shrinker,
 					     unsigned int list)
 {
-	long objects = 0, pages = 0;
-	int cpu;
+	unsigned long objects = list_lru_count(&shrinker->lru[list]);
+	s64 pages = percpu_counter_read_positive(&shrinker->nr_pages[list]);
 
-	for_each_possible_cpu(cpu) {
-		const struct drm_shrinker_stats *s = per_cpu_ptr(shrinker->stats, cpu);
+	return objects && pages > objects ? pages / objects : 1;
+}
 
-		objects += READ_ONCE(s->objects[list]);
-		pages += READ_ONCE(s->pages[list]);
-	}
-	return objects > 0 && pages > objects ? pages / objects : 1;
+/* The list_lru @obj is linked on. */
+static struct list_lru *drm_shrinker_lru(struct drm_gem_object *obj)
+{
+	return &drm_shrinker_of(obj)->lru[obj->shrinker.on];
 }
 
 /*
- * Before @obj, off its list, goes back on: if its cgroup went offline,
- * list_lru gave the cgroup's lists to its parent, and the object follows,
- * with its pages counted there (and so that list_lru_add() marks the
- * parent's list as not empty); without memory for the parent's counts,
- * to the root's lists. Called by scans (!@can_block) and by uses of the
- * object, which need not sleep either.
+ * Put @obj, off its list, back at the tail of it. If its cgroup went
+ * offline, list_lru gave the cgroup's lists to its nearest online
+ * ancestor: the object follows, with its pages counted there, and
+ * list_lru_add() marks that cgroup's list as not empty. Without memory
+ * for the ancestor's counts (a scan allocates with GFP_NOWAIT) its pages
+ * stay counted where they are, and it goes on the ancestor's list all
+ * the same (list_lru_del() with its removed cgroup finds it there).
  */
-static void drm_shrinker_memcg_follow(struct drm_gem_object *obj,
-				      bool can_block)
+static void drm_shrinker_relink_locked(struct drm_gem_object *obj,
+				       bool can_block)
 {
+	struct drm_shrinker_memcg *sm = obj->shrinker_memcg;
+	struct mem_cgroup *memcg = sm->memcg;
 #ifdef CONFIG_MEMCG
-	struct drm_shrinker_memcg *sm = obj->shrinker_memcg, *to;
 	unsigned long pages = drm_shrinker_pages(obj);
-	struct mem_cgroup *parent;
+	struct mem_cgroup *parent = NULL;
+	struct drm_shrinker_memcg *to;
 
-	if (!sm->memcg || mem_cgroup_online(sm->memcg))
-		return;
-	rcu_read_lock();
-	parent = parent_mem_cgroup(sm->memcg);
-	while (parent && (!mem_cgroup_online(parent) || !css_tryget(&parent->css)))
-		parent = parent_mem_cgroup(parent);
-	rcu_read_unlock();
-	to = drm_shrinker_memcg_get(sm->shrinker, parent, can_block) ?:
-	     sm->shrinker->root;
-	drm_shrinker_tally_add(to, obj->shrinker.nid, obj->shrinker.on, 1, pages);
-	obj->shrinker_memcg = to;
-	drm_shrinker_tally_add(sm, obj->shrinker.nid, obj->shrinker.on, -1, -pages);
-	drm_shrinker_memcg_put_many(sm, 1);
+	if (memcg && !mem_cgroup_online(memcg)) {
+		rcu_read_lock();
+		parent = parent_mem_cgroup(memcg);
+		while (parent && (!mem_cgroup_online(parent) ||
+				  !css_tryget(&parent->css)))
+			parent = parent_mem_cgroup(parent);
+		rcu_read_unlock();
+		memcg = parent;
+		/* One for drm_shrinker_memcg_get() to take over. */
+		if (parent)
+			css_get(&parent->css);
+		to = drm_shrinker_memcg_get(sm->shrinker, parent, can_block);
+		if (to) {
+			drm_shrinker_tally_add(to, obj->shrinker.nid,
+					       obj->shrinker.on, 1, pages);
+			obj->shrinker_memcg = to;
+			drm_shrinker_tally_add(sm, obj->shrinker.nid,
+					       obj->shrinker.on, -1, -pages);
+			drm_shrinker_memcg_put_many(sm, 1);
+			memcg = to->memcg;
+		}
+	}
+#endif
+	list_lru_add(drm_shrinker_lru(obj), &obj->lru_node, obj->shrinker.nid,
+		     memcg);
+#ifdef CONFIG_MEMCG
+	if (parent)
+		mem_cgroup_put(parent);
 #endif
 }
 
@@ -840,8 +879,8 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 	obj->shrinker.linked = true;
 	/* A drm_gem_lru leaves the link poisoned. */
 	INIT_LIST_HEAD(&obj->lru_node);
-	/* Counted first: a count never sees more objects than pages for them. */
 	drm_shrinker_tally_add(sm, nid, list, 1, pages);
+	percpu_counter_add(&shrinker->nr_pages[list], pages);
 	list_lru_add(&shrinker->lru[list], &obj->lru_node, nid, sm->memcg);
 	drm_shrinker_stat(obj, objects[list], 1);
 	drm_shrinker_stat(obj, pages[list], pages);
@@ -884,6 +923,7 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 		run->pages[on] += pages;
 	} else {
 		drm_shrinker_tally_add(sm, nid, on, -1, -pages);
+		percpu_counter_sub(&sm->shrinker->nr_pages[on], pages);
 		drm_shrinker_memcg_put_many(sm, 1);
 	}
 	obj->shrinker_memcg = NULL;
@@ -896,12 +936,6 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 		drm_shrinker_stat(obj, pending, -1);
 		drm_shrinker_stat(obj, called_off, 1);
 	}
-}
-
-/* The list_lru @obj is linked on. */
-static struct list_lru *drm_shrinker_lru(struct drm_gem_object *obj)
-{
-	return &drm_shrinker_of(obj)->lru[obj->shrinker.on];
 }
 
 static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
@@ -953,8 +987,9 @@ static bool drm_shrinker_can_link(struct drm_gem_object *obj)
  * The caller holds the object's reservation lock. Memory is allocated
  * (%GFP_KERNEL) when the cgroup's first object arrives on a list.
  *
- * Return: 0, or -ENOMEM if the cgroup's list could not be allocated; the
- * object is then marked but not counted, and no scan reclaims it.
+ * Return: 0, or -ENOMEM if the cgroup's list or its counts could not be
+ * allocated; the object is then marked but not counted, and no scan
+ * reclaims it.
  */
 int drm_shrinker_add_locked(struct drm_gem_object *obj,
 			    enum drm_shrinker_list list, struct folio *folio)
@@ -979,9 +1014,7 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 		/* Most recently used again. */
 		list_lru_del(lru, &obj->lru_node, obj->shrinker.nid,
 			     obj->shrinker_memcg->memcg);
-		drm_shrinker_memcg_follow(obj, false);
-		list_lru_add(lru, &obj->lru_node, obj->shrinker.nid,
-			     obj->shrinker_memcg->memcg);
+		drm_shrinker_relink_locked(obj, true);
 		return 0;
 	}
 	if (obj->shrinker.linked)
@@ -1400,9 +1433,7 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 		 */
 		drm_shrinker_unlinked_locked(obj, was_pending ? NULL : run);
 	} else {
-		drm_shrinker_memcg_follow(obj, false);
-		list_lru_add(drm_shrinker_lru(obj), &obj->lru_node,
-			     obj->shrinker.nid, obj->shrinker_memcg->memcg);
+		drm_shrinker_relink_locked(obj, false);
 	}
 
 	dma_resv_unlock(obj->resv);
@@ -1874,34 +1905,34 @@ void drm_shrinker_read_stats(struct drm_shrinker *shrinker,
 EXPORT_SYMBOL_GPL(drm_shrinker_read_stats);
 
 /*
- * The pages of @sc's list @list: those counted in its cgroup's entry on
- * its node, and for objects list_lru moved there from a removed cgroup
- * (the list holds more objects than the entry counts), the mean object
- * size of the shrinker's lists @list, read from the per-CPU statistics.
+ * The pages of @sc's list @list: those counted in its cgroup's entry @sm
+ * (NULL: none) on its node, and for objects list_lru moved there from a
+ * removed cgroup (the list holds more objects than the entry counts),
+ * the mean object size. At least a page per object: the counts and
+ * list_lru's are read in no particular order, a weakly ordered CPU may
+ * see an object listed before its pages are counted, and SHRINK_EMPTY for
+ * a list that holds one would clear the cgroup's shrinker bit.
  */
 static unsigned long drm_shrinker_count_list(struct drm_shrinker *shrinker,
 					     struct shrink_control *sc,
+					     struct drm_shrinker_memcg *sm,
 					     unsigned int list)
 {
 	unsigned long objects = list_lru_shrink_count(&shrinker->lru[list], sc);
 	unsigned long counted = 0, pages = 0;
-	struct drm_shrinker_memcg *sm;
 
 	if (!objects)
 		return 0;
-	rcu_read_lock();
-	sm = drm_shrinker_memcg_find(shrinker, sc->memcg);
 	if (sm) {
-		struct drm_shrinker_tally *tally = &sm->tally[sc->nid][list];
+		u64 tally = atomic64_read(&sm->tally[sc->nid][list]);
 
-		counted = max(atomic_long_read(&tally->objects), 0L);
-		pages = max(atomic_long_read(&tally->pages), 0L);
+		counted = tally >> DRM_SHRINKER_TALLY_SHIFT;
+		pages = tally & (BIT_ULL(DRM_SHRINKER_TALLY_SHIFT) - 1);
 	}
-	rcu_read_unlock();
 	if (objects > counted)
 		pages += (objects - counted) *
 			 drm_shrinker_mean_pages(shrinker, list);
-	return pages;
+	return max(pages, objects);
 }
 
 /*
@@ -1935,12 +1966,17 @@ drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 {
 	struct drm_shrinker *shrinker = mm->private_data;
 	unsigned long pages, swap, evictable;
+	struct drm_shrinker_memcg *sm;
 
 	/* Its lists would be the root's: see drm_shrinker_folio_memcg(). */
 	if (drm_shrinker_memcg_listless(sc->memcg))
 		return SHRINK_EMPTY;
-	pages = drm_shrinker_count_list(shrinker, sc, DRM_SHRINKER_PURGEABLE);
-	evictable = drm_shrinker_count_list(shrinker, sc, DRM_SHRINKER_EVICTABLE);
+	rcu_read_lock();
+	sm = drm_shrinker_memcg_find(shrinker, sc->memcg);
+	pages = drm_shrinker_count_list(shrinker, sc, sm, DRM_SHRINKER_PURGEABLE);
+	evictable = drm_shrinker_count_list(shrinker, sc, sm,
+					    DRM_SHRINKER_EVICTABLE);
+	rcu_read_unlock();
 	if (!pages && !evictable)
 		return SHRINK_EMPTY;
 	/* What the scan checks: drm_shrinker_can_evict(), swap asked once. */
@@ -2106,6 +2142,8 @@ static void drm_shrinker_prime_lockdep(struct drm_shrinker *shrinker)
 	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++)
 		for_each_node(nid)
 			might_lock(&shrinker->lru[list].node[nid].lock);
+	/* A scan's last object of a cgroup removes the cgroup's counts. */
+	might_lock(&shrinker->memcgs.xa_lock);
 	fs_reclaim_release(GFP_KERNEL);
 }
 
@@ -2125,7 +2163,10 @@ static int drm_shrinker_setup(struct drm_shrinker *shrinker, const char *name,
 		return -ENOMEM;
 	shrinker->root->shrinker = shrinker;
 	xa_init(&shrinker->memcgs);
-	mutex_init(&shrinker->memcgs_lock);
+	ret = percpu_counter_init_many(shrinker->nr_pages, 0, GFP_KERNEL,
+				       DRM_SHRINKER_NR_LISTS);
+	if (ret)
+		goto err_root;
 
 	/*
 	 * Not SHRINKER_NONSLAB: without kernel memory accounting
@@ -2136,7 +2177,7 @@ static int drm_shrinker_setup(struct drm_shrinker *shrinker, const char *name,
 					    SHRINKER_NUMA_AWARE, "%s", name);
 	if (!shrinker->shrinker) {
 		ret = -ENOMEM;
-		goto err_root;
+		goto err_counters;
 	}
 	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++) {
 		ret = list_lru_init_memcg(&shrinker->lru[list],
@@ -2171,6 +2212,8 @@ err_destroy:
 		list_lru_destroy(&shrinker->lru[list]);
 	shrinker_free(shrinker->shrinker);
 	shrinker->shrinker = NULL;
+err_counters:
+	percpu_counter_destroy_many(shrinker->nr_pages, DRM_SHRINKER_NR_LISTS);
 err_root:
 	kfree(shrinker->root);
 	shrinker->root = NULL;
@@ -2190,8 +2233,9 @@ static void drm_shrinker_teardown(struct drm_shrinker *shrinker)
 	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++)
 		list_lru_destroy(&shrinker->lru[list]);
 	/* Every object is gone, and with it every cgroup's counts. */
-	WARN_ON(!xa_empty(&shrinker->memcgs));
+	WARN_ON_ONCE(!xa_empty(&shrinker->memcgs));
 	xa_destroy(&shrinker->memcgs);
+	percpu_counter_destroy_many(shrinker->nr_pages, DRM_SHRINKER_NR_LISTS);
 	kfree(shrinker->root);
 	shrinker->root = NULL;
 }
