@@ -2007,14 +2007,14 @@ drm_shrinker_scan_objects(struct shrinker *mm, struct shrink_control *sc)
 	 * The purged pages went back to the page allocator: credit reclaim with
 	 * them, as slab does for its pages. Otherwise direct reclaim sees no
 	 * progress, goes through every priority and then waits, and kswapd
-	 * counts a failure, while the memory is free. They were charged to
-	 * @sc->memcg: an object is on the lists of its first folio's cgroup
-	 * (see drm_shrinker_add_locked()), so the reclaim of a memory cgroup
-	 * counts them too, and stops once it has what it asked for. Evicted
-	 * pages are not free yet: they are shmem's again, and the LRU reclaim
-	 * that frees them once they are written to swap counts them.
+	 * counts a failure, while the memory is free. The reclaim of a memory
+	 * cgroup counts them as they are uncharged from @sc->memcg or a
+	 * descendant (uncharge_batch()): an object is on the lists of its
+	 * first folio's cgroup (see drm_shrinker_add_locked()). Evicted pages
+	 * are not free yet: they are shmem's again, and the LRU reclaim that
+	 * frees them once they are written to swap counts them.
 	 */
-	mm_account_reclaimed_memcg_pages(freed);
+	mm_account_reclaimed_pages(freed);
 	return freed + evicted ?: SHRINK_STOP;
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_scan_objects);
