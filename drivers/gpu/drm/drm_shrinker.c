@@ -209,8 +209,9 @@
  *
  * The callback runs in memory reclaim and gets its &struct
  * shrink_control: it allocates nothing but with GFP_NOWAIT, takes the
- * driver's sleeping locks only by trylock, and waits for no device, host
- * or GPU; of the core MM's sleeping locks it takes those the shmem
+ * driver's sleeping locks only by trylock, and waits for a device, host
+ * or GPU only for a bounded moment where the reclaim may block (virtio-gpu
+ * waits up to 10 ms for its host's answer); of the core MM's sleeping locks it takes those the shmem
  * helpers need (the full contract is at &drm_gem_object_funcs.purge, and
  * why they cannot deadlock against reclaim in the documentation's "What
  * a callback may wait for"). Work that needs someone else first, such
@@ -1083,8 +1084,8 @@ static bool drm_shrinker_released(struct drm_gem_object *obj)
  * scan (a scan that sees a waiter lets go of the objects it is done
  * with, and of the dying ones without calling back for them, before its
  * next callback; the one running may be followed by one more that
- * started before the scan saw the waiter), and callbacks never sleep
- * for long (see &drm_gem_object_funcs.purge).
+ * started before the scan saw the waiter), and callbacks sleep for a
+ * bounded moment at most (see &drm_gem_object_funcs.purge).
  */
 void drm_shrinker_forget(struct drm_gem_object *obj)
 {
