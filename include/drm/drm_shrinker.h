@@ -265,6 +265,7 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 void drm_shrinker_remove_locked(struct drm_gem_object *obj);
 
 bool drm_shrinker_is_purgeable(struct drm_gem_object *obj);
+bool drm_shrinker_may_wait(const struct shrink_control *sc);
 long drm_shrinker_purge_locked(struct drm_gem_object *obj);
 long drm_shrinker_evict_locked(struct drm_gem_object *obj);
 void drm_shrinker_swapped_in_locked(struct drm_gem_object *obj,

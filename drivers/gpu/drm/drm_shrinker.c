@@ -210,8 +210,8 @@
  * The callback runs in memory reclaim and gets its &struct
  * shrink_control: it allocates nothing but with GFP_NOWAIT, takes the
  * driver's sleeping locks only by trylock, and waits for a device, host
- * or GPU only for a bounded moment where the reclaim may block (virtio-gpu
- * waits up to 10 ms for its host's answer); of the core MM's sleeping locks it takes those the shmem
+ * or GPU only where drm_shrinker_may_wait() allows, for a bounded time;
+ * of the core MM's sleeping locks it takes those the shmem
  * helpers need (the full contract is at &drm_gem_object_funcs.purge, and
  * why they cannot deadlock against reclaim in the documentation's "What
  * a callback may wait for"). Work that needs someone else first, such
@@ -1085,7 +1085,7 @@ static bool drm_shrinker_released(struct drm_gem_object *obj)
  * with, and of the dying ones without calling back for them, before its
  * next callback; the one running may be followed by one more that
  * started before the scan saw the waiter), and callbacks sleep for a
- * bounded moment at most (see &drm_gem_object_funcs.purge).
+ * bounded time at most (see drm_shrinker_may_wait()).
  */
 void drm_shrinker_forget(struct drm_gem_object *obj)
 {
@@ -1303,6 +1303,29 @@ static bool drm_shrinker_may_evict(void)
 {
 	return drm_shrinker_in_reclaim() || READ_ONCE(drm_shrinker_scan_evicts);
 }
+
+/**
+ * drm_shrinker_may_wait - may a callback wait for its device now?
+ * @sc: the &struct shrink_control the callback got
+ *
+ * A purge or evict callback waits for its device, host or GPU only where
+ * this says so, and then for a bounded time that the driver sets and
+ * documents (virtio-gpu: 10 ms per purge, 20 ms per device in any
+ * second): in memory reclaim (kswapd, direct, a memory cgroup's or a
+ * node's reclaim), whose pages the wait lets the scan free and count in
+ * the same pass, when its allocation may block and is not one that gives
+ * up early (%__GFP_NORETRY), and not in a workqueue worker, which could be
+ * the one the device's answer needs. drop_caches and scans started by hand
+ * or by a driver never wait.
+ *
+ * Return: true if the callback may wait.
+ */
+bool drm_shrinker_may_wait(const struct shrink_control *sc)
+{
+	return drm_shrinker_in_reclaim() && gfpflags_allow_blocking(sc->gfp_mask) &&
+	       !(sc->gfp_mask & __GFP_NORETRY) && !(current->flags & PF_WQ_WORKER);
+}
+EXPORT_SYMBOL_GPL(drm_shrinker_may_wait);
 
 /*
  * Who is scanning: kswapd runs with PF_KSWAPD; direct reclaim and a
