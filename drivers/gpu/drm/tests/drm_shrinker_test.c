@@ -20,6 +20,7 @@
 #include <linux/pagemap.h>
 #include <linux/shrinker.h>
 #include <linux/swap.h>
+#include <linux/workqueue.h>
 
 #include <kunit/device.h>
 #include <kunit/test.h>
@@ -1722,6 +1723,57 @@ static void drm_test_shrinker_evict_only_in_reclaim(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, DRM_SHRINKER_EVICTABLE), 0);
 }
 
+struct drm_shrinker_test_wait_work {
+	struct work_struct work;
+	struct shrink_control sc;
+	bool may_wait;
+};
+
+static void drm_shrinker_test_wait_work_fn(struct work_struct *work)
+{
+	struct drm_shrinker_test_wait_work *w =
+		container_of(work, struct drm_shrinker_test_wait_work, work);
+	struct reclaim_state rs = {};
+
+	current->reclaim_state = &rs;
+	w->may_wait = drm_shrinker_may_wait(&w->sc);
+	current->reclaim_state = NULL;
+}
+
+/*
+ * A callback may wait for its device only in memory reclaim whose
+ * allocation may block and does not give up early, and not in a
+ * workqueue worker (which may be the one the device's answer needs).
+ */
+static void drm_test_shrinker_may_wait(struct kunit *test)
+{
+	struct drm_shrinker_test_wait_work w = { .sc = drm_shrinker_test_sc(1) };
+	struct shrink_control sc = drm_shrinker_test_sc(1);
+	struct reclaim_state rs = {};
+
+	/* Outside reclaim: drop_caches, a scan by hand. */
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_may_wait(&sc));
+
+	KUNIT_ASSERT_NULL(test, current->reclaim_state);
+	current->reclaim_state = &rs;
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_may_wait(&sc));
+	sc.gfp_mask = GFP_NOWAIT;
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_may_wait(&sc));
+	sc.gfp_mask = GFP_NOIO;
+	KUNIT_EXPECT_TRUE(test, drm_shrinker_may_wait(&sc));
+	sc.gfp_mask = GFP_KERNEL | __GFP_NORETRY;
+	KUNIT_EXPECT_FALSE(test, drm_shrinker_may_wait(&sc));
+	current->reclaim_state = NULL;
+
+	/* In reclaim with GFP_KERNEL, but in a workqueue worker. */
+	w.may_wait = true;
+	INIT_WORK_ONSTACK(&w.work, drm_shrinker_test_wait_work_fn);
+	queue_work(system_wq, &w.work);
+	flush_work(&w.work);
+	destroy_work_on_stack(&w.work);
+	KUNIT_EXPECT_FALSE(test, w.may_wait);
+}
+
 /*
  * Eviction honours the swappiness of the reclaim (&shrink_control.swappiness)
  * as anon reclaim does: a reclaim counts the evictable pages at
@@ -1886,6 +1938,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_empty_only_when_empty),
 	KUNIT_CASE(drm_test_shrinker_evict_only_in_reclaim),
 	KUNIT_CASE(drm_test_shrinker_swappiness),
+	KUNIT_CASE(drm_test_shrinker_may_wait),
 	KUNIT_CASE(drm_test_shrinker_finish_writes_nothing),
 	KUNIT_CASE(drm_test_shrinker_willneed_kept),
 	KUNIT_CASE(drm_test_shrinker_purged_once),
