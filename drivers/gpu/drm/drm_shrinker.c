@@ -431,8 +431,9 @@ struct drm_shrinker {
  * linked, and its cgroup's list_lru lists are those of @memcg. When a
  * cgroup goes offline, list_lru moves its objects to the parent's lists
  * while they stay counted here: the parent's count weighs the objects it
- * has beyond its own count at the mean object size, until a scan or a
- * use moves each one onto the parent's entry (drm_shrinker_memcg_follow()).
+ * has beyond its own count at the mean size of all objects on such
+ * lists, until a scan or a use moves each one onto the parent's entry
+ * (drm_shrinker_relink_locked()).
  */
 struct drm_shrinker_memcg {
 	/** @memcg: the cgroup, with a reference; NULL for the root */
