@@ -393,7 +393,11 @@ struct drm_shrinker {
 	 * while objects are counted in them (RCU-freed). A removed cgroup's
 	 * ID may go to a new cgroup while objects are still counted in the
 	 * removed one's entry: each entry records its cgroup, and the new
-	 * cgroup's first object replaces the old entry here.
+	 * cgroup's first object replaces the old entry here. Its spinlock
+	 * is a leaf, the shrinker's only lock of its own: taken to add a
+	 * cgroup's entry (with an object's reservation lock held, nothing
+	 * allocated under it but GFP_NOWAIT) and to remove it (by the last
+	 * object, also in a scan), never under a list_lru lock.
 	 */
 	struct xarray memcgs;
 	/**
