@@ -444,6 +444,12 @@ struct drm_shrinker_memcg {
 	struct mem_cgroup *memcg;
 	/** @shrinker: the shrinker whose lists these are */
 	struct drm_shrinker *shrinker;
+	/**
+	 * @key: the index in &drm_shrinker.memcgs it was stored at: a
+	 * removed cgroup's memcg ID is cleared (mem_cgroup_id_put() at
+	 * offline), and such an entry is reached through its objects only
+	 */
+	unsigned long key;
 	/** @users: the objects counted here; the root's is not counted */
 	atomic_long_t users;
 	/** @rcu: freed after the readers that may have found it */
@@ -731,6 +737,7 @@ drm_shrinker_memcg_get(struct drm_shrinker *shrinker, struct mem_cgroup *memcg,
 		goto fail;
 	sm->memcg = memcg;
 	sm->shrinker = shrinker;
+	sm->key = key;
 	atomic_long_set(&sm->users, 1);
 	xa_lock(&shrinker->memcgs);
 	/* Added by another first object meanwhile? */
@@ -771,8 +778,8 @@ static void drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n)
 #ifdef CONFIG_MEMCG
 	if (!sm->memcg || !n || !atomic_long_sub_and_test(n, &sm->users))
 		return;
-	xa_cmpxchg(&sm->shrinker->memcgs, drm_shrinker_memcg_key(sm->memcg),
-		   sm, NULL, 0);
+	/* Not the cgroup's ID now: it is cleared when the cgroup goes. */
+	xa_cmpxchg(&sm->shrinker->memcgs, sm->key, sm, NULL, 0);
 	mem_cgroup_put(sm->memcg);
 	kfree_rcu(sm, rcu);
 #endif
