@@ -7,7 +7,6 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
-#include <linux/percpu_counter.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
@@ -400,12 +399,6 @@ struct drm_shrinker {
 	 * object, also in a scan), never under a list_lru lock.
 	 */
 	struct xarray memcgs;
-	/**
-	 * @nr_pages: the pages on the lists of each kind, all cgroups and
-	 * nodes: their mean object size weighs objects that list_lru moved
-	 * to a cgroup's list from a removed one's
-	 */
-	struct percpu_counter nr_pages[DRM_SHRINKER_NR_LISTS];
 	/** @scans: number of scans */
 	atomic_long_t scans;
 	/** @ready: @lru is initialized; objects are not added before */
@@ -563,8 +556,6 @@ static void drm_shrinker_run_untally(struct drm_shrinker_run *run)
 			continue;
 		drm_shrinker_tally_add(run->sm, run->nid, i, -run->objects[i],
 				       -run->pages[i]);
-		percpu_counter_sub(&run->sm->shrinker->nr_pages[i],
-				   run->pages[i]);
 		objects += run->objects[i];
 		run->objects[i] = 0;
 		run->pages[i] = 0;
@@ -788,15 +779,22 @@ static void drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n)
 /*
  * The mean size of the objects on @shrinker's lists @list, all cgroups
  * and nodes, at least a page: list_lru's count of them (a read per node)
- * and the per-CPU counter's approximate total of their pages.
+ * and the sum of their pages in the shrinker's per-CPU statistics (a
+ * read per CPU). Only a count of a cgroup that list_lru handed a removed
+ * cgroup's objects to asks, until a scan moved their pages onto its
+ * counts: a link or an unlink of an object updates nothing shared for it.
  */
 static unsigned long drm_shrinker_mean_pages(struct drm_shrinker *shrinker,
 					     unsigned int list)
 {
 	unsigned long objects = list_lru_count(&shrinker->lru[list]);
-	s64 pages = percpu_counter_read_positive(&shrinker->nr_pages[list]);
+	long pages = 0;
+	int cpu;
 
-	return objects && pages > objects ? pages / objects : 1;
+	/* Per CPU, a link and its unlink may come apart: the sum is right. */
+	for_each_possible_cpu(cpu)
+		pages += READ_ONCE(per_cpu_ptr(shrinker->stats, cpu)->pages[list]);
+	return objects && pages > (long)objects ? pages / objects : 1;
 }
 
 /* The list_lru @obj is linked on. */
@@ -893,7 +891,6 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 	/* A drm_gem_lru leaves the link poisoned. */
 	INIT_LIST_HEAD(&obj->lru_node);
 	drm_shrinker_tally_add(sm, nid, list, 1, pages);
-	percpu_counter_add(&shrinker->nr_pages[list], pages);
 	list_lru_add(&shrinker->lru[list], &obj->lru_node, nid, sm->memcg);
 	drm_shrinker_stat(obj, objects[list], 1);
 	drm_shrinker_stat(obj, pages[list], pages);
@@ -936,7 +933,6 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 		run->pages[on] += pages;
 	} else {
 		drm_shrinker_tally_add(sm, nid, on, -1, -pages);
-		percpu_counter_sub(&sm->shrinker->nr_pages[on], pages);
 		drm_shrinker_memcg_put_many(sm, 1);
 	}
 	obj->shrinker_memcg = NULL;
@@ -2199,10 +2195,6 @@ static int drm_shrinker_setup(struct drm_shrinker *shrinker, const char *name,
 		return -ENOMEM;
 	shrinker->root->shrinker = shrinker;
 	xa_init(&shrinker->memcgs);
-	ret = percpu_counter_init_many(shrinker->nr_pages, 0, GFP_KERNEL,
-				       DRM_SHRINKER_NR_LISTS);
-	if (ret)
-		goto err_root;
 
 	/*
 	 * Not SHRINKER_NONSLAB: without kernel memory accounting
@@ -2213,7 +2205,7 @@ static int drm_shrinker_setup(struct drm_shrinker *shrinker, const char *name,
 					    SHRINKER_NUMA_AWARE, "%s", name);
 	if (!shrinker->shrinker) {
 		ret = -ENOMEM;
-		goto err_counters;
+		goto err_root;
 	}
 	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++) {
 		ret = list_lru_init_memcg(&shrinker->lru[list],
@@ -2248,8 +2240,6 @@ err_destroy:
 		list_lru_destroy(&shrinker->lru[list]);
 	shrinker_free(shrinker->shrinker);
 	shrinker->shrinker = NULL;
-err_counters:
-	percpu_counter_destroy_many(shrinker->nr_pages, DRM_SHRINKER_NR_LISTS);
 err_root:
 	kfree(shrinker->root);
 	shrinker->root = NULL;
@@ -2271,7 +2261,6 @@ static void drm_shrinker_teardown(struct drm_shrinker *shrinker)
 	/* Every object is gone, and with it every cgroup's counts. */
 	WARN_ON_ONCE(!xa_empty(&shrinker->memcgs));
 	xa_destroy(&shrinker->memcgs);
-	percpu_counter_destroy_many(shrinker->nr_pages, DRM_SHRINKER_NR_LISTS);
 	kfree(shrinker->root);
 	shrinker->root = NULL;
 }
