@@ -55,6 +55,9 @@ enum drm_shrinker_list {
  *	purge but cannot free the pages yet (it returned -EINPROGRESS, for
  *	instance while a device still has to let go of them); a later scan
  *	frees them.
+ * @DRM_SHRINKER_SKIP_REFERENCED: it was used since it went on its list or
+ *	since a scan last met it (drm_shrinker_add_locked() on the list it is
+ *	on): a second chance, as inodes and dentries get on their lists.
  * @DRM_SHRINKER_SKIP_NR: number of reasons.
  *
  * A skipped object goes to the tail of its list, as if just used, so the
@@ -71,6 +74,7 @@ enum drm_shrinker_skip {
 	DRM_SHRINKER_SKIP_GONE,
 	DRM_SHRINKER_SKIP_FAILED,
 	DRM_SHRINKER_SKIP_PENDING,
+	DRM_SHRINKER_SKIP_REFERENCED,
 	DRM_SHRINKER_SKIP_NR,
 };
 
@@ -216,6 +220,12 @@ struct drm_shrinker_entry {
 	 * alone.
 	 */
 	u8 scanning : 1;
+	/**
+	 * @referenced: the object was used while on its list: the scan that
+	 * meets it next sends it to the tail instead of reclaiming it, so a
+	 * use costs no lock of the list (drm_shrinker_add_locked()).
+	 */
+	u8 referenced : 1;
 	/**
 	 * @isolated: a scan took the object off its list to work on it.
 	 * Set with the reservation lock held (trylocked) and the list's lock,

@@ -37,6 +37,7 @@ struct shrinker_stats {
 	uint64_t skipped_gone;
 	uint64_t skipped_failed;
 	uint64_t skipped_pending;
+	uint64_t skipped_referenced;
 	uint64_t pending_objects;
 	uint64_t called_off_objects;
 	uint64_t purged_by_kswapd;
@@ -74,6 +75,7 @@ static inline void shrinker_stats_parse(FILE *f, struct shrinker_stats *s)
 		SHRINKER_KEY(skipped_gone),
 		SHRINKER_KEY(skipped_failed),
 		SHRINKER_KEY(skipped_pending),
+		SHRINKER_KEY(skipped_referenced),
 		SHRINKER_KEY(pending_objects),
 		SHRINKER_KEY(called_off_objects),
 		SHRINKER_KEY(purged_by_kswapd),
@@ -154,7 +156,7 @@ static inline void shrinker_stats_global(struct shrinker_stats *s)
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/dri/shrinker", igt_debugfs_mount());
-	shrinker_stats_read(-1, path, 27, s);
+	shrinker_stats_read(-1, path, 28, s);
 }
 
 /* The statistics of the device behind @fd. */
@@ -163,7 +165,7 @@ static inline void shrinker_stats_device(int fd, struct shrinker_stats *s)
 	int dir = igt_debugfs_dir(fd);
 
 	igt_assert_f(dir >= 0, "no debugfs directory for the device\n");
-	shrinker_stats_read(dir, "shrinker", 26, s);
+	shrinker_stats_read(dir, "shrinker", 27, s);
 	close(dir);
 }
 

@@ -60,7 +60,9 @@
  *   shared); reclaim may move their contents out (to swap), and the
  *   memory manager brings them back on the next use. An object takes
  *   part by providing &drm_gem_object_funcs.evict; its memory manager
- *   puts it on the list and moves it to the tail on each use.
+ *   puts it on the list and marks it used on each use (the next scan
+ *   that meets it moves it to the tail: a second chance, as inodes and
+ *   dentries get on their lists, at no cost to the use but a bit).
  *
  * Reclaim purges first, then evicts. Nothing here assumes shmem: the GEM
  * shmem helpers implement both callbacks for their users.
@@ -80,7 +82,7 @@
  * An object also leaves the list when it is freed. An evictable object
  * goes through the same steps with %DRM_SHRINKER_EVICTABLE, put there by
  * its memory manager rather than by madvise: on the list while it is
- * idle and resident, at the tail again on each use, off the list when a
+ * idle and resident, marked used on each use, off the list when a
  * scan evicted it, and back when its contents are (the memory manager
  * calls drm_shrinker_swapped_in_locked() and drm_shrinker_add_locked()).
  *
@@ -120,22 +122,21 @@
  * pages on one node's lists of one cgroup: list_lru counts the objects,
  * and the shrinker keeps their pages beside, per cgroup, node and list
  * (&struct drm_shrinker_memcg), so that a cgroup holding one large object
- * counts what it holds, whatever other cgroups hold. Objects that
- * list_lru handed over from a removed cgroup are the exception: the
- * cgroup that has them now counts each at the mean size of all objects
- * on lists of that kind (every cgroup, node and device), until a scan of
- * its list or a use meets the object and moves its pages onto the
- * cgroup's counts; a removed cgroup's one 64 MiB object counts as an
- * average one under its parent until then. A
- * scan (&shrinker.scan_objects) looks at no more pages than reclaim asked
- * for (&shrink_control.nr_to_scan), from the least recently used end of
- * the purgeable list of
- * &shrink_control.nid and &shrink_control.memcg, then, with what is left
- * and if it may evict, of the evictable list; what it cannot reclaim now
- * goes to the tail. Reclaim is told how many pages were looked at, and
- * credited with the pages purged, which went straight back to the page
- * allocator; evicted pages are shmem's again, and the LRU reclaim that
- * frees them once they are in swap counts them.
+ * counts what it holds, whatever other cgroups hold. Objects that list_lru
+ * handed over from a removed cgroup are the exception: the cgroup that has
+ * them now counts each at the mean size of all objects on lists of that
+ * kind (every cgroup, node and device), until a scan of its list meets the
+ * object and moves its pages onto the cgroup's counts; a removed cgroup's
+ * one 64 MiB object counts as an average one under its parent until then.
+ * A scan (&shrinker.scan_objects) looks at no more pages than reclaim
+ * asked for (&shrink_control.nr_to_scan), from the least recently used end
+ * of the purgeable list of &shrink_control.nid and &shrink_control.memcg,
+ * then, with what is left and if it may evict, of the evictable list; what
+ * it cannot reclaim now, and what was used since a scan last met it, goes
+ * to the tail. Reclaim is told how many pages were looked at, and credited
+ * with the pages purged, which went straight back to the page allocator;
+ * evicted pages are shmem's again, and the LRU reclaim that frees them
+ * once they are in swap counts them.
  */
 
 /**
@@ -268,6 +269,7 @@
  *	                              while a scan held it
  *	skipped_failed: 0             purge callback failed
  *	skipped_pending: 4            purge or eviction started, finished later
+ *	skipped_referenced: 2         used since listed or last met: to the tail
  *	purged_by_kswapd: 13          purges decided by kswapd's scans,
  *	purged_by_direct: 3           by direct or a memory cgroup's reclaim,
  *	purged_by_other: 4            by debugfs, drm_shrinker_scan() or
@@ -354,6 +356,7 @@ static const char * const drm_shrinker_skip_names[DRM_SHRINKER_SKIP_NR] = {
 	[DRM_SHRINKER_SKIP_GONE] = "gone",
 	[DRM_SHRINKER_SKIP_FAILED] = "failed",
 	[DRM_SHRINKER_SKIP_PENDING] = "pending",
+	[DRM_SHRINKER_SKIP_REFERENCED] = "referenced",
 };
 
 static const char * const drm_shrinker_origin_names[DRM_SHRINKER_ORIGIN_NR] = {
@@ -429,8 +432,8 @@ struct drm_shrinker {
  * cgroup goes offline, list_lru moves its objects to the parent's lists
  * while they stay counted here: the parent's count weighs the objects it
  * has beyond its own count at the mean size of all objects on such
- * lists, until a scan or a use moves each one onto the parent's entry
- * (drm_shrinker_relink_locked()).
+ * lists, until a scan that puts it back moves each one onto the parent's
+ * entry (drm_shrinker_relink_locked()).
  */
 struct drm_shrinker_memcg {
 	/** @memcg: the cgroup, with a reference; NULL for the root */
@@ -808,12 +811,12 @@ static struct list_lru *drm_shrinker_lru(struct drm_gem_object *obj)
  * offline, list_lru gave the cgroup's lists to its nearest online
  * ancestor: the object follows, with its pages counted there, and
  * list_lru_add() marks that cgroup's list as not empty. Without memory
- * for the ancestor's counts (a scan allocates with GFP_NOWAIT) its pages
- * stay counted where they are, and it goes on the ancestor's list all
- * the same (list_lru_del() with its removed cgroup finds it there).
+ * for the ancestor's counts (the scan that puts it back allocates with
+ * GFP_NOWAIT) its pages stay counted where they are, and it goes on the
+ * ancestor's list all the same (list_lru_del() with its removed cgroup
+ * finds it there).
  */
-static void drm_shrinker_relink_locked(struct drm_gem_object *obj,
-				       bool can_block)
+static void drm_shrinker_relink_locked(struct drm_gem_object *obj)
 {
 	struct drm_shrinker_memcg *sm = obj->shrinker_memcg;
 	struct mem_cgroup *memcg = sm->memcg;
@@ -833,7 +836,7 @@ static void drm_shrinker_relink_locked(struct drm_gem_object *obj,
 		/* One for drm_shrinker_memcg_get() to take over. */
 		if (parent)
 			css_get(&parent->css);
-		to = drm_shrinker_memcg_get(sm->shrinker, parent, can_block);
+		to = drm_shrinker_memcg_get(sm->shrinker, parent, false);
 		if (to) {
 			drm_shrinker_tally_add(to, obj->shrinker.nid,
 					       obj->shrinker.on, 1, pages);
@@ -937,6 +940,7 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 	}
 	obj->shrinker_memcg = NULL;
 	obj->shrinker.linked = false;
+	obj->shrinker.referenced = false;
 	drm_shrinker_run_stat(run, obj, objects[on], -1);
 	drm_shrinker_run_stat(run, obj, pages[on], -pages);
 	/* Off its list before its purge or eviction finished. */
@@ -988,10 +992,13 @@ static bool drm_shrinker_can_link(struct drm_gem_object *obj)
  * reclaimed (it is not imported or exported as a dma-buf), puts it at the
  * tail of the list of @folio's NUMA node and memory cgroup, where it is
  * counted; off the other list, if it was on it. An object that is
- * already on @list moves to its tail: this is how a use of an evictable
- * object makes it the most recently used. A driver calls it again with a
- * folio when a marked object that held no memory gets pages (a CPU fault,
- * for instance).
+ * already on @list is marked used, without the list's lock: this is how
+ * a use of an evictable object makes it recently used. The scan that
+ * meets it next moves it to the tail instead of reclaiming it (a second
+ * chance, as inodes and dentries get on their lists), so it goes after
+ * the objects not used since. A driver calls it again with a folio when a
+ * marked object that held no memory gets pages (a CPU fault, for
+ * instance).
  *
  * The caller holds the object's reservation lock. Memory is allocated
  * (%GFP_KERNEL) when the cgroup's first object arrives on a list.
@@ -1018,12 +1025,8 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 	if (obj->shrinker.scanning)
 		return 0;
 	if (obj->shrinker.linked && obj->shrinker.on == list) {
-		struct list_lru *lru = drm_shrinker_lru(obj);
-
-		/* Most recently used again. */
-		list_lru_del(lru, &obj->lru_node, obj->shrinker.nid,
-			     obj->shrinker_memcg->memcg);
-		drm_shrinker_relink_locked(obj, true);
+		/* Used again: the next scan that meets it moves it. */
+		obj->shrinker.referenced = true;
 		return 0;
 	}
 	if (obj->shrinker.linked)
@@ -1189,15 +1192,17 @@ EXPORT_SYMBOL_GPL(drm_shrinker_count);
 /*
  * Check that @obj, marked for @list and locked, can be reclaimed, and
  * purge or evict it; @entered says whether the caller is inside
- * drm_dev_enter() for its device. Returns DRM_SHRINKER_PURGED or
- * DRM_SHRINKER_EVICTED with the pages freed or evicted in *@freed, or why
- * not.
+ * drm_dev_enter() for its device. A scan (@scan) passes over an object
+ * used since a scan last met it, once: as with inodes and dentries, what
+ * is in use (shared, busy) is told apart first. Returns
+ * DRM_SHRINKER_PURGED or DRM_SHRINKER_EVICTED with the pages freed or
+ * evicted in *@freed, or why not.
  */
 static __always_inline unsigned int
 drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
 				unsigned int list,
 				struct shrink_control *sc,
-				bool entered,
+				bool entered, bool scan,
 				unsigned long *freed)
 {
 	long ret;
@@ -1212,6 +1217,11 @@ drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
 		return DRM_SHRINKER_SKIP_GONE;
 	if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
 		return DRM_SHRINKER_SKIP_BUSY;
+	if (scan && obj->shrinker.referenced) {
+		/* To the tail, this time. */
+		obj->shrinker.referenced = false;
+		return DRM_SHRINKER_SKIP_REFERENCED;
+	}
 
 	if (list == DRM_SHRINKER_EVICTABLE)
 		ret = obj->funcs->evict(obj, sc);
@@ -1447,7 +1457,8 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 		what = DRM_SHRINKER_SKIP_GONE;
 	else
 		what = drm_shrinker_try_reclaim_locked(obj, walk->list, sc,
-						       run->entered, &freed);
+						       run->entered, true,
+						       &freed);
 	*evicted = what == DRM_SHRINKER_EVICTED;
 
 	/* Before the unlink: the purge is counted before pending drops. */
@@ -1465,7 +1476,7 @@ static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
 		 */
 		drm_shrinker_unlinked_locked(obj, was_pending ? NULL : run);
 	} else {
-		drm_shrinker_relink_locked(obj, false);
+		drm_shrinker_relink_locked(obj);
 	}
 
 	dma_resv_unlock(obj->resv);
@@ -1798,7 +1809,8 @@ static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
 	obj->shrinker.scanning = true;
 	fs_reclaim_acquire(sc.gfp_mask);
 	noreclaim = memalloc_noreclaim_save();
-	what = drm_shrinker_try_reclaim_locked(obj, list, &sc, entered, &pages);
+	what = drm_shrinker_try_reclaim_locked(obj, list, &sc, entered, false,
+					       &pages);
 	memalloc_noreclaim_restore(noreclaim);
 	fs_reclaim_release(sc.gfp_mask);
 	obj->shrinker.scanning = false;

@@ -441,7 +441,10 @@ static void drm_test_shrinker_oldest_first(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 2);
 }
 
-/* Marking an object again makes it the newest. */
+/*
+ * Marking an object again marks it used: a scan passes over it once, to
+ * the tail, and counts it as skipped for that; the next one purges it.
+ */
 static void drm_test_shrinker_marked_again(struct kunit *test)
 {
 	struct drm_shrinker_test *t = test->priv;
@@ -454,10 +457,18 @@ static void drm_test_shrinker_marked_again(struct kunit *test)
 	drm_shrinker_test_dontneed(c);
 	drm_shrinker_test_dontneed(a);
 
-	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 3);
-	KUNIT_ASSERT_EQ(test, t->nr_purged, 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 2);
+	KUNIT_ASSERT_EQ(test, t->nr_purged, 2);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &b->base);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[1], &c->base);
+	KUNIT_EXPECT_FALSE(test, a->purged);
+	KUNIT_EXPECT_EQ(test,
+			drm_shrinker_test_global(t).skipped[DRM_SHRINKER_SKIP_REFERENCED],
+			1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 1);
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 1);
+	KUNIT_ASSERT_EQ(test, t->nr_purged, 3);
 	KUNIT_EXPECT_PTR_EQ(test, t->purged[2], &a->base);
 }
 
