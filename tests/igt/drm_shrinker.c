@@ -1243,6 +1243,100 @@ static void xpc_run(void)
 	shrinker_zram_off();
 }
 
+/*
+ * memcg-id-reuse: a removed cgroup's BOs stay listed under its parent
+ * while a new cgroup, which most likely gets the removed one's memory
+ * cgroup ID (the lowest free one), lists its own: each is counted where
+ * it is, and scans and frees of both leave nothing counted.
+ */
+#define XID_OLD_BOS 8
+#define XID_OLD_PAGES 16
+#define XID_NEW_BOS 4
+#define XID_NEW_PAGES 64
+
+/* In a child: join @cg, make @n DONTNEED vgem BOs, send their handles. */
+static void xid_child(const char *cg, int n, unsigned int pages, int up,
+		      int down)
+{
+	xmc_join(cg);
+	for (int i = 0; i < n; i++)
+		xmc_send(up, (int)xmc_bo(XDEV_VGEM, pages, 0x1d0 + i));
+	xmc_send(up, 0);
+	if (xmc_recv(down) < 0)
+		_exit(24);
+	_exit(0);
+}
+
+static void xid_child_old(enum xdev dev, int up, int down)
+{
+	xid_child(XMC_ROOT "/A", XID_OLD_BOS, XID_OLD_PAGES, up, down);
+}
+
+static void xid_child_new(enum xdev dev, int up, int down)
+{
+	xid_child(XMC_ROOT "/A", XID_NEW_BOS, XID_NEW_PAGES, up, down);
+}
+
+/* Fork @child, take the handles of its @n BOs into @h, let it go. */
+static void xid_make(void (*child)(enum xdev, int, int), int n, uint32_t *h)
+{
+	int up, down, status;
+	pid_t pid = xmc_start(child, XDEV_VGEM, 1, &up, &down);
+
+	for (int i = 0; i < n; i++)
+		h[i] = xmc_recv(up);
+	igt_assert_eq(xmc_recv(up), 0);
+	xmc_send(down, 0);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	xmc_pids[1] = 0;
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "child failed (status %#x)\n", status);
+	xmc_reap();
+}
+
+static void xid_run(void)
+{
+	uint32_t old[XID_OLD_BOS], new[XID_NEW_BOS];
+	uint64_t count, root;
+	unsigned long ino;
+
+	igt_require(xfd[XDEV_VGEM] >= 0);
+	xmc_reap();
+	xmc_setup(false);
+
+	/* A's BOs outlive A: this process holds them through its file. */
+	xid_make(xid_child_old, XID_OLD_BOS, old);
+	igt_assert_eq_u64(xmc_count(xmc_ino(XMC_ROOT "/A")),
+			  XID_OLD_BOS * XID_OLD_PAGES);
+	igt_assert_eq(rmdir(XMC_ROOT "/A"), 0);
+	/* A goes offline, and hands its lists over, a bit later. */
+	root = xmc_count_settle(xmc_ino(XMC_ROOT));
+	igt_info("after A went, its parent counts %" PRIu64 " pages\n", root);
+	igt_assert_lte_u64(XID_OLD_BOS, root);
+
+	/* A new A, most likely with the old one's ID, and BOs of its own. */
+	igt_assert_eq(mkdir(XMC_ROOT "/A", 0755), 0);
+	xid_make(xid_child_new, XID_NEW_BOS, new);
+	ino = xmc_ino(XMC_ROOT "/A");
+	count = xmc_count(ino);
+	igt_info("the new A counts %" PRIu64 " pages of its %d; the parent %" PRIu64 "\n",
+		 count, XID_NEW_BOS * XID_NEW_PAGES, xmc_count(xmc_ino(XMC_ROOT)));
+	igt_assert_eq_u64(count, XID_NEW_BOS * XID_NEW_PAGES);
+
+	/* Scans meet both kinds; frees take the rest off. */
+	shrinker_scan(XID_OLD_BOS * XID_OLD_PAGES / 2);
+	for (int i = 0; i < XID_OLD_BOS; i += 2)
+		xbo_close(&(struct xbo){ .dev = XDEV_VGEM, .handle = old[i] });
+	shrinker_scan(XID_NEW_BOS * XID_NEW_PAGES / 2);
+	for (int i = 1; i < XID_OLD_BOS; i += 2)
+		xbo_close(&(struct xbo){ .dev = XDEV_VGEM, .handle = old[i] });
+	for (int i = 0; i < XID_NEW_BOS; i++)
+		xbo_close(&(struct xbo){ .dev = XDEV_VGEM, .handle = new[i] });
+	igt_assert_eq_u64(xmc_count(ino), 0);
+	igt_assert_eq_u64(xmc_count(xmc_ino(XMC_ROOT)), 0);
+	xmc_rmdir_all();
+}
+
 /* Nodes with memory in the guest. */
 static int xnuma_nodes(void)
 {
@@ -1951,6 +2045,15 @@ igt_main
 		     "every word.");
 	igt_subtest("count-pages-per-cgroup")
 		xpc_run();
+
+	igt_describe("A removed cgroup's DONTNEED vgem BOs, still open, are "
+		     "counted under its parent while a new cgroup of the "
+		     "same name, which most likely reuses the removed one's "
+		     "memory cgroup ID, counts exactly its own BOs' pages; "
+		     "scans and the frees of both leave nothing counted "
+		     "(run it on the KASAN kernel for the freed counts).");
+	igt_subtest("memcg-id-reuse")
+		xid_run();
 
 	igt_describe("On a guest with two NUMA nodes, BOs whose pages are on "
 		     "node 1 are counted under node 1 of their cgroup, each "
