@@ -1441,11 +1441,10 @@ contended:
  * says which. Its steps are __always_inline: a call less per object is
  * measurable on a scan's cost (the benchmark module's scan case).
  */
-static unsigned long drm_shrinker_dispose(struct shrink_control *sc,
-					  struct drm_gem_object *obj,
-					  struct drm_shrinker_run *run,
-					  const struct drm_shrinker_walk *walk,
-					  bool *evicted)
+static __always_inline unsigned long
+drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
+		     struct drm_shrinker_run *run,
+		     const struct drm_shrinker_walk *walk, bool *evicted)
 {
 	bool was_pending = obj->shrinker.pending;
 	unsigned long freed = 0;
