@@ -60,8 +60,8 @@ enum drm_shrinker_list {
  *	on): a second chance, as inodes and dentries get on their lists.
  * @DRM_SHRINKER_SKIP_NR: number of reasons.
  *
- * A skipped object goes to the tail of its list, as if just used, so the
- * next scan looks at others first; except %DRM_SHRINKER_SKIP_DMABUF and
+ * A skipped object goes to the tail of its list, so the next scan looks
+ * at others first; except %DRM_SHRINKER_SKIP_DMABUF and
  * %DRM_SHRINKER_SKIP_GONE ones, which leave the list (and the count)
  * since no scan could reclaim them: they stay marked, and a gone
  * device's objects are freed with it.

@@ -125,9 +125,10 @@
  * counts what it holds, whatever other cgroups hold. Objects that list_lru
  * handed over from a removed cgroup are the exception: the cgroup that has
  * them now counts each at the mean size of all objects on lists of that
- * kind (every cgroup, node and device), until a scan of its list meets the
- * object and moves its pages onto the cgroup's counts; a removed cgroup's
- * one 64 MiB object counts as an average one under its parent until then.
+ * kind (every cgroup, node and device), until a scan of its list or a use
+ * meets the object and moves its pages onto the cgroup's counts; a
+ * removed cgroup's one 64 MiB object counts as an average one under its
+ * parent until then.
  * A scan (&shrinker.scan_objects) looks at no more pages than reclaim
  * asked for (&shrink_control.nr_to_scan), from the least recently used end
  * of the purgeable list of &shrink_control.nid and &shrink_control.memcg,
@@ -432,8 +433,8 @@ struct drm_shrinker {
  * cgroup goes offline, list_lru moves its objects to the parent's lists
  * while they stay counted here: the parent's count weighs the objects it
  * has beyond its own count at the mean size of all objects on such
- * lists, until a scan that puts it back moves each one onto the parent's
- * entry (drm_shrinker_relink_locked()).
+ * lists, until a scan that puts it back or a use moves each one onto the
+ * parent's entry (drm_shrinker_relink_locked()).
  */
 struct drm_shrinker_memcg {
 	/** @memcg: the cgroup, with a reference; NULL for the root */
@@ -811,12 +812,13 @@ static struct list_lru *drm_shrinker_lru(struct drm_gem_object *obj)
  * offline, list_lru gave the cgroup's lists to its nearest online
  * ancestor: the object follows, with its pages counted there, and
  * list_lru_add() marks that cgroup's list as not empty. Without memory
- * for the ancestor's counts (the scan that puts it back allocates with
- * GFP_NOWAIT) its pages stay counted where they are, and it goes on the
- * ancestor's list all the same (list_lru_del() with its removed cgroup
- * finds it there).
+ * for the ancestor's counts (allocated with GFP_KERNEL if @can_block, by
+ * a use; a scan that puts the object back allocates with GFP_NOWAIT) its
+ * pages stay counted where they are, and it goes on the ancestor's list
+ * all the same (list_lru_del() with its removed cgroup finds it there).
  */
-static void drm_shrinker_relink_locked(struct drm_gem_object *obj)
+static void drm_shrinker_relink_locked(struct drm_gem_object *obj,
+				       bool can_block)
 {
 	struct drm_shrinker_memcg *sm = obj->shrinker_memcg;
 	struct mem_cgroup *memcg = sm->memcg;
@@ -836,7 +838,7 @@ static void drm_shrinker_relink_locked(struct drm_gem_object *obj)
 		/* One for drm_shrinker_memcg_get() to take over. */
 		if (parent)
 			css_get(&parent->css);
-		to = drm_shrinker_memcg_get(sm->shrinker, parent, false);
+		to = drm_shrinker_memcg_get(sm->shrinker, parent, can_block);
 		if (to) {
 			drm_shrinker_tally_add(to, obj->shrinker.nid,
 					       obj->shrinker.on, 1, pages);
@@ -1025,6 +1027,20 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 	if (obj->shrinker.scanning)
 		return 0;
 	if (obj->shrinker.linked && obj->shrinker.on == list) {
+		struct mem_cgroup *memcg = obj->shrinker_memcg->memcg;
+
+		/*
+		 * Its cgroup went: follow its list to the nearest online
+		 * ancestor now, with its pages, rather than leave them
+		 * counted where they are until a scan, which may not
+		 * allocate the ancestor's counts.
+		 */
+		if (unlikely(memcg && !mem_cgroup_online(memcg))) {
+			list_lru_del(drm_shrinker_lru(obj), &obj->lru_node,
+				     obj->shrinker.nid, memcg);
+			drm_shrinker_relink_locked(obj, true);
+			return 0;
+		}
 		/* Used again: the next scan that meets it moves it. */
 		obj->shrinker.referenced = true;
 		return 0;
@@ -1328,8 +1344,8 @@ static bool drm_shrinker_may_evict(void)
  *
  * A purge or evict callback waits for its device, host or GPU only where
  * this says so, and then for a bounded time that the driver sets and
- * documents (virtio-gpu: 10 ms per purge, 20 ms per device in any
- * second): in memory reclaim (kswapd, direct, a memory cgroup's or a
+ * documents (virtio-gpu: 10 ms per purge, 20 ms per device per window
+ * of a second): in memory reclaim (kswapd, direct, a memory cgroup's or a
  * node's reclaim), whose pages the wait lets the scan free and count in
  * the same pass, when its allocation may block and is not one that gives
  * up early (%__GFP_NORETRY), and not in a workqueue worker, which could be
@@ -1380,6 +1396,8 @@ struct drm_shrinker_walk {
 	enum drm_shrinker_origin origin;
 	/* The &enum drm_shrinker_list walked. */
 	unsigned int list;
+	/* Objects passed over as used (a second chance). */
+	unsigned long aged;
 };
 
 /*
@@ -1443,8 +1461,8 @@ contended:
  */
 static __always_inline unsigned long
 drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
-		     struct drm_shrinker_run *run,
-		     const struct drm_shrinker_walk *walk, bool *evicted)
+		     struct drm_shrinker_run *run, struct drm_shrinker_walk *walk,
+		     bool *evicted)
 {
 	bool was_pending = obj->shrinker.pending;
 	unsigned long freed = 0;
@@ -1459,6 +1477,8 @@ drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
 						       run->entered, true,
 						       &freed);
 	*evicted = what == DRM_SHRINKER_EVICTED;
+	if (what == DRM_SHRINKER_SKIP_REFERENCED)
+		walk->aged++;
 
 	/* Before the unlink: the purge is counted before pending drops. */
 	drm_shrinker_record_locked(obj, run, walk->list, walk->origin,
@@ -1475,7 +1495,7 @@ drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
 		 */
 		drm_shrinker_unlinked_locked(obj, was_pending ? NULL : run);
 	} else {
-		drm_shrinker_relink_locked(obj);
+		drm_shrinker_relink_locked(obj, false);
 	}
 
 	dma_resv_unlock(obj->resv);
@@ -1678,11 +1698,13 @@ static bool drm_shrinker_can_evict(const struct drm_shrinker *shrinker,
  * @evict and drm_shrinker_can_evict(). @sc->nr_scanned gets the pages of
  * the objects looked at (objects go whole, so it may pass
  * @sc->nr_to_scan by one object per list). Returns the pages purged;
- * *@evicted gets the pages evicted.
+ * *@evicted gets the pages evicted, *@aged the objects passed over as
+ * used (their second chance taken).
  */
 static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 					 struct shrink_control *sc, bool all,
-					 bool evict, unsigned long *evicted)
+					 bool evict, unsigned long *evicted,
+					 unsigned long *aged)
 {
 	unsigned long asked = sc->nr_to_scan, nr = asked, freed = 0, scanned = 0;
 	struct drm_shrinker_walk walk = { .origin = drm_shrinker_origin() };
@@ -1691,6 +1713,7 @@ static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 
 	might_sleep();
 	*evicted = 0;
+	*aged = 0;
 	sc->nr_scanned = 0;
 	if (!shrinker->ready)
 		return 0;
@@ -1725,6 +1748,7 @@ static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 	/* The walks of the evictable list told each callback what was left. */
 	sc->nr_to_scan = asked;
 	sc->nr_scanned = scanned;
+	*aged = walk.aged;
 
 	trace_drm_shrinker_scan(asked, freed + *evicted, scanned);
 	return freed;
@@ -1760,10 +1784,10 @@ unsigned long drm_shrinker_scan(struct drm_shrinker *shrinker,
 		/* Asked for: whatever the swappiness. */
 		.swappiness = MAX_SWAPPINESS,
 	};
-	unsigned long freed, evicted;
+	unsigned long freed, evicted, aged;
 
 	freed = __drm_shrinker_scan(shrinker ?: &drm_shrinker_core, &sc, true,
-				    true, &evicted);
+				    true, &evicted, &aged);
 	return freed + evicted;
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_scan);
@@ -2035,7 +2059,7 @@ EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_count_objects);
 VISIBLE_IF_KUNIT unsigned long
 drm_shrinker_scan_objects(struct shrinker *mm, struct shrink_control *sc)
 {
-	unsigned long freed, evicted;
+	unsigned long freed, evicted, aged;
 
 	if (drm_shrinker_memcg_listless(sc->memcg))
 		return SHRINK_STOP;
@@ -2045,7 +2069,7 @@ drm_shrinker_scan_objects(struct shrinker *mm, struct shrink_control *sc)
 	 * unless a test asked for it (drm_shrinker_scan_evicts).
 	 */
 	freed = __drm_shrinker_scan(mm->private_data, sc, false,
-				    drm_shrinker_may_evict(), &evicted);
+				    drm_shrinker_may_evict(), &evicted, &aged);
 	/*
 	 * The purged pages went back to the page allocator: credit reclaim with
 	 * them, as slab does for its pages. Otherwise direct reclaim sees no
@@ -2058,7 +2082,16 @@ drm_shrinker_scan_objects(struct shrinker *mm, struct shrink_control *sc)
 	 * frees them once they are written to swap counts them.
 	 */
 	mm_account_reclaimed_pages(freed);
-	return freed + evicted ?: SHRINK_STOP;
+	if (freed + evicted)
+		return freed + evicted;
+	/*
+	 * Nothing reclaimed: the pass stops here, unless the scan passed
+	 * over used objects, whose bit it cleared and which it sent to the
+	 * tail; the next batch of the same pass looks at the objects behind
+	 * them (so drop_caches, which ends when a pass frees little, still
+	 * purges what sits behind a run of re-marked objects).
+	 */
+	return aged ? 0 : SHRINK_STOP;
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_scan_objects);
 

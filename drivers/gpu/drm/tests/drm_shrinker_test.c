@@ -638,6 +638,56 @@ static void drm_test_shrinker_stop(struct kunit *test)
 }
 
 /*
+ * A batch that only passed over used objects freed nothing but is no
+ * reason to stop the pass (0, not SHRINK_STOP): the next batch purges
+ * what is behind them. Busy is told before used, and an unlink clears
+ * the mark: a used object taken off and marked again is purged at once.
+ */
+static void drm_test_shrinker_referenced(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct shrink_control sc = drm_shrinker_test_sc(1);
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 1);
+	struct shrinker *mm = drm_shrinker_mm(t->shrinker);
+	struct drm_shrinker_stats stats;
+
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_dontneed(b);
+	drm_shrinker_test_dontneed(a);
+	/* c: used, then taken off and marked again: not used any more. */
+	drm_shrinker_test_dontneed(c);
+	drm_shrinker_test_dontneed(c);
+	drm_shrinker_test_willneed(c);
+	drm_shrinker_test_dontneed(c);
+
+	/* One page: a, used, goes to the tail. */
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 0);
+	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 1);
+	KUNIT_EXPECT_EQ(test, t->nr_purged, 0);
+	/* The pass goes on: b, then c, then a, its second chance taken. */
+	sc = drm_shrinker_test_sc(3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 3);
+	KUNIT_ASSERT_EQ(test, t->nr_purged, 3);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[0], &b->base);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[1], &c->base);
+	KUNIT_EXPECT_PTR_EQ(test, t->purged[2], &a->base);
+	drm_shrinker_read_stats(t->shrinker, NULL, &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_REFERENCED], 1);
+
+	/* Busy and used: counted busy, and still used for the next scan. */
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_dontneed(a);
+	drm_shrinker_test_busy(test, a);
+	sc = drm_shrinker_test_sc(1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), SHRINK_STOP);
+	drm_shrinker_read_stats(t->shrinker, NULL, &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_BUSY], 1);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_REFERENCED], 1);
+}
+
+/*
  * Reclaim hears of the pages of every object the scan looked at, skipped
  * or purged (objects go whole), and of the pages purged, and is credited
  * with them, as it is with the slab pages other shrinkers free (the
@@ -1931,6 +1981,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_count_freeable),
 	KUNIT_CASE(drm_test_shrinker_oldest_first),
 	KUNIT_CASE(drm_test_shrinker_marked_again),
+	KUNIT_CASE(drm_test_shrinker_referenced),
 	KUNIT_CASE_PARAM(drm_test_shrinker_interleaved, drm_shrinker_test_devs_gen_params),
 	KUNIT_CASE(drm_test_shrinker_fairness),
 	KUNIT_CASE(drm_test_shrinker_sizes_proportional),
