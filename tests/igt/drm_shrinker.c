@@ -1244,7 +1244,7 @@ static void xpc_run(void)
 }
 
 /*
- * memcg-id-reuse: a removed cgroup's BOs stay listed under its parent
+ * cgroup-id-reuse: a removed cgroup's BOs stay listed under its parent
  * while a new cgroup, which most likely gets the removed one's memory
  * cgroup ID (the lowest free one), lists its own: each is counted where
  * it is, and scans and frees of both leave nothing counted.
@@ -2052,7 +2052,7 @@ igt_main
 		     "memory cgroup ID, counts exactly its own BOs' pages; "
 		     "scans and the frees of both leave nothing counted "
 		     "(run it on the KASAN kernel for the freed counts).");
-	igt_subtest("memcg-id-reuse")
+	igt_subtest("cgroup-id-reuse")
 		xid_run();
 
 	igt_describe("On a guest with two NUMA nodes, BOs whose pages are on "
