@@ -12,6 +12,9 @@
  *  bump   a use of a listed object (drm_shrinker_add_locked() on the list
  *         it is on, which marks it used for the next scan to move), with
  *         its reservation lock taken, against drm_gem_lru_move_tail();
+ *  age    per object, the scan that then passes over every used object
+ *         (and moves it to the tail): the part of a use that the mark
+ *         leaves to reclaim, which drm_gem_lru_move_tail() pays at once;
  *  scan   purging every object with drm_shrinker_scan(), per object,
  *         against drm_gem_lru_scan() on the same objects; ours not used
  *         since they were listed (a scan gives used ones a second chance).
@@ -283,6 +286,29 @@ static void drm_shrinker_bench_remove_all(void)
 	}
 }
 
+/*
+ * Picoseconds per object of a scan that meets every object used since it
+ * was listed: it purges none, and leaves them all listed.
+ */
+static int drm_shrinker_bench_time_age(u64 *ps)
+{
+	struct drm_shrinker_bench *b = &drm_shrinker_bench;
+	unsigned long freed;
+	u64 start, elapsed;
+
+	b->purged = 0;
+	start = ktime_get_ns();
+	freed = drm_shrinker_scan(NULL, b->nr_objs, GFP_KERNEL);
+	elapsed = ktime_get_ns() - start;
+	if (freed || b->purged || drm_shrinker_count(NULL) != b->nr_objs) {
+		pr_err("drm_shrinker_bench: a scan of used objects freed %lu pages, purged %lu, left %lu of %u listed\n",
+		       freed, b->purged, drm_shrinker_count(NULL), b->nr_objs);
+		return -EINVAL;
+	}
+	*ps = div64_u64(elapsed * 1000, b->nr_objs);
+	return 0;
+}
+
 /* Put every purged object back on one side, as madvise(DONTNEED) would. */
 static int drm_shrinker_bench_readd(bool anchor)
 {
@@ -345,7 +371,7 @@ static int drm_shrinker_bench_time_scan(bool anchor, u64 *ps)
 
 static int drm_shrinker_bench_run(unsigned int n)
 {
-	u64 count, walk, bump, lru_bump, scan, lru_scan, ps;
+	u64 count, walk, bump, lru_bump, scan, lru_scan, age, ps;
 	unsigned int round;
 	int ret;
 
@@ -363,6 +389,7 @@ static int drm_shrinker_bench_run(unsigned int n)
 	}
 
 	bump = U64_MAX;
+	age = U64_MAX;
 	lru_bump = U64_MAX;
 	scan = U64_MAX;
 	lru_scan = U64_MAX;
@@ -390,6 +417,10 @@ static int drm_shrinker_bench_run(unsigned int n)
 		if (ret)
 			goto out;
 		bump = min(bump, drm_shrinker_bench_time_bump(false));
+		ret = drm_shrinker_bench_time_age(&ps);
+		if (ret)
+			goto out;
+		age = min(age, ps);
 		drm_shrinker_bench_remove_all();
 		if (drm_shrinker_count(NULL)) {
 			pr_err("drm_shrinker_bench: %lu objects left after their removal\n",
@@ -406,8 +437,8 @@ static int drm_shrinker_bench_run(unsigned int n)
 		lru_scan = min(lru_scan, ps);
 	}
 
-	pr_info("drm_shrinker_bench: objects=%u count_ps=%llu walk_count_ps=%llu bump_ps=%llu lru_bump_ps=%llu scan_ps=%llu lru_scan_ps=%llu\n",
-		n, count, walk, bump, lru_bump, scan, lru_scan);
+	pr_info("drm_shrinker_bench: objects=%u count_ps=%llu walk_count_ps=%llu bump_ps=%llu lru_bump_ps=%llu scan_ps=%llu lru_scan_ps=%llu age_ps=%llu\n",
+		n, count, walk, bump, lru_bump, scan, lru_scan, age);
 out:
 	drm_shrinker_bench_free_all();
 	return ret;
