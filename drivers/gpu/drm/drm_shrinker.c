@@ -1208,17 +1208,17 @@ EXPORT_SYMBOL_GPL(drm_shrinker_count);
 /*
  * Check that @obj, marked for @list and locked, can be reclaimed, and
  * purge or evict it; @entered says whether the caller is inside
- * drm_dev_enter() for its device. A scan (@scan) passes over an object
- * used since a scan last met it, once: as with inodes and dentries, what
- * is in use (shared, busy) is told apart first. Returns
- * DRM_SHRINKER_PURGED or DRM_SHRINKER_EVICTED with the pages freed or
- * evicted in *@freed, or why not.
+ * drm_dev_enter() for its device. Returns DRM_SHRINKER_PURGED or
+ * DRM_SHRINKER_EVICTED with the pages freed or evicted in *@freed, or why
+ * not. A scan gives an object used since a scan last met it its second
+ * chance before this, in drm_shrinker_isolate(), after the same checks
+ * up to the busy one: as with inodes, what is in use is told apart first.
  */
 static __always_inline unsigned int
 drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
 				unsigned int list,
 				struct shrink_control *sc,
-				bool entered, bool scan,
+				bool entered,
 				unsigned long *freed)
 {
 	long ret;
@@ -1233,11 +1233,6 @@ drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
 		return DRM_SHRINKER_SKIP_GONE;
 	if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
 		return DRM_SHRINKER_SKIP_BUSY;
-	if (scan && obj->shrinker.referenced) {
-		/* To the tail, this time. */
-		obj->shrinker.referenced = false;
-		return DRM_SHRINKER_SKIP_REFERENCED;
-	}
 
 	if (list == DRM_SHRINKER_EVICTABLE)
 		ret = obj->funcs->evict(obj, sc);
@@ -1402,8 +1397,11 @@ struct drm_shrinker_walk {
 
 /*
  * The list_lru isolate callback, under the list's lock: trylock the
- * object and take it to the walk's dispose list, or send it to the tail;
- * stop once the objects looked at hold the pages the walk was asked for.
+ * object and take it to the walk's dispose list, or send it to the tail
+ * (locked elsewhere, dying, or used since a scan last met it); stop once
+ * the objects looked at hold the pages the walk was asked for. The
+ * object cannot be freed under us: drm_shrinker_forget() takes it off
+ * its list under the list's lock, which we hold.
  */
 static enum lru_status drm_shrinker_isolate(struct list_head *item,
 					    struct list_lru_one *list,
@@ -1441,6 +1439,22 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 		store_release_wake_up(&obj->shrinker.isolated, false);
 		return LRU_ROTATE;
 	}
+	/*
+	 * Used since a scan last met it, and none of the reasons to take it
+	 * off or to count it otherwise (see drm_shrinker_try_reclaim_locked()):
+	 * its second chance, in place, as inode_lru_isolate() gives one.
+	 */
+	if (obj->shrinker.referenced && obj->shrinker.list == walk->list &&
+	    !drm_shrinker_shared(obj) && !READ_ONCE(obj->dev->shrinker.gone) &&
+	    dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP)) {
+		obj->shrinker.referenced = false;
+		walk->aged++;
+		drm_shrinker_stat(obj, scanned, 1);
+		drm_shrinker_stat(obj, skipped[DRM_SHRINKER_SKIP_REFERENCED], 1);
+		dma_resv_unlock(obj->resv);
+		store_release_wake_up(&obj->shrinker.isolated, false);
+		return LRU_ROTATE;
+	}
 
 	obj->shrinker.scanning = true;
 	list_lru_isolate_move(list, item, &walk->dispose);
@@ -1461,8 +1475,8 @@ contended:
  */
 static __always_inline unsigned long
 drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
-		     struct drm_shrinker_run *run, struct drm_shrinker_walk *walk,
-		     bool *evicted)
+		     struct drm_shrinker_run *run,
+		     const struct drm_shrinker_walk *walk, bool *evicted)
 {
 	bool was_pending = obj->shrinker.pending;
 	unsigned long freed = 0;
@@ -1474,11 +1488,8 @@ drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
 		what = DRM_SHRINKER_SKIP_GONE;
 	else
 		what = drm_shrinker_try_reclaim_locked(obj, walk->list, sc,
-						       run->entered, true,
-						       &freed);
+						       run->entered, &freed);
 	*evicted = what == DRM_SHRINKER_EVICTED;
-	if (what == DRM_SHRINKER_SKIP_REFERENCED)
-		walk->aged++;
 
 	/* Before the unlink: the purge is counted before pending drops. */
 	drm_shrinker_record_locked(obj, run, walk->list, walk->origin,
@@ -1832,8 +1843,7 @@ static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
 	obj->shrinker.scanning = true;
 	fs_reclaim_acquire(sc.gfp_mask);
 	noreclaim = memalloc_noreclaim_save();
-	what = drm_shrinker_try_reclaim_locked(obj, list, &sc, entered, false,
-					       &pages);
+	what = drm_shrinker_try_reclaim_locked(obj, list, &sc, entered, &pages);
 	memalloc_noreclaim_restore(noreclaim);
 	fs_reclaim_release(sc.gfp_mask);
 	obj->shrinker.scanning = false;
