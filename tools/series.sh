@@ -54,6 +54,12 @@ check_files_map() {
 			awk -v f="$f" '$2 == f {found = 1} END {exit !found}' "$map" 2>/dev/null || echo "$f"
 		done)
 	[ -z "$unlisted" ] || die "new files not assigned to a patch in patches/files: $unlisted"
+	# And every patch named there is one of the series (a renamed patch
+	# would leave its files out of every commit).
+	unlisted=$(grep -v '^#' "$map" | awk '{print $1}' | sort -u | while read -r p; do
+			grep -qxF "$p" "$TOP/patches/series" || echo "$p"
+		done)
+	[ -z "$unlisted" ] || die "patches/files names patches not in patches/series: $unlisted"
 }
 
 # The reason patches/project-only gives for leaving PATCH out, or nothing.
@@ -186,7 +192,11 @@ bisect() {
 		die "cannot build the guest tools: see $RES/igt.log"
 
 	say "bisect: the pristine base first (the warnings baseline)"
-	git_q -C "$src" checkout -q -f origin/base
+	# The base's commit, which $WORK knows as origin/base: in this clone
+	# of $WORK, origin/base is $WORK's own branch, the series' tip.
+	git_q -C "$src" checkout -q -f "$(git -C "$WORK" rev-parse origin/base)"
+	[ ! -e "$src/include/drm/drm_shrinker.h" ] ||
+		die "the bisection's base is not the pristine tree"
 	bisect_build "$RES/base.log" || die "the pristine base does not build: see $RES/base.log"
 	bisect_build_modular "$RES/base-modular.log" ||
 		die "the pristine base does not build modular: see $RES/base-modular.log"
