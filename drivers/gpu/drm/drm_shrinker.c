@@ -537,7 +537,8 @@ struct drm_shrinker_run {
 	long objects[DRM_SHRINKER_NR_LISTS], pages[DRM_SHRINKER_NR_LISTS];
 };
 
-static void drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n);
+static __always_inline void
+drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n);
 
 /* Add @objects and @pages to @sm's counts of @list on @nid. */
 static void drm_shrinker_tally_add(struct drm_shrinker_memcg *sm, int nid,
@@ -663,17 +664,17 @@ static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio)
 #endif
 }
 
+/* Whether @memcg is the root cgroup: root_mem_cgroup is not exported. */
+static bool drm_shrinker_memcg_is_root(struct mem_cgroup *memcg)
+{
+	return !parent_mem_cgroup(memcg);
+}
+
 #ifdef CONFIG_MEMCG
 /* The index of @memcg's counts in &drm_shrinker.memcgs. */
 static unsigned long drm_shrinker_memcg_key(struct mem_cgroup *memcg)
 {
 	return mem_cgroup_id(memcg);
-}
-
-/* Whether @memcg is the root cgroup: root_mem_cgroup is not exported. */
-static bool drm_shrinker_memcg_is_root(struct mem_cgroup *memcg)
-{
-	return !parent_mem_cgroup(memcg);
 }
 #endif
 
@@ -767,17 +768,30 @@ put:
 #endif
 }
 
-/* @n objects fewer are counted in @sm; the last one frees it. */
-static void drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n)
+/* @n objects fewer are counted in @sm, a cgroup's; the last one frees it. */
+static void __drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm,
+					  long n)
 {
 #ifdef CONFIG_MEMCG
-	if (!sm->memcg || !n || !atomic_long_sub_and_test(n, &sm->users))
+	if (!atomic_long_sub_and_test(n, &sm->users))
 		return;
 	/* Not the cgroup's ID now: it is cleared when the cgroup goes. */
 	xa_cmpxchg(&sm->shrinker->memcgs, sm->key, sm, NULL, 0);
 	mem_cgroup_put(sm->memcg);
 	kfree_rcu(sm, rcu);
 #endif
+}
+
+/*
+ * @n objects fewer are counted in @sm. The root's counts are never
+ * freed: a link or an unlink of a root cgroup's object, the madvise
+ * ioctl's common case, makes no call for them.
+ */
+static __always_inline void
+drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n)
+{
+	if (sm->memcg && n)
+		__drm_shrinker_memcg_put_many(sm, n);
 }
 
 /*
@@ -874,8 +888,12 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 
 	dma_resv_assert_held(obj->resv);
 
-	/* The cgroup's lists are allocated when its first object comes. */
-	if (IS_ENABLED(CONFIG_MEMCG) && memcg) {
+	/*
+	 * The cgroup's lists are allocated when its first object comes; the
+	 * root's are the node's own, always there.
+	 */
+	if (IS_ENABLED(CONFIG_MEMCG) && memcg &&
+	    !drm_shrinker_memcg_is_root(memcg)) {
 		int ret = memcg_list_lru_alloc(memcg, &shrinker->lru[list],
 					       GFP_KERNEL);
 
