@@ -62,7 +62,8 @@
  *   part by providing &drm_gem_object_funcs.evict; its memory manager
  *   puts it on the list and marks it used on each use (the next scan
  *   that meets it moves it to the tail: a second chance, as inodes and
- *   dentries get on their lists, at no cost to the use but a bit).
+ *   dentries get on their lists; the use takes no list lock, unless the
+ *   object's cgroup went away, see drm_shrinker_add_locked()).
  *
  * Reclaim purges first, then evicts. Nothing here assumes shmem: the GEM
  * shmem helpers implement both callbacks for their users.
@@ -171,7 +172,10 @@
  *   lock; it then purges each object, or puts it back at the tail, and
  *   drops its reservation lock,
  *   and at the end of the batch clears @isolated of each (a scan that
- *   meets an object still @isolated leaves it alone). It takes no
+ *   meets an object still @isolated leaves it alone). An object marked
+ *   used and idle (its fences tested under the list's lock) is not
+ *   taken off: isolated for the while, its mark cleared, it goes to the
+ *   tail and is let go at once. It takes no
  *   reference: drm_shrinker_forget(), which every object passes when its
  *   last reference goes, waits until no scan has the object isolated,
  *   and the isolate step skips objects whose last reference is gone. So
@@ -784,8 +788,8 @@ static void __drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm,
 
 /*
  * @n objects fewer are counted in @sm. The root's counts are never
- * freed: a link or an unlink of a root cgroup's object, the madvise
- * ioctl's common case, makes no call for them.
+ * freed: the unlink of a root cgroup's object, the madvise ioctl's
+ * common case, makes no call for them.
  */
 static __always_inline void
 drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n)
@@ -1012,7 +1016,9 @@ static bool drm_shrinker_can_link(struct drm_gem_object *obj)
  * reclaimed (it is not imported or exported as a dma-buf), puts it at the
  * tail of the list of @folio's NUMA node and memory cgroup, where it is
  * counted; off the other list, if it was on it. An object that is
- * already on @list is marked used, without the list's lock: this is how
+ * already on @list is marked used, without the list's lock (unless its
+ * cgroup went away: it then follows its list to the nearest online
+ * ancestor, whose counts may be allocated, %GFP_KERNEL): this is how
  * a use of an evictable object makes it recently used. The scan that
  * meets it next moves it to the tail instead of reclaiming it (a second
  * chance, as inodes and dentries get on their lists), so it goes after
@@ -1021,7 +1027,8 @@ static bool drm_shrinker_can_link(struct drm_gem_object *obj)
  * instance).
  *
  * The caller holds the object's reservation lock. Memory is allocated
- * (%GFP_KERNEL) when the cgroup's first object arrives on a list.
+ * (%GFP_KERNEL) when the cgroup's first object arrives on a list, or
+ * when an object whose cgroup went away is used.
  *
  * Return: 0, or -ENOMEM if the cgroup's list or its counts could not be
  * allocated; the object is then marked but not counted, and no scan
@@ -1229,8 +1236,10 @@ EXPORT_SYMBOL_GPL(drm_shrinker_count);
  * drm_dev_enter() for its device. Returns DRM_SHRINKER_PURGED or
  * DRM_SHRINKER_EVICTED with the pages freed or evicted in *@freed, or why
  * not. A scan gives an object used since a scan last met it its second
- * chance before this, in drm_shrinker_isolate(), after the same checks
- * up to the busy one: as with inodes, what is in use is told apart first.
+ * chance before this, in drm_shrinker_isolate(), after the checks of the
+ * list, the dma-buf, the device's removal and the fences (not
+ * drm_dev_enter(): an object of a device going away is taken off by the
+ * next scan): as with inodes, what is in use is told apart first.
  */
 static __always_inline unsigned int
 drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
@@ -1459,11 +1468,15 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 	}
 	/*
 	 * Used since a scan last met it, and none of the reasons to take it
-	 * off or to count it otherwise (see drm_shrinker_try_reclaim_locked()):
-	 * its second chance, in place, as inode_lru_isolate() gives one.
+	 * off, to count it otherwise (see drm_shrinker_try_reclaim_locked())
+	 * or to move its pages to an online cgroup's counts
+	 * (drm_shrinker_relink_locked()): its second chance, in place, as
+	 * inode_lru_isolate() gives one.
 	 */
 	if (obj->shrinker.referenced && obj->shrinker.list == walk->list &&
 	    !drm_shrinker_shared(obj) && !READ_ONCE(obj->dev->shrinker.gone) &&
+	    (!obj->shrinker_memcg->memcg ||
+	     mem_cgroup_online(obj->shrinker_memcg->memcg)) &&
 	    dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP)) {
 		obj->shrinker.referenced = false;
 		walk->aged++;
