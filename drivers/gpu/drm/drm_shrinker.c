@@ -1236,16 +1236,17 @@ EXPORT_SYMBOL_GPL(drm_shrinker_count);
  * drm_dev_enter() for its device. Returns DRM_SHRINKER_PURGED or
  * DRM_SHRINKER_EVICTED with the pages freed or evicted in *@freed, or why
  * not. A scan gives an object used since a scan last met it its second
- * chance before this, in drm_shrinker_isolate(), after the checks of the
- * list, the dma-buf, the device's removal and the fences (not
- * drm_dev_enter(): an object of a device going away is taken off by the
- * next scan): as with inodes, what is in use is told apart first.
+ * chance in drm_shrinker_isolate(), after the checks of the list, the
+ * dma-buf, the device's removal and the fences (not drm_dev_enter(): an
+ * object of a device going away is taken off by the next scan), as with
+ * inodes, what is in use told apart first; here (@scan) only an object
+ * whose cgroup went away, which the dispose step must relink, gets it.
  */
 static __always_inline unsigned int
 drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
 				unsigned int list,
 				struct shrink_control *sc,
-				bool entered,
+				bool entered, bool scan,
 				unsigned long *freed)
 {
 	long ret;
@@ -1260,6 +1261,10 @@ drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
 		return DRM_SHRINKER_SKIP_GONE;
 	if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
 		return DRM_SHRINKER_SKIP_BUSY;
+	if (scan && obj->shrinker.referenced) {
+		obj->shrinker.referenced = false;
+		return DRM_SHRINKER_SKIP_REFERENCED;
+	}
 
 	if (list == DRM_SHRINKER_EVICTABLE)
 		ret = obj->funcs->evict(obj, sc);
@@ -1506,8 +1511,8 @@ contended:
  */
 static __always_inline unsigned long
 drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
-		     struct drm_shrinker_run *run,
-		     const struct drm_shrinker_walk *walk, bool *evicted)
+		     struct drm_shrinker_run *run, struct drm_shrinker_walk *walk,
+		     bool *evicted)
 {
 	bool was_pending = obj->shrinker.pending;
 	unsigned long freed = 0;
@@ -1519,8 +1524,11 @@ drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
 		what = DRM_SHRINKER_SKIP_GONE;
 	else
 		what = drm_shrinker_try_reclaim_locked(obj, walk->list, sc,
-						       run->entered, &freed);
+						       run->entered, true,
+						       &freed);
 	*evicted = what == DRM_SHRINKER_EVICTED;
+	if (what == DRM_SHRINKER_SKIP_REFERENCED)
+		walk->aged++;
 
 	/* Before the unlink: the purge is counted before pending drops. */
 	drm_shrinker_record_locked(obj, run, walk->list, walk->origin,
@@ -1874,7 +1882,8 @@ static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
 	obj->shrinker.scanning = true;
 	fs_reclaim_acquire(sc.gfp_mask);
 	noreclaim = memalloc_noreclaim_save();
-	what = drm_shrinker_try_reclaim_locked(obj, list, &sc, entered, &pages);
+	what = drm_shrinker_try_reclaim_locked(obj, list, &sc, entered, false,
+					       &pages);
 	memalloc_noreclaim_restore(noreclaim);
 	fs_reclaim_release(sc.gfp_mask);
 	obj->shrinker.scanning = false;
