@@ -11,11 +11,14 @@ Reads RUN_DIR (build/results/check):
   guest/kunit/*.ktap   KTAP of each KUnit suite, from debugfs
   guest/igt/NAME.out   output of an IGT binary, NAME.rc its exit code
   guest/module/NAME.*  output and exit code of loading a test module
+  guest/app/NAME.*     output and exit code of a plan's check of an
+                       application (NAME.out, NAME.rc: 0 passes)
   guest/dmesg.txt, guest/kmemleak.txt, guest/guest-done
   guest-NAME/          the same for make check's other boots, with
                        tests/guest/expect-NAME.txt
 and EXPECT (default: tests/guest/expect.txt in the repo): what must have
-run.
+run, and (`pass NAME/SUBTEST`) subtests that must pass: a skip of one of
+those fails.
 
 Every KUnit case and every IGT subtest is one test; a suite or binary that
 was expected and did not report fails, and so does a dirty dmesg. Prints
@@ -86,7 +89,7 @@ def parse_igt(out_path, rc_path):
 
 
 def load_expect(path):
-    kinds = {"kunit": [], "igt": [], "module": []}
+    kinds = {"kunit": [], "igt": [], "module": [], "pass": [], "app": []}
     if os.path.exists(path):
         for line in open(path):
             line = line.split("#", 1)[0].split()
@@ -125,7 +128,18 @@ def report_guest(rep, guest, expect, prefix="guest", prefix_k=""):
             rep.add(prefix_k + "igt/%s" % name, "FAIL", None, "did not run")
             continue
         for sub, res, secs in subs:
+            if res == "skip" and "%s/%s" % (name, sub) in expect["pass"]:
+                res = "FAIL"
+                skip = re.search(r"^Test requirement not met.*\n(.*)$", text, re.M)
+                rep.add(prefix_k + "igt/%s/%s" % (name, sub), res, secs,
+                        "skipped, must pass" + (": " + skip.group(1) if skip else ""))
+                continue
             rep.add(prefix_k + "igt/%s/%s" % (name, sub), res, secs)
+        ran = {sub for sub, _, _ in subs}
+        for entry in expect["pass"]:
+            bin_, _, sub = entry.partition("/")
+            if bin_ == name and sub not in ran:
+                rep.add(prefix_k + "igt/%s" % entry, "FAIL", None, "did not run, must pass")
         if not subs:
             rep.add(prefix_k + "igt/%s" % name, "FAIL", None, "no subtest ran (rc %s)" % rc)
         elif rc not in ("0", "77") and all(r != "FAIL" for _, r, _ in subs):
@@ -141,6 +155,18 @@ def report_guest(rep, guest, expect, prefix="guest", prefix_k=""):
         out = os.path.join(mdir, name + ".out")
         lines = open(out, errors="replace").read().splitlines() if os.path.exists(out) else []
         rep.add(prefix_k + "module/%s" % name, "pass" if rc == "0" else "FAIL", None,
+                ("exit %s: " % rc if rc != "0" else "") + (lines[-1][:100] if lines else ""))
+
+    adir = os.path.join(guest, "app")
+    for name in expect["app"]:
+        rc_path = os.path.join(adir, name + ".rc")
+        if not os.path.exists(rc_path):
+            rep.add(prefix_k + "app/%s" % name, "FAIL", None, "did not run")
+            continue
+        rc = open(rc_path).read().strip()
+        out = os.path.join(adir, name + ".out")
+        lines = open(out, errors="replace").read().splitlines() if os.path.exists(out) else []
+        rep.add(prefix_k + "app/%s" % name, "pass" if rc == "0" else "FAIL", None,
                 ("exit %s: " % rc if rc != "0" else "") + (lines[-1][:100] if lines else ""))
 
     bad = []
