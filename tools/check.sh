@@ -28,6 +28,8 @@ if phase deps "$TOP/tools/deps.sh" &&
 fi
 if ((built)); then
 	phase igt "$TOP/tools/igt.sh" || true
+	phase mesa "$TOP/tools/mesa.sh" patched || true
+	phase mesa-stock "$TOP/tools/mesa.sh" stock || true
 	phase static "$TOP/tools/static.sh" "$RUN/static.tsv" || true
 	phase guest "$TOP/tools/guest.sh" check "$RUN/guest" \
 		${DS_SOAK_SECONDS:+"DS_SOAK_SECONDS=$DS_SOAK_SECONDS"} || true

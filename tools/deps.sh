@@ -18,7 +18,26 @@ PKGS=(
 	libgles-dev
 	# charts
 	gnuplot-nox
+	# Mesa with the virgl madvise patches (tools/mesa.sh), and a GL
+	# application for it: glmark2 on GBM, with its own image checks
+	python3-mako python3-packaging python3-yaml libexpat1-dev zlib1g-dev libglvnd-dev
+	ninja-build glmark2-es2-drm curl
 )
+
+# Mesa $MESA_VER needs meson >= 1.1: Debian 12 has 1.0, its backports 1.7.
+meson_ok() {
+	command -v meson >/dev/null &&
+		dpkg --compare-versions "$(meson --version)" ge 1.1
+}
+if ! meson_ok; then
+	[ "$(id -u)" = 0 ] || die "need root to install meson from bookworm-backports"
+	apt_private
+	say "installing meson from bookworm-backports"
+	DEBIAN_FRONTEND=noninteractive apt-get "${APT_O[@]}" install -y -q \
+		--no-install-recommends -t bookworm-backports meson >/dev/null ||
+		die "installing meson from bookworm-backports failed"
+	meson_ok || die "meson $(meson --version) is older than 1.1"
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -11,7 +11,8 @@ kmake -s headers_install >/dev/null
 UAPI=$KOBJ/usr/include
 CFLAGS=(-O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter
 	-Wno-sign-compare -Wno-missing-field-initializers -Werror
-	-I"$TOP/tests/igt/include" -I"$UAPI" $(pkg-config --cflags libdrm gbm egl glesv2))
+	-I"$TOP/tests/igt/include" -I"$UAPI" -I"$UAPI/drm"
+	$(pkg-config --cflags libdrm gbm egl glesv2))
 
 for src in "$TOP"/tests/igt/*.c; do
 	name=$(basename "$src" .c)
@@ -22,6 +23,12 @@ for src in "$TOP"/tests/igt/*.c; do
 		die "$name --list-subtests failed"
 done
 gcc -O2 -Wall -Werror -static -o "$OUT/ds-poweroff" "$TOP/tests/guest/ds-poweroff.c"
+# The madvise counter the Mesa tests preload (tests/guest/ds-madvcount.c).
+gcc -O2 -Wall -Wextra -Werror -shared -fPIC -I"$UAPI" -I"$TOP/tests/igt" \
+	$(pkg-config --cflags libdrm) -o "$OUT/ds-madvcount.so" "$TOP/tests/guest/ds-madvcount.c" -ldl -lpthread
+# The mode cap glmark2's DRM flavour runs under (tests/guest/ds-modecap.c).
+gcc -O2 -Wall -Wextra -Werror -shared -fPIC $(pkg-config --cflags libdrm) \
+	-o "$OUT/ds-modecap.so" "$TOP/tests/guest/ds-modecap.c" -ldl
 for tool in ds-cache ds-bench; do
 	gcc -O2 -Wall -Werror -I"$TOP/tests/igt" -I"$UAPI" $(pkg-config --cflags libdrm) -o "$OUT/$tool" \
 		"$TOP/tests/guest/$tool.c" $(pkg-config --libs libdrm) -lpthread

@@ -38,6 +38,40 @@ phase() {
 	return $rc
 }
 
+# Mesa for the guest's GL tests: the newest Mesa whose build Debian 12
+# satisfies (bookworm-backports' source package, with its meson). Any
+# Debian revision of it has this orig tarball.
+MESA_VER=25.0.7
+MESA_ORIG_SHA256=592272df3cf01e85e7db300c449df5061092574d099da275d19e97ef0510f8a6
+
+# apt_private: APT_O, the options of an apt state of our own in
+# build/apt-bpo with bookworm and bookworm-backports (binaries and
+# sources), for what Debian 12's own sources lack; the system's apt
+# sources are left alone.
+apt_private() {
+	local A=$BUILD/apt-bpo H
+	H=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
+	H=${H:-http://deb.debian.org/debian}
+	mkdir -p "$A/lists/partial"
+	cat >"$A/sources.new" <<-EOF
+	deb $H bookworm main
+	deb-src $H bookworm main
+	deb $H bookworm-backports main
+	deb-src $H bookworm-backports main
+	EOF
+	APT_O=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	       -o "Dir::State::Lists=$A/lists" -o "Dir::Cache=$A/cache")
+	mkdir -p "$A/cache/archives/partial"
+	# Read the indexes again when the sources changed or after a day.
+	if ! cmp -s "$A/sources.new" "$A/lists/sources.read" ||
+	   [ -n "$(find "$A/lists/sources.read" -mmin +1440)" ]; then
+		cp "$A/sources.new" "$A/sources.list"
+		apt-get "${APT_O[@]}" update -q >/dev/null || die "apt-get update (bookworm-backports) failed"
+		mv "$A/sources.new" "$A/lists/sources.read"
+	fi
+	rm -f "$A/sources.new"
+}
+
 # quilt on the tree, with the copy of the series that tools/tree.sh applied.
 quilt_in() {
 	(cd "$KSRC" && QUILT_PATCHES=.drm-shrinker/patches \

@@ -13,8 +13,14 @@ ds_kunit_collect
 ds_module drm_shrinker_bench sizes=1000,10000
 ds_smoke_madvise
 # Its render-across-eviction subtest swaps to zram under a hog: it runs in
-# the eviction boot (plan-evict.sh says why).
-ds_igt virtio_gpu_mesa MESA_SHADER_CACHE_DISABLE=true -- \
+# the eviction boot (plan-evict.sh says why). First with the system's Mesa
+# (22.3.6), whose BO cache marks nothing DONTNEED (cache-purged skips and
+# says so), then with Mesa 25.0.7 with the virgl madvise patches of mesa/,
+# where cache-purged must pass (expect.txt).
+ds_igt virtio_gpu_mesa MESA_SHADER_CACHE_DISABLE=true \
+	LD_PRELOAD="$DS_TOP/build/igt/ds-madvcount.so" -- \
+	--run-subtest '*,!render-across-eviction'
+ds_igt virtio_gpu_mesa@patched-mesa $(ds_mesa_env) MESA_SHADER_CACHE_DISABLE=true -- \
 	--run-subtest '*,!render-across-eviction'
 ds_igt drm_shrinker_stress DRM_SHRINKER_SOAK_SECONDS=${DS_SOAK_SECONDS:-60} \
 	DRM_SHRINKER_UNPLUG_SECONDS=${DS_UNPLUG_SECONDS:-30} DRM_SHRINKER_UNPLUGS=2 \

@@ -12,9 +12,9 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
-#include <drm/drm_mode.h>
-#include <drm/vgem_drm.h>
-#include <drm/virtgpu_drm.h>
+#include "drm_mode.h"
+#include "vgem_drm.h"
+#include "virtgpu_drm.h"
 
 IGT_TEST_DESCRIPTION("One DRM shrinker shared by virtio-gpu and vgem");
 

@@ -22,9 +22,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
-#include <drm/drm_mode.h>
-#include <drm/vgem_drm.h>
-#include <drm/virtgpu_drm.h>
+#include "drm_mode.h"
+#include "vgem_drm.h"
+#include "virtgpu_drm.h"
 
 IGT_TEST_DESCRIPTION("The DRM shrinker under hostile ioctls and a soak");
 

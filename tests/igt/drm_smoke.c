@@ -12,8 +12,8 @@
 #include "drm_shrinker_helpers.h"
 
 #include <dirent.h>
-#include <drm/virtgpu_drm.h>
-#include <drm/drm_mode.h>
+#include "virtgpu_drm.h"
+#include "drm_mode.h"
 
 IGT_TEST_DESCRIPTION("Smoke test: DRM devices and shrinker debugfs");
 

@@ -17,8 +17,8 @@
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
-#include <drm/drm_mode.h>
-#include <drm/virtgpu_drm.h>
+#include "drm_mode.h"
+#include "virtgpu_drm.h"
 
 IGT_TEST_DESCRIPTION("virtio-gpu BOs purged by the DRM shrinker through madvise");
 

@@ -5,15 +5,21 @@
  * device are purged, and across the eviction of its own idle BOs to swap.
  * Every frame must read back right: the shrinker never purges the BOs of
  * a client that never marked any DONTNEED, and what it evicts comes back
- * as it was.
+ * as it was. With a Mesa whose virgl winsys marks the BOs of its resource
+ * cache DONTNEED (mesa/ in this project), memory pressure purges that
+ * cache between two frames: Mesa finds those BOs gone when it takes
+ * them back, closes them and makes new ones, and every frame still reads
+ * back right.
  */
 #include "igt.h"
 #include "drm_shrinker_helpers.h"
+#include "ds_madvise_counts.h"
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <drm/virtgpu_drm.h>
+#include "virtgpu_drm.h"
 #include <gbm.h>
 #include <EGL/egl.h>
 #include <EGL/eglext.h>
@@ -221,6 +227,135 @@ static void mesa_check_texture(GLuint tex)
 	glDeleteFramebuffers(1, &fbo);
 }
 
+#define CHURN_BOS 16		/* vertex buffers per frame */
+#define CHURN_BO_SIZE (2 << 20)
+#define CHURN_GRID 4		/* CHURN_GRID x CHURN_GRID cells */
+#define CHURN_MIN_FRAMES 4	/* after the pressure, reusing the cache */
+
+static GLuint churn_prog;
+static GLint churn_pos, churn_col;
+
+static GLuint churn_shader(GLenum type, const char *src)
+{
+	GLuint sh = glCreateShader(type);
+	GLint ok = 0;
+
+	glShaderSource(sh, 1, &src, NULL);
+	glCompileShader(sh);
+	glGetShaderiv(sh, GL_COMPILE_STATUS, &ok);
+	igt_assert_f(ok, "shader did not compile\n");
+	return sh;
+}
+
+static void churn_init(void)
+{
+	GLint ok = 0;
+
+	churn_prog = glCreateProgram();
+	glAttachShader(churn_prog, churn_shader(GL_VERTEX_SHADER,
+		"attribute vec2 pos;\n"
+		"attribute vec4 col;\n"
+		"varying vec4 c;\n"
+		"void main() { gl_Position = vec4(pos, 0.0, 1.0); c = col; }\n"));
+	glAttachShader(churn_prog, churn_shader(GL_FRAGMENT_SHADER,
+		"precision mediump float;\n"
+		"varying vec4 c;\n"
+		"void main() { gl_FragColor = c; }\n"));
+	glLinkProgram(churn_prog);
+	glGetProgramiv(churn_prog, GL_LINK_STATUS, &ok);
+	igt_assert_f(ok, "program did not link\n");
+	churn_pos = glGetAttribLocation(churn_prog, "pos");
+	churn_col = glGetAttribLocation(churn_prog, "col");
+	igt_assert(churn_pos >= 0 && churn_col >= 0);
+}
+
+struct churn_vertex {
+	float x, y;
+	uint8_t rgba[4];
+};
+
+/*
+ * One frame of a client that makes its buffers anew every frame, as an
+ * application streaming vertex data does: CHURN_BOS vertex buffers of
+ * CHURN_BO_SIZE, each drawing one cell of the bound MESA_SIZE target in a
+ * colour of the frame and cell, all deleted at the end of the frame. Mesa
+ * keeps the deleted buffers' BOs in its cache and the next frame takes
+ * them back. Every pixel is checked.
+ */
+static void churn_frame(unsigned int frame)
+{
+	static uint8_t data[CHURN_BO_SIZE];
+	static uint32_t pixels[MESA_SIZE * MESA_SIZE];
+	const int cell = MESA_SIZE / CHURN_GRID;
+	GLuint vbo[CHURN_BOS];
+
+	glUseProgram(churn_prog);
+	glViewport(0, 0, MESA_SIZE, MESA_SIZE);
+	glGenBuffers(CHURN_BOS, vbo);
+	glEnableVertexAttribArray(churn_pos);
+	glEnableVertexAttribArray(churn_col);
+	memset(data, frame & 0xff, sizeof(data));
+	for (int i = 0; i < CHURN_BOS; i++) {
+		static const float corner[6][2] = {
+			{ 0, 0 }, { 1, 0 }, { 0, 1 }, { 1, 0 }, { 1, 1 }, { 0, 1 },
+		};
+		struct churn_vertex *v = (struct churn_vertex *)data;
+		uint32_t c = mesa_color(frame, i);
+		float x0 = -1.0f + 2.0f * (i % CHURN_GRID) / CHURN_GRID;
+		float y0 = -1.0f + 2.0f * (i / CHURN_GRID) / CHURN_GRID;
+
+		for (int k = 0; k < 6; k++) {
+			v[k].x = x0 + corner[k][0] * 2.0f / CHURN_GRID;
+			v[k].y = y0 + corner[k][1] * 2.0f / CHURN_GRID;
+			memcpy(v[k].rgba, &c, 4);
+		}
+		glBindBuffer(GL_ARRAY_BUFFER, vbo[i]);
+		glBufferData(GL_ARRAY_BUFFER, sizeof(data), data, GL_STREAM_DRAW);
+		glVertexAttribPointer(churn_pos, 2, GL_FLOAT, GL_FALSE,
+				      sizeof(*v), (void *)0);
+		glVertexAttribPointer(churn_col, 4, GL_UNSIGNED_BYTE, GL_TRUE,
+				      sizeof(*v), (void *)offsetof(struct churn_vertex, rgba));
+		glDrawArrays(GL_TRIANGLES, 0, 6);
+	}
+	glReadPixels(0, 0, MESA_SIZE, MESA_SIZE, GL_RGBA, GL_UNSIGNED_BYTE, pixels);
+	igt_assert_eq(glGetError(), GL_NO_ERROR);
+	for (int y = 0; y < MESA_SIZE; y++) {
+		for (int x = 0; x < MESA_SIZE; x++) {
+			int i = (x / cell) + CHURN_GRID * (y / cell);
+
+			igt_assert_f(pixels[y * MESA_SIZE + x] == mesa_color(frame, i),
+				     "frame %u pixel %d,%d: %#x, expected %#x\n",
+				     frame, x, y, pixels[y * MESA_SIZE + x],
+				     mesa_color(frame, i));
+		}
+	}
+	glBindBuffer(GL_ARRAY_BUFFER, 0);
+	glDeleteBuffers(CHURN_BOS, vbo);
+	/* The deleted buffers' BOs go to Mesa's cache once submitted. */
+	glFinish();
+}
+
+/*
+ * The DONTNEED bytes that Mesa's DRM file holds (its fdinfo's
+ * drm-purgeable-memory): Mesa's file is this process's DRM file other
+ * than mesa_card (one struct file, whatever fd numbers it has).
+ */
+static int64_t mesa_purgeable_bytes(void)
+{
+	int64_t max = -1;
+
+	for (int fd = 0; fd < 1024; fd++) {
+		int64_t v;
+
+		if (fd == mesa_card)
+			continue;
+		v = shrinker_fdinfo(fd, "drm-purgeable-memory");
+		if (v > max)
+			max = v;
+	}
+	return max;
+}
+
 igt_main
 {
 	igt_fixture
@@ -324,6 +459,104 @@ igt_main
 		igt_assert_eq_u64(evicted.evicted_by_other, before.evicted_by_other);
 		igt_assert_lt_u64(evicted.swapped_in_objects, after.swapped_in_objects);
 		glDeleteTextures(1, &tex);
+	}
+
+	igt_describe("Mesa's virgl BO cache marks the BOs it keeps DONTNEED "
+		     "(fdinfo counts them); a memory hog between two frames "
+		     "makes reclaim purge them; Mesa finds them purged "
+		     "when it takes them back (WILLNEED answers retained = 0), "
+		     "closes every one and goes on reusing its cache. Every "
+		     "frame reads back right. Needs a Mesa with the virgl "
+		     "madvise patches; counts Mesa's madvise calls exactly "
+		     "with ds-madvcount.so preloaded.");
+	igt_subtest("cache-purged") {
+		const struct ds_madvise_counts *(*get)(void);
+		const struct ds_madvise_counts *c = NULL;
+		struct shrinker_stats before, after;
+		unsigned int f = 0, round, rounds = 0;
+		int64_t purgeable;
+
+		/*
+		 * With ds-madvcount.so preloaded (the project's guest does;
+		 * DS_MADVCOUNT_REQUIRED says it must be), Mesa's madvise
+		 * calls and the kernel's answers are counted and checked
+		 * exactly; without it, what the kernel shows (fdinfo, the
+		 * device's statistics) and the frames are.
+		 */
+		get = (const struct ds_madvise_counts *(*)(void))
+			dlsym(RTLD_DEFAULT, "ds_madvise_counts");
+		igt_assert_f(get || !getenv("DS_MADVCOUNT_REQUIRED"),
+			     "ds-madvcount.so is not preloaded\n");
+		if (get)
+			c = get();
+		churn_init();
+		mesa_target();
+		for (; f < CHURN_MIN_FRAMES; f++)
+			churn_frame(f);
+		purgeable = mesa_purgeable_bytes();
+		igt_info("after %u frames: fdinfo drm-purgeable-memory %" PRId64
+			 " KiB\n", f, purgeable >> 10);
+		igt_require_f(purgeable > 0,
+			      "Mesa does not mark its cached BOs DONTNEED\n");
+		if (c)
+			igt_assert_lt_u64(0, c->dontneed);
+
+		/*
+		 * Between two frames, a hog of the guest's memory makes
+		 * reclaim (kswapd, direct) purge what is in Mesa's cache;
+		 * then frames again, which find the cache purged. The
+		 * client does not render while the hog runs: at its peak
+		 * a BO of its own could not be allocated (GL_OUT_OF_MEMORY),
+		 * which is not what this test is about. A few rounds at most.
+		 */
+		shrinker_stats_device(mesa_card, &before);
+		for (round = 0; round < MESA_HOG_ROUNDS; round++) {
+			pid_t pid = fork();
+			int status;
+
+			igt_assert(pid >= 0);
+			if (pid == 0)
+				shrinker_hog(shrinker_meminfo("MemTotal"));
+			igt_assert_eq(waitpid(pid, &status, 0), pid);
+			shrinker_pending_settle();
+			for (int i = 0; i < CHURN_MIN_FRAMES; i++)
+				churn_frame(f++);
+			rounds++;
+			shrinker_stats_device(mesa_card, &after);
+			if (c ? c->willneed_purged && c->reused_after_purge :
+			    after.purged_by_kswapd + after.purged_by_direct >
+			    before.purged_by_kswapd + before.purged_by_direct)
+				break;
+		}
+		shrinker_pending_settle();
+		shrinker_stats_device(mesa_card, &after);
+		igt_info("%u frames, %u hog rounds: %" PRIu64 " BOs purged by "
+			 "kswapd, %" PRIu64 " by direct reclaim, %" PRIu64
+			 " by others\n", f, rounds,
+			 after.purged_by_kswapd - before.purged_by_kswapd,
+			 after.purged_by_direct - before.purged_by_direct,
+			 after.purged_by_other - before.purged_by_other);
+		/* Reclaim purged them, not a scan by hand. */
+		igt_assert_lt_u64(before.purged_by_kswapd + before.purged_by_direct,
+				  after.purged_by_kswapd + after.purged_by_direct);
+		igt_assert_eq_u64(after.purged_by_other, before.purged_by_other);
+		if (c) {
+			igt_info("Mesa: %lu DONTNEED (%lu refused), %lu WILLNEED "
+				 "retained, %lu found purged (%lu closed), %lu "
+				 "reused after the first purge\n", c->dontneed,
+				 c->dontneed_refused, c->willneed,
+				 c->willneed_purged, c->closed_purged,
+				 c->reused_after_purge);
+			igt_assert_lt_u64(0, c->willneed_purged);
+			igt_assert_eq_u64(c->closed_purged, c->willneed_purged);
+			igt_assert_lt_u64(0, c->reused_after_purge);
+			igt_assert_eq_u64(c->misused_purged, 0);
+			igt_assert_eq_u64(c->untracked, 0);
+			igt_assert_eq_u64(c->dontneed_refused, 0);
+		} else {
+			igt_info("ds-madvcount.so not preloaded: Mesa's madvise "
+				 "calls not counted\n");
+		}
 	}
 
 	igt_fixture {
