@@ -3,10 +3,13 @@
 """Tables, CSV and plot of the benchmark module's results (`make bench`).
 
     bench-report.py MODULE_TXT OUT_DIR
+    bench-report.py --mesa MESA_CSV
 
 MODULE_TXT holds the drm_shrinker_bench lines of the guest's kernel log.
 Writes OUT_DIR/module.csv and OUT_DIR/cost.dat, prints Markdown tables
 with the ratios against the anchors, and exits 1 if no result was found.
+With --mesa, prints the tables of the Mesa cases of tests/guest/
+plan-bench.sh from their CSV (case,mesa,round,value).
 """
 import os
 import re
@@ -30,7 +33,53 @@ GOALS = {"count_ns": "-", "scan_ns": "<= 1.2", "bump_ns": "<= 1.0",
          "use_ns": "-"}
 
 
+def mesa(path):
+    """Frame time of the cache-heavy GL workload, patched Mesa against
+    stock (median of the rounds' medians; goal <= 1.05), and what a hog
+    lacking 128 MiB got back from a 256 MiB cache with each."""
+    vals = {}
+    for line in open(path):
+        f = line.strip().split(",")
+        if len(f) != 4 or f[0] == "case" or not f[3]:
+            continue
+        vals.setdefault((f[0], f[1]), []).append(float(f[3]))
+
+    def median(v):
+        v = sorted(v)
+        return v[len(v) // 2]
+
+    st, pa = vals.get(("frame_us", "stock")), vals.get(("frame_us", "patched"))
+    if not st or not pa:
+        return 1
+    print("| measure | stock Mesa | patched Mesa | ratio | goal |")
+    print("| --- | --- | --- | --- | --- |")
+    print("| frame time, 32 buffers of 256 KiB made and deleted per frame "
+          "(us, median of %d rounds) | %.0f | %.0f | %.3f | <= 1.05 |"
+          % (len(pa), median(st), median(pa), median(pa) / median(st)))
+    for v in ("stock", "patched"):
+        if (("purged_mib", v) not in vals) or (("hog_rc", v) not in vals):
+            return 1
+    rc = {v: int(vals[("hog_rc", v)][0]) for v in ("stock", "patched")}
+    what = {v: "got its memory" if rc[v] == 0 else
+            ("OOM-killed" if rc[v] == 137 else "failed (exit %d)" % rc[v])
+            for v in rc}
+    if any(("dontneed_mib", v) not in vals for v in ("stock", "patched")):
+        return 1
+    print("| MiB of a 256 MiB Mesa cache marked DONTNEED (the device's "
+          "purgeable pages) | %d | %d | - | patched: ~256 |"
+          % (vals[("dontneed_mib", "stock")][0], vals[("dontneed_mib", "patched")][0]))
+    print("| MiB purged from it for a hog lacking 128 MiB "
+          "| %d (hog %s) | %d (hog %s) | - | patched: >= 128, hog gets it |"
+          % (vals[("purged_mib", "stock")][0], what["stock"],
+             vals[("purged_mib", "patched")][0], what["patched"]))
+    return 0
+
+
 def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    if sys.argv[1] == "--mesa":
+        return mesa(sys.argv[2])
     src, out = sys.argv[1], sys.argv[2]
     rows = []
     sizes = ""

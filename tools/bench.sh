@@ -11,6 +11,8 @@
 #   module.csv the benchmark module: count, scan and bump cost by object
 #              count, ours and the anchors'
 #   sizes.csv  bytes per BO, pristine and patched
+#   mesa.csv   the Mesa cases: frame time per round, MiB purged and the
+#              hog's exit code per Mesa
 #   cost.png   cost against object count, log-log
 # The kernel is guest.config + bench.config (no lockdep, no kmemleak), built
 # in build/obj-bench.
@@ -25,6 +27,11 @@ mkdir -p "$RESULTS"
 say "make bench: build the bench kernel and tools, then one guest run (about 15 minutes)"
 guest_build_phases "$TOP/tests/config/guest.config" "$TOP/tests/config/bench.config" \
 	2>&1 | tee "$RESULTS/build.log" || die "build failed: see $RESULTS/build.log"
+
+# Mesa with and without the virgl madvise patches, for the Mesa cases.
+{ phase mesa "$TOP/tools/mesa.sh" patched &&
+	phase mesa-stock "$TOP/tools/mesa.sh" stock; } 2>&1 | tee -a "$RESULTS/build.log" ||
+	die "Mesa build failed: see $RESULTS/build.log"
 
 # The page cache of the pressure benchmark is read from this file.
 export PAGECACHE_DIR=$BUILD/pagecache
@@ -50,11 +57,18 @@ g=$RESULTS/guest
 	"$PY" "$TOP/tools/bench-report.py" "$g/module.txt" "$RESULTS" ||
 		die "no benchmark module results"
 	echo
+	echo "## Mesa's virgl BO cache with madvise (Mesa $MESA_VER, patched vs stock)"
+	echo
+	[ "$(cat "$g/mesa.rc" 2>/dev/null)" = 0 ] ||
+		die "the Mesa benchmark failed: $(cat "$g/mesa.err" 2>/dev/null)"
+	"$PY" "$TOP/tools/bench-report.py" --mesa "$g/mesa.csv" ||
+		die "no Mesa benchmark results"
+	echo
 	echo "## bytes per BO (sizeof, with the bench kernel's config)"
 	echo
 	"$TOP/tools/sizes.sh" "$RESULTS/sizes.csv"
 } >"$RESULTS/bench.md"
-cp "$g/bench.csv" "$g/reclaim.csv" "$g/vmstat.txt" "$RESULTS/"
+cp "$g/bench.csv" "$g/reclaim.csv" "$g/vmstat.txt" "$g/mesa.csv" "$RESULTS/"
 
 gnuplot <<GP || die "gnuplot failed"
 set terminal png size 900,600 noenhanced

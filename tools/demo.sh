@@ -3,6 +3,8 @@
 # `make demo`: boot the guest twice with two virtio-gpu devices and vgem,
 # fill BO caches on all three (DONTNEED), then run a memory hog that needs
 # that memory: once with the DRM shrinker, once booted with drm.shrinker=0.
+# With the shrinker, the same with a GL client's Mesa BO cache: the
+# system's Mesa, then Mesa with the virgl madvise patches (mesa/).
 # Prints what happened and draws the pages on the LRU per device over time
 # to build/results/demo/demo.png.
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +13,8 @@ export RESULTS=$BUILD/results/demo
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 say "make demo: build the guest kernel and tools, then boot the guest twice (about 3 minutes each)"
-guest_build_phases "$TOP/tests/config/guest.config" 2>&1 | tee "$RESULTS/build.log" ||
+{ guest_build_phases "$TOP/tests/config/guest.config" &&
+	phase mesa "$TOP/tools/mesa.sh" patched; } 2>&1 | tee "$RESULTS/build.log" ||
 	die "build failed: see $RESULTS/build.log"
 
 export MEM=${MEM:-1G} TIMEOUT=${TIMEOUT:-600}
@@ -28,6 +31,7 @@ echo
 echo "with the shrinker:    $(grep RESULT "$RESULTS/with/demo.txt" 2>/dev/null | cut -d' ' -f2-)"
 echo "without the shrinker: $(grep RESULT "$RESULTS/without/demo.txt" 2>/dev/null | cut -d' ' -f2-)"
 echo "over-reclaim:         $(grep OVER-RECLAIM "$RESULTS/with/demo.txt" 2>/dev/null | cut -d' ' -f2-)"
+grep '^MESA' "$RESULTS/with/demo.txt" 2>/dev/null | sed 's/^MESA /GL client /' || true
 
 csv=$RESULTS/with/samples.csv
 if [ -s "$csv" ]; then

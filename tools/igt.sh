@@ -29,6 +29,10 @@ gcc -O2 -Wall -Wextra -Werror -shared -fPIC -I"$UAPI" -I"$TOP/tests/igt" \
 # The mode cap glmark2's DRM flavour runs under (tests/guest/ds-modecap.c).
 gcc -O2 -Wall -Wextra -Werror -shared -fPIC $(pkg-config --cflags libdrm) \
 	-o "$OUT/ds-modecap.so" "$TOP/tests/guest/ds-modecap.c" -ldl
+# The GL client of make bench's Mesa cases (tests/guest/ds-glbench.c).
+gcc -O2 -Wall -Wextra -Werror -I"$UAPI" $(pkg-config --cflags libdrm gbm egl glesv2) \
+	-o "$OUT/ds-glbench" "$TOP/tests/guest/ds-glbench.c" \
+	$(pkg-config --libs libdrm gbm egl glesv2)
 for tool in ds-cache ds-bench; do
 	gcc -O2 -Wall -Werror -I"$TOP/tests/igt" -I"$UAPI" $(pkg-config --cflags libdrm) -o "$OUT/$tool" \
 		"$TOP/tests/guest/$tool.c" $(pkg-config --libs libdrm) -lpthread

@@ -88,6 +88,46 @@ sleep 1
 kill $cache $sampler 2>/dev/null
 wait 2>/dev/null
 say "OOM kills: $(dmesg | grep -c 'Out of memory: Killed process')"
+
+# The same with a real GL client (with the shrinker only): 256 MiB of
+# vertex buffers released into Mesa's BO cache on the 3D virtio-gpu
+# device, then a hog that lacks 128 MiB. With the system's Mesa (22.3.6)
+# the cache is not marked and stays; with Mesa 25.0.7 and the virgl
+# madvise patches (mesa/) it is DONTNEED and the shrinker purges it.
+if ! grep -q 'drm.shrinker=0' /proc/cmdline; then
+	. "$DS_TOP/tests/guest/plan-lib.sh"
+	card=$(ds_virtio_cards | head -n 1)
+	dev=/sys/kernel/debug/dri/${card#/dev/dri/card}/shrinker
+	[ -n "$card" ] && [ -f "$dev" ] || say "MESA: no 3D virtio-gpu device with statistics"
+	[ -n "$card" ] && [ -f "$dev" ] &&
+	for mesa in system patched; do
+		env=MESA_SHADER_CACHE_DISABLE=true
+		[ $mesa = patched ] && env="$env $(ds_mesa_env) DS_MADVCOUNT_REQUIRED="
+		# shellcheck disable=SC2086
+		env $env "$BIN/ds-glbench" cache 256 >"$OUT/mesa-$mesa.log" 2>&1 &
+		client=$!
+		for i in $(seq 120); do
+			grep -q ready "$OUT/mesa-$mesa.log" 2>/dev/null && break
+			kill -0 $client 2>/dev/null || break
+			sleep 0.5
+		done
+		if ! grep -q ready "$OUT/mesa-$mesa.log" 2>/dev/null; then
+			kill $client 2>/dev/null
+			say "MESA ($mesa Mesa): the GL client did not get ready: $(tail -n 1 "$OUT/mesa-$mesa.log")"
+			continue
+		fi
+		marked=$(($(ds_val "$dev" purgeable_pages) / 256))
+		purged0=$(ds_val "$dev" purged_pages)
+		avail=$(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
+		"$BIN/ds-cache" hog $((avail + 128)) >/dev/null 2>&1
+		rc=$?
+		purged=$((($(ds_val "$dev" purged_pages) - purged0) / 256))
+		kill $client 2>/dev/null
+		wait $client 2>/dev/null
+		if [ $rc = 0 ]; then what="got its memory"; else what="failed (exit $rc)"; fi
+		say "MESA ($mesa Mesa): 256 MiB in a GL client's BO cache, ${marked} MiB of it DONTNEED; a hog lacking 128 MiB ${what}; ${purged} MiB purged"
+	done
+fi
 cat /sys/kernel/debug/dri/shrinker >"$OUT/shrinker-global.txt"
 for f in $(ds_dev_files); do
 	echo "== $f"

@@ -16,6 +16,153 @@
 #include "vgem_drm.h"
 #include "virtgpu_drm.h"
 
+/**
+ * TEST: One DRM shrinker shared by virtio-gpu and vgem
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: DRM shrinker across drivers
+ * Functionality: GEM shrinker
+ * Feature: memory management
+ * Test category: functionality test
+ *
+ * SUBTEST: interleaved
+ * Description: BOs marked DONTNEED in turn on virtio-gpu #1, vgem and
+ *	virtio-gpu #2: a scan of N pages purges exactly the BOs of the oldest N
+ *	pages, whichever driver owns them.
+ *
+ * SUBTEST: busy-skipped
+ * Description: A vgem BO with an unsignaled fence is skipped and goes to
+ *	the tail of the LRU, as if just used; once the fence signals, it is
+ *	purged after the BOs that were newer.
+ *
+ * SUBTEST: fairness
+ * Description: A device with many more DONTNEED BOs does not keep the
+ *	others' older BOs from being reclaimed in LRU order.
+ *
+ * SUBTEST: debugfs
+ * Description: The global statistics are the sums of the devices' and move
+ *	exactly as predicted; fdinfo counts the purgeable bytes.
+ *
+ * SUBTEST: willneed-survives-drop-caches
+ * Description: A WILLNEED BO written through a mapping and unmapped keeps
+ *	its data over drop_caches: dropping the page cache (1) must not take its
+ *	pages as clean cache, and running every shrinker (2) purges only the
+ *	DONTNEED BOs next to it.
+ *
+ * SUBTEST: memory-pressure
+ * Description: Memory pressure, not a scan started by hand, purges the
+ *	DONTNEED BOs of all three devices (kswapd and direct reclaim), while
+ *	another process keeps transferring a WILLNEED BO on each virtio-gpu
+ *	device: the memory hog is not OOM-killed and the WILLNEED BOs keep every
+ *	word.
+ *
+ * SUBTEST: evict-vgem
+ * Description: Idle WILLNEED vgem BOs held by a CPU mapping: without swap
+ *	the count leaves them out and a scan evicts none; with swap on zram they
+ *	are counted, a scan evicts them but for one with an unsignaled fence and
+ *	one exported as a dma-buf, fdinfo counts them in drm-evicted-memory, a
+ *	fence attach brings one back, and every word reads back through the
+ *	mappings.
+ *
+ * SUBTEST: evict-never-shared
+ * Description: Shared BOs are never evicted, with swap: a virtio-gpu BO
+ *	exported as a dma-buf stays, and its import into vgem is never on vgem's
+ *	evictable list, while an unshared BO of the same file is evicted by the
+ *	same scan.
+ *
+ * SUBTEST: evict-only-in-reclaim
+ * Description: With swap on zram, mapped idle WILLNEED vgem BOs and a
+ *	DONTNEED one: drop_caches and the core MM's debugfs scan, which are not
+ *	memory reclaim, purge the DONTNEED BO and evict nothing; with the DRM
+ *	shrinker's shrinker_scan_evicts switch on, the same scan evicts them,
+ *	and every word reads back.
+ *
+ * SUBTEST: evict-writes-what-asked
+ * Description: A scan that asks for 64 pages per node and evicts a mapped,
+ *	idle vgem BO of 64 MiB writes at most 64 pages per node to swap at once
+ *	(the rest wait for reclaim's LRU scan), and every word reads back.
+ *
+ * SUBTEST: evict-after-swapoff
+ * Description: A cgroup whose only BOs are mapped, idle WILLNEED vgem BOs:
+ *	memory.reclaim while swap is off (nothing can be evicted), then swap on
+ *	and memory.reclaim again evicts them: the cgroup's shrinker bit was not
+ *	cleared.
+ *
+ * SUBTEST: evict-swappiness
+ * Description: The same BOs with swap on: memory.reclaim with
+ *	vm.swappiness 0 evicts none of them, as the cgroup's reclaim then swaps
+ *	no anon memory; with the swappiness as it was, it evicts them.
+ *
+ * SUBTEST: dmabuf-%s
+ * Description: BOs exported as dma-bufs and mapped through them, before or
+ *	only after their GEM handles were closed: vgem attaches and detaches a
+ *	virtio-gpu dma-buf, a self-import marks them DONTNEED and WILLNEED, maps
+ *	them, uses them (fence or transfer), one stays DONTNEED; with swap,
+ *	scans that may evict and a memory hog evict an unshared control BO but
+ *	neither purge nor evict the shared ones, whose words all read back
+ *	through the dma-buf mappings.
+ *
+ * arg[1]:
+ *
+ * @virtio0:  the first virtio-gpu device (3D, virgl)
+ * @vgem:     vgem
+ * @virtio1:  the second virtio-gpu device (2D)
+ *
+ * SUBTEST: evict-swap
+ * Description: Mapped, idle WILLNEED BOs of 1.5 times the guest's memory,
+ *	each page with its own pattern, on virtio-gpu 3D, vgem and virtio-gpu 2D
+ *	in turn: memory pressure (kswapd, direct reclaim) evicts them to swap on
+ *	zram on every device, every word reads back (virtio BOs also after a
+ *	transfer to the host, which attaches them again), and nothing is OOM-
+ *	killed.
+ *
+ * SUBTEST: memcg-%s
+ * Description: Two sibling cgroups at their memory.max, no swap: the
+ *	process that goes past its limit survives because its own DONTNEED BOs
+ *	are purged, the other cgroup's BOs all keep their data, and once the
+ *	cgroup is removed its BOs are counted and purged under its parent.
+ *
+ * arg[1]:
+ *
+ * @virtio0:  the first virtio-gpu device (3D, virgl)
+ * @vgem:     vgem
+ * @virtio1:  the second virtio-gpu device (2D)
+ *
+ * SUBTEST: memcg-evict-vgem
+ * Description: Two sibling cgroups at their memory.max: the process whose
+ *	mapped WILLNEED vgem BOs and locked memory do not fit in its limit (swap
+ *	allowed) survives because its own BOs are evicted to swap by its
+ *	cgroup's reclaim, and gets every word back; the other cgroup, whose
+ *	memory.swap.max is 0, has its BOs neither counted nor evicted by a scan,
+ *	and they stay resident (nothing of it swapped) with their words. Booted
+ *	with drm.shrinker=0, the first process is OOM-killed.
+ *
+ * SUBTEST: count-pages-per-cgroup
+ * Description: Two sibling cgroups, swap on: one holds a DONTNEED vgem BO
+ *	of 64 MiB, the other 512 of 64 KiB, each beside 32 MiB of anonymous
+ *	memory. Each cgroup's count is its own pages (within 1%), and
+ *	memory.reclaim of each purges its BOs rather than swap its anonymous
+ *	memory, which keeps every word.
+ *
+ * SUBTEST: cgroup-id-reuse
+ * Description: A removed cgroup's DONTNEED vgem BOs, still open, are
+ *	counted under its parent while a new cgroup of the same name, which most
+ *	likely reuses the removed one's memory cgroup ID, counts exactly its own
+ *	BOs' pages; scans and the frees of both leave nothing counted (run it on
+ *	the KASAN kernel for the freed counts).
+ *
+ * SUBTEST: numa
+ * Description: On a guest with two NUMA nodes, BOs whose pages are on node
+ *	1 are counted under node 1 of their cgroup, each node with its own BOs'
+ *	pages (64-page BOs on node 1, 16-page ones on node 0), a scan of node 0
+ *	purges none of them, and a scan of node 1 purges them.
+ *
+ * SUBTEST: unbind
+ * Description: Unbinding a virtio-gpu device while its DONTNEED BOs are on
+ *	the LRU and scans run takes them off cleanly; the other devices' BOs are
+ *	still reclaimed, and the device binds again.
+ */
+
 IGT_TEST_DESCRIPTION("One DRM shrinker shared by virtio-gpu and vgem");
 
 #define XBO_PAGE 4096
@@ -1859,10 +2006,10 @@ igt_main
 		shrinker_zram_off();
 	}
 
-	igt_describe("A scan that asks for 64 pages and evicts a mapped, idle "
-		     "vgem BO of 64 MiB writes at most 64 pages to swap at "
-		     "once (the rest wait for reclaim's LRU scan), and every "
-		     "word reads back.");
+	igt_describe("A scan that asks for 64 pages per node and evicts a "
+		     "mapped, idle vgem BO of 64 MiB writes at most 64 pages "
+		     "per node to swap at once (the rest wait for reclaim's "
+		     "LRU scan), and every word reads back.");
 	igt_subtest("evict-writes-what-asked") {
 		enum { EW_PAGES = 16384, EW_ASK = 64 };
 		struct shrinker_stats s0, s1;

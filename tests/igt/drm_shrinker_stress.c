@@ -26,6 +26,48 @@
 #include "vgem_drm.h"
 #include "virtgpu_drm.h"
 
+/**
+ * TEST: The DRM shrinker under hostile ioctls and a soak
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: DRM shrinker reliability
+ * Functionality: GEM shrinker
+ * Feature: memory management
+ * Test category: stress test
+ *
+ * SUBTEST: hostile-madvise
+ * Description: Every madvise field at boundary and random values, and
+ *	handles of another file: a defined errno every time.
+ *
+ * SUBTEST: close-while-madvise
+ * Description: Handles closed and recreated while another thread runs
+ *	madvise on them: only 0 or ENOENT.
+ *
+ * SUBTEST: fault-injection
+ * Description: Every allocation on the paths of madvise (with virtio-gpu's
+ *	host detach command), purge and close fails in turn: the ioctls return 0
+ *	or ENOMEM, no BO loses data, nothing leaks, and the purge path allocates
+ *	nothing that may sleep.
+ *
+ * SUBTEST: soak
+ * Description: Processes on three devices write, submit, madvise, verify
+ *	and close BOs in a memory-limited cgroup that swaps to zram, while scans
+ *	hammer the shrinker: no WILLNEED BO loses a byte and nothing is left on
+ *	the LRU afterwards.
+ *
+ * SUBTEST: unplug-under-load
+ * Description: The soak while virtio-gpu #2 is unbound and bound again
+ *	under it, with swap, so that scans evict kept BOs too: its workers lose
+ *	their files, nobody loses data, no splat.
+ *
+ * SUBTEST: pci-remove-under-load
+ * Description: The soak while virtio-gpu #2's PCI device is removed (as
+ *	hot-unplug removes it: the device and its driver go, with host detaches
+ *	in flight and scans running) and found again by a bus rescan: nobody
+ *	loses data, no splat, nothing leaks, the other devices' BOs are still
+ *	purged, and the device works again.
+ */
+
 IGT_TEST_DESCRIPTION("The DRM shrinker under hostile ioctls and a soak");
 
 #define STRESS_PAGE 4096
@@ -974,7 +1016,8 @@ igt_main
 	igt_describe("Every allocation on the paths of madvise (with "
 		     "virtio-gpu's host detach command), purge and close fails "
 		     "in turn: the ioctls return 0 or ENOMEM, no BO loses data, "
-		     "nothing leaks, and the purge path allocates nothing.");
+		     "nothing leaks, and the purge path allocates nothing that "
+		     "may sleep.");
 	igt_subtest("fault-injection") {
 		char path[PATH_MAX + 16];
 		uint64_t faults = 0, sites[SDEV_NR][OP_NR] = {}, nowait[SDEV_NR] = {};

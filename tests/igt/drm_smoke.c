@@ -15,6 +15,35 @@
 #include "virtgpu_drm.h"
 #include "drm_mode.h"
 
+/**
+ * TEST: Smoke test: DRM devices and shrinker debugfs
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: DRM shrinker smoke
+ * Functionality: GEM shrinker
+ * Feature: memory management
+ * Test category: functionality test
+ *
+ * SUBTEST: devices
+ * Description: Every DRM device opens and reports its driver; with
+ *	IGT_DRM_EXPECT set, exactly the expected drivers exist.
+ *
+ * SUBTEST: virtio-gpu-params
+ * Description: Each virtio-gpu device answers GETPARAM; 3D devices report
+ *	capability sets.
+ *
+ * SUBTEST: vgem-dumb
+ * Description: vgem creates, maps and keeps the contents of a dumb BO.
+ *
+ * SUBTEST: shrinker-debugfs
+ * Description: The shrinker debugfs tree lists registered shrinkers, each
+ *	with a count file that reads.
+ *
+ * SUBTEST: drm-shrinker-debugfs
+ * Description: DRM core registered its one shrinker, and its global and
+ *	per-device statistics files hold every documented key.
+ */
+
 IGT_TEST_DESCRIPTION("Smoke test: DRM devices and shrinker debugfs");
 
 #define SMOKE_MAX_CARDS 16

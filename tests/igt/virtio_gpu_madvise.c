@@ -20,6 +20,121 @@
 #include "drm_mode.h"
 #include "virtgpu_drm.h"
 
+/**
+ * TEST: virtio-gpu BOs purged by the DRM shrinker through madvise
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: virtio-gpu madvise
+ * Functionality: GEM shrinker
+ * Feature: memory management
+ * Test category: functionality test
+ *
+ * SUBTEST: dma-api
+ * Description: The device maps memory the way the guest harness set it up:
+ *	IGT_VIRTGPU_DMA_API_3D and IGT_VIRTGPU_DMA_API_2D say whether a device
+ *	with or without 3D negotiated VIRTIO_F_ACCESS_PLATFORM (1) or not (0),
+ *	so that the tests that follow are known to run the DMA API path (or the
+ *	guest physical one).
+ *
+ * SUBTEST: getparam-madvise
+ * Description: GETPARAM reports MADVISE and the driver version knows it.
+ *
+ * SUBTEST: mark-willneed
+ * Description: WILLNEED keeps a BO off the shrinker's list.
+ *
+ * SUBTEST: mark-dontneed
+ * Description: DONTNEED puts a BO on the shrinker's list, pages counted,
+ *	and fdinfo reports it purgeable.
+ *
+ * SUBTEST: mark-dontneed-twice
+ * Description: DONTNEED twice counts the BO once.
+ *
+ * SUBTEST: mark-willneed-twice
+ * Description: WILLNEED twice keeps the BO and its contents.
+ *
+ * SUBTEST: retained-without-pressure
+ * Description: Without memory pressure, DONTNEED then WILLNEED keeps the
+ *	data.
+ *
+ * SUBTEST: purge-under-pressure
+ * Description: A scan through /sys/kernel/debug/shrinker purges DONTNEED
+ *	BOs, and so does real memory pressure.
+ *
+ * SUBTEST: access-purged-mmap-sigbus
+ * Description: Touching a CPU mapping of a purged BO raises SIGBUS.
+ *
+ * SUBTEST: map-purged-fails
+ * Description: MAP of a purged BO fails with EINVAL.
+ *
+ * SUBTEST: evict
+ * Description: Idle WILLNEED BOs go to swap on a scan (the host is told to
+ *	drop the backing first) and come back on every use: a CPU fault,
+ *	TRANSFER_TO_HOST, TRANSFER_FROM_HOST and EXECBUFFER (3D), each after the
+ *	pages are attached to the host again, with no error from the host;
+ *	madvise of an evicted BO keeps it; every word survives.
+ *
+ * SUBTEST: transfer-purged-fails
+ * Description: Transfers of a DONTNEED or purged BO fail with EINVAL.
+ *
+ * SUBTEST: transfer-vs-purge
+ * Description: TRANSFER_TO_HOST in a loop on one thread while another
+ *	marks the BO DONTNEED, scans and marks it WILLNEED, with a new BO after
+ *	each purge: every transfer is queued or refused with EINVAL (or ENOENT
+ *	for a closed handle), never sent for a BO being purged. Where the device
+ *	uses the DMA API (VIRTIO_F_ACCESS_PLATFORM, said by the fixture), a
+ *	transfer of a purged BO would dereference its freed page table.
+ *
+ * SUBTEST: execbuf-dontneed-fails
+ * Description: EXECBUFFER referencing a DONTNEED BO fails with EINVAL.
+ *
+ * SUBTEST: execbuf-purged-fails
+ * Description: EXECBUFFER referencing a purged BO fails with EINVAL.
+ *
+ * SUBTEST: willneed-never-purged
+ * Description: BOs never marked DONTNEED keep their data through scans
+ *	that purge every DONTNEED BO around them.
+ *
+ * SUBTEST: close-purged
+ * Description: A purged BO answers RESOURCE_INFO and closes cleanly.
+ *
+ * SUBTEST: bad-handle
+ * Description: An unknown handle gives ENOENT.
+ *
+ * SUBTEST: bad-madv
+ * Description: A madv other than WILLNEED or DONTNEED gives EINVAL.
+ *
+ * SUBTEST: detach-once
+ * Description: A purge sends DETACH_BACKING once per BO: a second scan
+ *	started before the host answered finds the detach in flight and sends
+ *	nothing; the BO counts as purged (not retained) as soon as the detach is
+ *	sent, and its pages are freed once the host answered.
+ *
+ * SUBTEST: detach-host-error
+ * Description: A host that fails DETACH_BACKING (injected through the
+ *	fault_attr fail_detach in the device's debugfs) may still use the pages:
+ *	they stay, the purge counts as failed, the BO leaves the LRU and is not
+ *	sent again, WILLNEED says not retained (it was sent), and it closes
+ *	cleanly.
+ *
+ * SUBTEST: dumb-dontneed-refused
+ * Description: A dumb BO, the kind KMS scans out and uses as a cursor
+ *	(copied to the host from its pages), cannot be marked DONTNEED: EINVAL,
+ *	even while it is a framebuffer, and it keeps its contents through a
+ *	scan.
+ *
+ * SUBTEST: bad-pad
+ * Description: MADVISE(DONTNEED) with a non-zero pad fails with EINVAL and
+ *	does not mark the BO: the device's count of purgeable BOs does not
+ *	change.
+ *
+ * SUBTEST: two-devices
+ * Description: BOs of both virtio-gpu devices are reclaimed by the one
+ *	shrinker in LRU order.
+ *
+ * SUBTEST: debugfs-stats
+ * Description: The global and per-device statistics move as predicted.
+ */
+
 IGT_TEST_DESCRIPTION("virtio-gpu BOs purged by the DRM shrinker through madvise");
 
 #define VGM_WIDTH 1024			/* pixels of 4 bytes: a page per row */
@@ -837,7 +952,6 @@ igt_main
 		vgm_close(vgm_fd, &bo);
 	}
 
-	igt_describe("A non-zero pad gives EINVAL.");
 	igt_describe("A purge sends DETACH_BACKING once per BO: a second scan "
 		     "started before the host answered finds the detach in "
 		     "flight and sends nothing; the BO counts as purged (not "
@@ -1003,13 +1117,20 @@ igt_main
 		gem_close(vgm_fd, create.handle);
 	}
 
+	igt_describe("MADVISE(DONTNEED) with a non-zero pad fails with EINVAL "
+		     "and does not mark the BO: the device's count of "
+		     "purgeable BOs does not change.");
 	igt_subtest("bad-pad") {
 		struct vgm_bo bo = vgm_create(vgm_fd, 1);
+		struct shrinker_stats s0, s1;
 
+		shrinker_stats_device(vgm_fd, &s0);
 		igt_assert_eq(__vgm_madvise(vgm_fd, bo.handle, VIRTGPU_MADV_DONTNEED, 1),
 			      -EINVAL);
 		igt_assert_eq(__vgm_madvise(vgm_fd, bo.handle, VIRTGPU_MADV_DONTNEED,
 					    0x80000000), -EINVAL);
+		shrinker_stats_device(vgm_fd, &s1);
+		igt_assert_eq_u64(s1.purgeable_objects, s0.purgeable_objects);
 		igt_assert_eq(vgm_madvise(vgm_fd, &bo, VIRTGPU_MADV_WILLNEED), 1);
 		vgm_close(vgm_fd, &bo);
 	}

@@ -25,6 +25,35 @@
 #include <EGL/eglext.h>
 #include <GLES2/gl2.h>
 
+/**
+ * TEST: Mesa virgl renders correctly while the DRM shrinker purges and evicts
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: virtio-gpu with Mesa
+ * Functionality: GEM shrinker
+ * Feature: memory management
+ * Test category: functionality test
+ *
+ * SUBTEST: render-while-purging
+ * Description: Frames rendered by Mesa read back right while another
+ *	process's DONTNEED BOs on the same device are purged.
+ *
+ * SUBTEST: render-across-eviction
+ * Description: Mesa renders a frame and uploads a texture; memory pressure
+ *	(a hog swapping to zram) then evicts its idle BOs (the host is told to
+ *	drop their backing); the next frames and the texture read back right,
+ *	with the BOs swapped in on their use.
+ *
+ * SUBTEST: cache-purged
+ * Description: Mesa's virgl BO cache marks the BOs it keeps DONTNEED
+ *	(fdinfo counts them); a memory hog between two frames makes reclaim
+ *	purge them; Mesa finds them purged when it takes them back (WILLNEED
+ *	answers retained = 0), closes every one and goes on reusing its cache.
+ *	Every frame reads back right. Needs a Mesa with the virgl madvise
+ *	patches; counts Mesa's madvise calls exactly with ds-madvcount.so
+ *	preloaded.
+ */
+
 IGT_TEST_DESCRIPTION("Mesa virgl renders correctly while the DRM shrinker purges and evicts");
 
 #define MESA_SIZE 64
