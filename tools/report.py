@@ -145,29 +145,22 @@ def report_guest(rep, guest, expect, prefix="guest", prefix_k=""):
         elif rc not in ("0", "77") and all(r != "FAIL" for _, r, _ in subs):
             rep.add(prefix_k + "igt/%s" % name, "FAIL", None, "exit code %s" % rc)
 
-    mdir = os.path.join(guest, "module")
-    for name in expect["module"]:
-        rc_path = os.path.join(mdir, name + ".rc")
-        if not os.path.exists(rc_path):
-            rep.add(prefix_k + "module/%s" % name, "FAIL", None, "did not run")
-            continue
-        rc = open(rc_path).read().strip()
-        out = os.path.join(mdir, name + ".out")
-        lines = open(out, errors="replace").read().splitlines() if os.path.exists(out) else []
-        rep.add(prefix_k + "module/%s" % name, "pass" if rc == "0" else "FAIL", None,
-                ("exit %s: " % rc if rc != "0" else "") + (lines[-1][:100] if lines else ""))
-
-    adir = os.path.join(guest, "app")
-    for name in expect["app"]:
-        rc_path = os.path.join(adir, name + ".rc")
-        if not os.path.exists(rc_path):
-            rep.add(prefix_k + "app/%s" % name, "FAIL", None, "did not run")
-            continue
-        rc = open(rc_path).read().strip()
-        out = os.path.join(adir, name + ".out")
-        lines = open(out, errors="replace").read().splitlines() if os.path.exists(out) else []
-        rep.add(prefix_k + "app/%s" % name, "pass" if rc == "0" else "FAIL", None,
-                ("exit %s: " % rc if rc != "0" else "") + (lines[-1][:100] if lines else ""))
+    # Test modules and applications: NAME.rc (0 passes) and NAME.out,
+    # whose last line is the detail.
+    for kind in ("module", "app"):
+        kdir = os.path.join(guest, kind)
+        for name in expect[kind]:
+            rc_path = os.path.join(kdir, name + ".rc")
+            if not os.path.exists(rc_path):
+                rep.add(prefix_k + "%s/%s" % (kind, name), "FAIL", None, "did not run")
+                continue
+            rc = open(rc_path).read().strip()
+            out = os.path.join(kdir, name + ".out")
+            lines = (open(out, errors="replace").read().splitlines()
+                     if os.path.exists(out) else [])
+            rep.add(prefix_k + "%s/%s" % (kind, name), "pass" if rc == "0" else "FAIL",
+                    None, ("exit %s: " % rc if rc != "0" else "") +
+                    (lines[-1][:100] if lines else ""))
 
     bad = []
     dm = os.path.join(guest, "dmesg.txt")

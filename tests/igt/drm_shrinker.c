@@ -994,16 +994,8 @@ static uint32_t xdb_import(enum xdev dev, int fd)
 /* Memory pressure: a hog of all the memory available, with swap. */
 static void xdb_hog(void)
 {
-	int status;
-	pid_t hog;
+	int status = shrinker_run_hog(shrinker_meminfo("MemAvailable"));
 
-	hog = fork();
-	igt_assert(hog >= 0);
-	if (hog == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		shrinker_hog(shrinker_meminfo("MemAvailable"));
-	}
-	igt_assert_eq(waitpid(hog, &status, 0), hog);
 	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		     "the hog did not finish (status %#x)\n", status);
 }
@@ -1752,7 +1744,7 @@ igt_main
 		struct shrinker_stats s0[XDEV_NR], s1[XDEV_NR];
 		struct xbo bos[XDEV_NR][MP_BOS];
 		uint64_t hog_bytes;
-		pid_t worker, hog;
+		pid_t worker;
 		int status;
 
 		/* Interleaved on the LRU: any run of three holds every device. */
@@ -1776,13 +1768,7 @@ igt_main
 		hog_bytes = shrinker_meminfo("MemAvailable") +
 			    (uint64_t)XDEV_NR * MP_BOS * MP_PAGES * XBO_PAGE / 3;
 		igt_info("hog: %" PRIu64 " MiB\n", hog_bytes >> 20);
-		hog = fork();
-		igt_assert(hog >= 0);
-		if (hog == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			shrinker_hog(hog_bytes);
-		}
-		igt_assert_eq(waitpid(hog, &status, 0), hog);
+		status = shrinker_run_hog(hog_bytes);
 		igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 			     "the hog did not finish (status %#x): OOM-killed?\n", status);
 		kill(worker, SIGTERM);

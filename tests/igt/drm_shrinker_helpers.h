@@ -14,11 +14,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <limits.h>
 #include <stddef.h>
 
@@ -242,6 +245,24 @@ static inline void shrinker_hog(uint64_t bytes)
 	for (uint64_t i = 0; i < bytes; i += 4096)
 		p[i] = 1;
 	_exit(0);
+}
+
+/*
+ * Run a memory hog of @bytes in a child (shrinker_hog()), which dies with
+ * the caller, and wait for it; its wait status.
+ */
+static inline int shrinker_run_hog(uint64_t bytes)
+{
+	pid_t pid = fork();
+	int status;
+
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		shrinker_hog(bytes);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	return status;
 }
 
 /* Path of the drm-shrinker entry in /sys/kernel/debug/shrinker, or NULL. */

@@ -489,19 +489,6 @@ static void vgm_sigbus_handler(int sig)
 	siglongjmp(vgm_sigbus_jmp, 1);
 }
 
-/* Allocate and touch @bytes of anonymous memory in a child; its status. */
-static int vgm_memory_hog(uint64_t bytes)
-{
-	pid_t pid = fork();
-	int status;
-
-	igt_assert(pid >= 0);
-	if (pid == 0)
-		shrinker_hog(bytes);
-	igt_assert_eq(waitpid(pid, &status, 0), pid);
-	return status;
-}
-
 igt_main
 {
 	igt_fixture {
@@ -657,7 +644,7 @@ igt_main
 		igt_info("%" PRIu64 " MiB of DONTNEED BOs, hog of %" PRIu64 " MiB\n",
 			 total >> 20, (avail / 4 * 3) >> 20);
 		shrinker_stats_device(vgm_fd, &before);
-		status = vgm_memory_hog(avail / 4 * 3);
+		status = shrinker_run_hog(avail / 4 * 3);
 		/* Purges the host still has to answer count when it has. */
 		shrinker_pending_settle();
 		shrinker_stats_device(vgm_fd, &after);

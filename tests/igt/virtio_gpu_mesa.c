@@ -453,13 +453,7 @@ igt_main
 		shrinker_zram_on(disksize);
 		shrinker_stats_device(mesa_card, &before);
 		for (round = 0; round < MESA_HOG_ROUNDS; round++) {
-			pid_t pid = fork();
-			int status;
-
-			igt_assert(pid >= 0);
-			if (pid == 0)
-				shrinker_hog(shrinker_meminfo("MemTotal"));
-			igt_assert_eq(waitpid(pid, &status, 0), pid);
+			shrinker_run_hog(shrinker_meminfo("MemTotal"));
 			shrinker_pending_settle();
 			shrinker_stats_device(mesa_card, &evicted);
 			if (evicted.evicted_by_kswapd + evicted.evicted_by_direct >
@@ -540,13 +534,7 @@ igt_main
 		 */
 		shrinker_stats_device(mesa_card, &before);
 		for (round = 0; round < MESA_HOG_ROUNDS; round++) {
-			pid_t pid = fork();
-			int status;
-
-			igt_assert(pid >= 0);
-			if (pid == 0)
-				shrinker_hog(shrinker_meminfo("MemTotal"));
-			igt_assert_eq(waitpid(pid, &status, 0), pid);
+			shrinker_run_hog(shrinker_meminfo("MemTotal"));
 			shrinker_pending_settle();
 			for (int i = 0; i < CHURN_MIN_FRAMES; i++)
 				churn_frame(f++);
