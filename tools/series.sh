@@ -194,7 +194,7 @@ bisect() {
 	say "bisect: the pristine base first (the warnings baseline)"
 	# The base's commit, which $WORK knows as origin/base: in this clone
 	# of $WORK, origin/base is $WORK's own branch, the series' tip.
-	git_q -C "$src" checkout -q -f "$(git -C "$WORK" rev-parse origin/base)"
+	git_q -C "$src" checkout -q -f "$(git -C "$WORK" rev-parse --verify origin/base)"
 	[ ! -e "$src/include/drm/drm_shrinker.h" ] ||
 		die "the bisection's base is not the pristine tree"
 	bisect_build "$RES/base.log" || die "the pristine base does not build: see $RES/base.log"

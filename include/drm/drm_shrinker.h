@@ -228,7 +228,8 @@ struct drm_shrinker_entry {
 	u8 referenced : 1;
 	/**
 	 * @isolated: a scan took the object off its list to work on it, or
-	 * is giving it its second chance on the list (drm_shrinker_isolate()).
+	 * is giving it its second chance on the list, or (for the moment
+	 * it takes to see it) found it dying (drm_shrinker_isolate()).
 	 * Set with the reservation lock held (trylocked) and the list's lock,
 	 * cleared by the scan after it released the reservation lock, with
 	 * smp_store_release(); drm_shrinker_forget() waits for it to clear,

@@ -148,6 +148,7 @@
  *
  *	dma_resv of a GEM object
  *	  list_lru node lock (spinlock, inside list_lru)
+ *	    dma_fence lock (through dma_resv_test_signaled())
  *
  * - An object's state (&struct drm_shrinker_entry but @isolated, and
  *   &drm_gem_object.shrinker_memcg) is written under its reservation
@@ -160,12 +161,14 @@
  *   list_lru lock.
  * - The list_lru's per-node lock protects the lists and the links
  *   (&drm_gem_object.lru_node) on them. Nothing sleeps or allocates under
- *   it. The xarray's spinlock is the DRM shrinker's only lock of its own,
- *   and the madvise path takes it only for a cgroup's first and last
- *   objects: the statistics are per CPU, so nothing on that path is
- *   shared by all devices but the list_lru lock of the node (6.12 has
- *   one per list and node, for all cgroups); the counts of a cgroup and
- *   node are shared by its objects.
+ *   it; a scan tests an object's fences under it, which may signal a
+ *   fence and run its callbacks there (dma_fence_is_signaled()), as a
+ *   fence's own lock allows anywhere. The xarray's spinlock is the DRM
+ *   shrinker's only lock of its own, and the madvise path takes it only
+ *   for a cgroup's first and last objects: the statistics are per CPU,
+ *   so nothing on that path is shared by all devices but the list_lru
+ *   lock of the node (6.12 has one per list and node, for all
+ *   cgroups); the counts of a cgroup and node are shared by its objects.
  * - A scan walks a list under its lock, trylocks the reservation locks
  *   of up to %DRM_SHRINKER_BATCH objects (one on the evictable list)
  *   and takes them off (they are now @isolated), and drops the list's
@@ -174,8 +177,10 @@
  *   and at the end of the batch clears @isolated of each (a scan that
  *   meets an object still @isolated leaves it alone). An object marked
  *   used and idle (its fences tested under the list's lock) is not
- *   taken off: isolated for the while, its mark cleared, it goes to the
- *   tail and is let go at once. It takes no
+ *   taken off, unless its cgroup went away: isolated for the while, its
+ *   mark cleared, it goes to the tail and is let go at once. (An object
+ *   of a removed cgroup goes through the dispose step, where it gets its
+ *   second chance and is relinked to the cgroup's ancestor.) It takes no
  *   reference: drm_shrinker_forget(), which every object passes when its
  *   last reference goes, waits until no scan has the object isolated,
  *   and the isolate step skips objects whose last reference is gone. So
@@ -382,7 +387,8 @@ struct drm_shrinker {
 	 * @lru: the objects of each &enum drm_shrinker_list, one list per
 	 * node and memory cgroup, least recently used first; their node
 	 * locks are the only locks of the core's that a scan takes other
-	 * than by trylock (for the callbacks' see the DOC section Driver
+	 * than by trylock (under them, dma_resv_test_signaled() may take
+	 * fence locks; for the callbacks' see the DOC section Driver
 	 * callbacks)
 	 */
 	struct list_lru lru[DRM_SHRINKER_NR_LISTS];
@@ -1239,8 +1245,10 @@ EXPORT_SYMBOL_GPL(drm_shrinker_count);
  * chance in drm_shrinker_isolate(), after the checks of the list, the
  * dma-buf, the device's removal and the fences (not drm_dev_enter(): an
  * object of a device going away is taken off by the next scan), as with
- * inodes, what is in use told apart first; here (@scan) only an object
- * whose cgroup went away, which the dispose step must relink, gets it.
+ * inodes, what is in use told apart first; here (@scan) an object whose
+ * cgroup went away, which the dispose step must relink, gets it, and so
+ * does a used object that was busy when the isolate step tested it and
+ * is idle by its turn.
  */
 static __always_inline unsigned int
 drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
