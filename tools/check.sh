@@ -28,6 +28,7 @@ if phase deps "$TOP/tools/deps.sh" &&
 fi
 if ((built)); then
 	phase igt "$TOP/tools/igt.sh" || true
+	phase kselftest "$TOP/tools/kselftest.sh" || true
 	phase mesa "$TOP/tools/mesa.sh" patched || true
 	phase mesa-stock "$TOP/tools/mesa.sh" stock || true
 	phase static "$TOP/tools/static.sh" "$RUN/static.tsv" || true

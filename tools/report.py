@@ -36,6 +36,7 @@ DMESG_BAD = re.compile(
     r"Unable to handle kernel|kernel BUG at|refcount_t:|list_(add|del) corruption)")
 
 KTAP_RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+) (.*?)(?:\s+#\s*(SKIP|TODO)\b(.*))?$")
+KSFT_RESULT = re.compile(r"^(not ok|ok) \d+ (.*)$")
 IGT_SUBTEST = re.compile(r"^Subtest (\S+): (SUCCESS|FAIL|SKIP|CRASH|TIMEOUT)(?: \(([\d.]+)s\))?")
 
 
@@ -88,8 +89,29 @@ def parse_igt(out_path, rc_path):
     return subs, rc, text
 
 
+def parse_kselftest(path):
+    """Return [(test, result, detail)] of a kselftest's flat KTAP output."""
+    out = []
+    text = open(path, errors="replace").read() if os.path.exists(path) else ""
+    for line in text.splitlines():
+        m = KSFT_RESULT.match(line)
+        if not m:
+            continue
+        desc = m.group(2).strip()
+        res = "pass" if m.group(1) == "ok" else "FAIL"
+        skip = re.match(r"# SKIP\s*(.*)$", desc)
+        if skip:
+            desc = skip.group(1)
+        if skip or re.search(r"\s# SKIP\b", desc):
+            res = "skip"
+            desc = re.sub(r"\s*# SKIP.*$", "", desc)
+        out.append((desc.split()[0] if desc else "?", res))
+    return out
+
+
 def load_expect(path):
-    kinds = {"kunit": [], "igt": [], "module": [], "pass": [], "app": []}
+    kinds = {"kunit": [], "igt": [], "module": [], "pass": [], "app": [],
+             "kselftest": [], "known-fail": []}
     if os.path.exists(path):
         for line in open(path):
             line = line.split("#", 1)[0].split()
@@ -144,6 +166,41 @@ def report_guest(rep, guest, expect, prefix="guest", prefix_k=""):
             rep.add(prefix_k + "igt/%s" % name, "FAIL", None, "no subtest ran (rc %s)" % rc)
         elif rc not in ("0", "77") and all(r != "FAIL" for _, r, _ in subs):
             rep.add(prefix_k + "igt/%s" % name, "FAIL", None, "exit code %s" % rc)
+
+    # Kernel selftests: one row per test of their KTAP; a test listed as
+    # `pass NAME/TEST` fails if it skipped or did not run; one listed as
+    # `known-fail NAME/TEST` (an upstream test that fails on the pristine
+    # base in this guest as well) is a skip with that reason if it fails.
+    kdir = os.path.join(guest, "kselftest")
+    for name in expect["kselftest"]:
+        rc_path = os.path.join(kdir, name + ".rc")
+        if not os.path.exists(rc_path):
+            rep.add(prefix_k + "kselftest/%s" % name, "FAIL", None, "did not run")
+            continue
+        tests = parse_kselftest(os.path.join(kdir, name + ".out"))
+        for test, res in tests:
+            if res == "FAIL" and "%s/%s" % (name, test) in expect["known-fail"]:
+                rep.add(prefix_k + "kselftest/%s/%s" % (name, test), "skip", None,
+                        "failed; fails on the pristine base in this guest too (expect file)")
+                continue
+            if res == "skip" and "%s/%s" % (name, test) in expect["pass"]:
+                rep.add(prefix_k + "kselftest/%s/%s" % (name, test), "FAIL", None,
+                        "skipped, must pass")
+                continue
+            rep.add(prefix_k + "kselftest/%s/%s" % (name, test), res)
+        ran = {t for t, _ in tests}
+        for entry in expect["pass"]:
+            bin_, _, test = entry.partition("/")
+            if bin_ == name and test not in ran:
+                rep.add(prefix_k + "kselftest/%s" % entry, "FAIL", None,
+                        "did not run, must pass")
+        rc = open(rc_path).read().strip()
+        if not tests:
+            rep.add(prefix_k + "kselftest/%s" % name, "FAIL", None,
+                    "no test result (exit %s)" % rc)
+        elif rc != "0" and all(r != "FAIL" for _, r in tests):
+            rep.add(prefix_k + "kselftest/%s" % name, "FAIL", None,
+                    "exit code %s" % rc)
 
     # Test modules and applications: NAME.rc (0 passes) and NAME.out,
     # whose last line is the detail.

@@ -9,6 +9,9 @@
 	ls -l /sys/class/drm/card*/device/driver
 } >"$OUT/devices.txt" 2>&1
 ds_kunit_collect
+# The memory controller's selftests, with patch 0008's
+# test_memcg_reclaim_shrinker: before any BO exists.
+ds_kselftest cgroup/test_memcontrol
 # First, while the LRU holds no BO of a real device.
 ds_module drm_shrinker_bench sizes=1000,10000
 ds_smoke_madvise

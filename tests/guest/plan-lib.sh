@@ -78,6 +78,39 @@ ds_module() {
 	} >"$OUT/module/$name.out"
 }
 
+# ds_kselftest DIR/NAME: run build/kselftest/DIR/NAME (tools/kselftest.sh)
+# where the memory controller's selftests expect to run: in a directory of
+# a disk filesystem (ext4 on zram1: they make O_TMPFILE files there and
+# need their page cache reclaimable, which the 9p root and tmpfs are not),
+# with swap on (zram0), its stdout line-buffered (its test processes fork:
+# a full buffer would be written by each). Keeps its KTAP output and exit
+# code as kselftest/NAME; swap and the filesystem go again after it.
+ds_kselftest() {
+	name=${1#*/}
+	k=$OUT/kselftest
+	mkdir -p "$k"
+	log "kselftest $1"
+	(
+	set -e
+	dev=$(cat /sys/class/zram-control/hot_add)
+	trap 'umount /run/kselftest 2>/dev/null || true
+		swapoff /dev/zram0 2>/dev/null || true
+		echo 1 >/sys/block/zram0/reset 2>/dev/null || true
+		echo "$dev" >/sys/class/zram-control/hot_remove 2>/dev/null || true' EXIT
+	echo 512M >"/sys/block/zram$dev/disksize"
+	mkfs.ext4 -q "/dev/zram$dev"
+	mkdir -p /run/kselftest
+	mount -t ext4 "/dev/zram$dev" /run/kselftest
+	echo 512M >/sys/block/zram0/disksize
+	mkswap /dev/zram0 >/dev/null
+	swapon /dev/zram0
+	cd /run/kselftest
+	rc=0
+	stdbuf -oL "$DS_TOP/build/kselftest/$1" >"$k/$name.out" 2>&1 || rc=$?
+	echo "$rc" >"$k/$name.rc"
+	) >"$k/$name.setup" 2>&1 || true
+}
+
 # drm_smoke on all three devices, then virtio_gpu_madvise on each
 # virtio-gpu device (3D and 2D; guest.sh gives the 2D device an
 # IOMMU-backed DMA path, see there).
