@@ -11,6 +11,8 @@ Reads RUN_DIR (build/results/check):
   guest/kunit/*.ktap   KTAP of each KUnit suite, from debugfs
   guest/igt/NAME.out   output of an IGT binary, NAME.rc its exit code
   guest/module/NAME.*  output and exit code of loading a test module
+  guest/kselftest/NAME.*  KTAP output, exit code and set-up log of a
+                       kernel selftest
   guest/app/NAME.*     output and exit code of a plan's check of an
                        application (NAME.out, NAME.rc: 0 passes)
   guest/dmesg.txt, guest/kmemleak.txt, guest/guest-done
@@ -36,7 +38,9 @@ DMESG_BAD = re.compile(
     r"Unable to handle kernel|kernel BUG at|refcount_t:|list_(add|del) corruption)")
 
 KTAP_RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+) (.*?)(?:\s+#\s*(SKIP|TODO)\b(.*))?$")
-KSFT_RESULT = re.compile(r"^(not ok|ok) \d+ (.*)$")
+# kselftest.h's result lines: "ok 3 name", "ok 3 # SKIP name",
+# "not ok 3 # error name", "ok 3 # XFAIL name".
+KSFT_RESULT = re.compile(r"^(not ok|ok) \d+ (?:# (\w+) )?(\S+)")
 IGT_SUBTEST = re.compile(r"^Subtest (\S+): (SUCCESS|FAIL|SKIP|CRASH|TIMEOUT)(?: \(([\d.]+)s\))?")
 
 
@@ -90,28 +94,26 @@ def parse_igt(out_path, rc_path):
 
 
 def parse_kselftest(path):
-    """Return [(test, result, detail)] of a kselftest's flat KTAP output."""
+    """Return [(test, result)] of a kselftest's flat KTAP output."""
     out = []
     text = open(path, errors="replace").read() if os.path.exists(path) else ""
     for line in text.splitlines():
         m = KSFT_RESULT.match(line)
         if not m:
             continue
-        desc = m.group(2).strip()
-        res = "pass" if m.group(1) == "ok" else "FAIL"
-        skip = re.match(r"# SKIP\s*(.*)$", desc)
-        if skip:
-            desc = skip.group(1)
-        if skip or re.search(r"\s# SKIP\b", desc):
+        if m.group(2) in ("SKIP", "XFAIL"):
             res = "skip"
-            desc = re.sub(r"\s*# SKIP.*$", "", desc)
-        out.append((desc.split()[0] if desc else "?", res))
+        elif m.group(1) == "ok" and not m.group(2):
+            res = "pass"
+        else:
+            res = "FAIL"
+        out.append((m.group(3), res))
     return out
 
 
 def load_expect(path):
     kinds = {"kunit": [], "igt": [], "module": [], "pass": [], "app": [],
-             "kselftest": [], "known-fail": []}
+             "kselftest": []}
     if os.path.exists(path):
         for line in open(path):
             line = line.split("#", 1)[0].split()
@@ -168,21 +170,20 @@ def report_guest(rep, guest, expect, prefix="guest", prefix_k=""):
             rep.add(prefix_k + "igt/%s" % name, "FAIL", None, "exit code %s" % rc)
 
     # Kernel selftests: one row per test of their KTAP; a test listed as
-    # `pass NAME/TEST` fails if it skipped or did not run; one listed as
-    # `known-fail NAME/TEST` (an upstream test that fails on the pristine
-    # base in this guest as well) is a skip with that reason if it fails.
+    # `pass NAME/TEST` fails if it skipped or did not run. Exit code 0, or
+    # 1 with a failed test; anything else (a crash, the timeout) fails.
     kdir = os.path.join(guest, "kselftest")
     for name in expect["kselftest"]:
         rc_path = os.path.join(kdir, name + ".rc")
         if not os.path.exists(rc_path):
-            rep.add(prefix_k + "kselftest/%s" % name, "FAIL", None, "did not run")
+            setup = os.path.join(kdir, name + ".setup")
+            lines = (open(setup, errors="replace").read().splitlines()
+                     if os.path.exists(setup) else [])
+            rep.add(prefix_k + "kselftest/%s" % name, "FAIL", None,
+                    "did not run" + (": " + lines[-1][:80] if lines else ""))
             continue
         tests = parse_kselftest(os.path.join(kdir, name + ".out"))
         for test, res in tests:
-            if res == "FAIL" and "%s/%s" % (name, test) in expect["known-fail"]:
-                rep.add(prefix_k + "kselftest/%s/%s" % (name, test), "skip", None,
-                        "failed; fails on the pristine base in this guest too (expect file)")
-                continue
             if res == "skip" and "%s/%s" % (name, test) in expect["pass"]:
                 rep.add(prefix_k + "kselftest/%s/%s" % (name, test), "FAIL", None,
                         "skipped, must pass")
@@ -195,10 +196,11 @@ def report_guest(rep, guest, expect, prefix="guest", prefix_k=""):
                 rep.add(prefix_k + "kselftest/%s" % entry, "FAIL", None,
                         "did not run, must pass")
         rc = open(rc_path).read().strip()
+        failed = any(r == "FAIL" for _, r in tests)
         if not tests:
             rep.add(prefix_k + "kselftest/%s" % name, "FAIL", None,
                     "no test result (exit %s)" % rc)
-        elif rc != "0" and all(r != "FAIL" for _, r in tests):
+        elif rc not in ("0", "1") or (rc == "1") != failed:
             rep.add(prefix_k + "kselftest/%s" % name, "FAIL", None,
                     "exit code %s" % rc)
 

@@ -80,11 +80,13 @@ ds_module() {
 
 # ds_kselftest DIR/NAME: run build/kselftest/DIR/NAME (tools/kselftest.sh)
 # where the memory controller's selftests expect to run: in a directory of
-# a disk filesystem (ext4 on zram1: they make O_TMPFILE files there and
-# need their page cache reclaimable, which the 9p root and tmpfs are not),
-# with swap on (zram0), its stdout line-buffered (its test processes fork:
-# a full buffer would be written by each). Keeps its KTAP output and exit
-# code as kselftest/NAME; swap and the filesystem go again after it.
+# a disk filesystem (ext4 on zram1: they make O_TMPFILE files, which the
+# 9p root cannot, and charge page cache by reading a sparse file, which
+# allocates nothing on tmpfs), with swap on (zram0), stdout line-buffered
+# (its test processes fork: a full buffer would be written by each), for
+# at most 10 minutes. Keeps its KTAP output and exit code as
+# kselftest/NAME, and what the set-up said as NAME.setup (no NAME.rc if
+# it failed); swap and the filesystem go again after it.
 ds_kselftest() {
 	name=${1#*/}
 	k=$OUT/kselftest
@@ -92,8 +94,11 @@ ds_kselftest() {
 	log "kselftest $1"
 	(
 	set -e
+	swapoff /dev/zram0 2>/dev/null || true
+	echo 1 >/sys/block/zram0/reset
 	dev=$(cat /sys/class/zram-control/hot_add)
-	trap 'umount /run/kselftest 2>/dev/null || true
+	trap 'cd /
+		umount /run/kselftest 2>/dev/null || true
 		swapoff /dev/zram0 2>/dev/null || true
 		echo 1 >/sys/block/zram0/reset 2>/dev/null || true
 		echo "$dev" >/sys/class/zram-control/hot_remove 2>/dev/null || true' EXIT
@@ -106,9 +111,9 @@ ds_kselftest() {
 	swapon /dev/zram0
 	cd /run/kselftest
 	rc=0
-	stdbuf -oL "$DS_TOP/build/kselftest/$1" >"$k/$name.out" 2>&1 || rc=$?
+	timeout 600 stdbuf -oL "$DS_TOP/build/kselftest/$1" >"$k/$name.out" 2>&1 || rc=$?
 	echo "$rc" >"$k/$name.rc"
-	) >"$k/$name.setup" 2>&1 || true
+	) >"$k/$name.setup" 2>&1
 }
 
 # drm_smoke on all three devices, then virtio_gpu_madvise on each
