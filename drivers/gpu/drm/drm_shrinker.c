@@ -175,7 +175,10 @@
  *   lock; it then purges each object, or puts it back at the tail, and
  *   drops its reservation lock,
  *   and at the end of the batch clears @isolated of each (a scan that
- *   meets an object still @isolated leaves it alone). An object marked
+ *   meets an object still @isolated leaves it alone). Objects that
+ *   share a reservation lock (a VM's private BOs) are taken off under
+ *   the hold the batch took for the first of them, and the lock is
+ *   dropped once the last of them is disposed of. An object marked
  *   used and idle (its fences tested under the list's lock) is not
  *   taken off, unless its cgroup went away: isolated for the while, its
  *   mark cleared, it goes to the tail and is let go at once. (An object
@@ -1413,7 +1416,8 @@ static enum drm_shrinker_origin drm_shrinker_origin(void)
 
 /*
  * Objects one walk of the purgeable list isolates at most, with their
- * reservation locks held until each is disposed of: the list's lock is
+ * reservation locks held until each is disposed of (a lock that objects
+ * of the batch share, until the last of them is): the list's lock is
  * taken once per batch, not once per object. It stays well below
  * lockdep's MAX_LOCK_DEPTH, and bounds how long a task that locks an
  * isolated object (a munmap, a submission, a madvise) waits for the scan
@@ -1426,6 +1430,16 @@ static enum drm_shrinker_origin drm_shrinker_origin(void)
 /* One walk of a list: the objects it isolated. */
 struct drm_shrinker_walk {
 	struct list_head dispose;
+	/*
+	 * The reservation locks the batch holds, and for how many of the
+	 * objects it isolated: objects that share a lock (a VM's private
+	 * BOs) are isolated under the hold taken for the first of them,
+	 * which the dispose step of the last of them drops.
+	 */
+	struct dma_resv *resv[DRM_SHRINKER_BATCH];
+	unsigned int resv_users[DRM_SHRINKER_BATCH];
+	/* Slots used; below @first_resv, all were dropped (NULL). */
+	unsigned int nr_resv, first_resv;
 	/* The pages of the objects looked at, and how many to look at. */
 	unsigned long pages, budget;
 	enum drm_shrinker_origin origin;
@@ -1436,12 +1450,46 @@ struct drm_shrinker_walk {
 };
 
 /*
+ * The slot of @resv among the locks @walk holds, or -1. The batch
+ * disposes of its objects in the order it isolated them, so a lock of
+ * one object is found first.
+ */
+static int drm_shrinker_walk_held(const struct drm_shrinker_walk *walk,
+				  const struct dma_resv *resv)
+{
+	unsigned int i;
+
+	for (i = walk->first_resv; i < walk->nr_resv; i++) {
+		if (walk->resv[i] == resv)
+			return i;
+	}
+	return -1;
+}
+
+/* One object fewer holds @resv in @walk; the last one drops the lock. */
+static void drm_shrinker_walk_unlock(struct drm_shrinker_walk *walk,
+				     struct dma_resv *resv)
+{
+	int i = drm_shrinker_walk_held(walk, resv);
+
+	if (WARN_ON_ONCE(i < 0) || --walk->resv_users[i])
+		return;
+	dma_resv_unlock(resv);
+	walk->resv[i] = NULL;
+	while (walk->first_resv < walk->nr_resv &&
+	       !walk->resv[walk->first_resv])
+		walk->first_resv++;
+}
+
+/*
  * The list_lru isolate callback, under the list's lock: trylock the
- * object and take it to the walk's dispose list, or send it to the tail
- * (locked elsewhere, dying, or used since a scan last met it); stop once
- * the objects looked at hold the pages the walk was asked for. The
- * object cannot be freed under us: drm_shrinker_forget() takes it off
- * its list under the list's lock, which we hold.
+ * object, unless the batch holds its reservation lock already (for an
+ * object it isolated that shares the lock), and take it to the walk's
+ * dispose list, or send it to the tail (locked elsewhere, dying, or used
+ * since a scan last met it); stop once the objects looked at hold the
+ * pages the walk was asked for. The object cannot be freed under us:
+ * drm_shrinker_forget() takes it off its list under the list's lock,
+ * which we hold.
  */
 static enum lru_status drm_shrinker_isolate(struct list_head *item,
 					    struct list_lru_one *list,
@@ -1450,19 +1498,27 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 	struct drm_gem_object *obj = container_of(item, struct drm_gem_object,
 						  lru_node);
 	struct drm_shrinker_walk *walk = arg;
+	/* The batch's hold of the object's lock, or -1: ours to drop. */
+	int held;
 
 	if (walk->pages >= walk->budget)
 		return LRU_STOP;
 	walk->pages += drm_shrinker_pages(obj);
-	if (!dma_resv_trylock(obj->resv))
-		goto contended;
+	held = -1;
+	if (!dma_resv_trylock(obj->resv)) {
+		/* Held by this batch, for an object that shares it? */
+		held = drm_shrinker_walk_held(walk, obj->resv);
+		if (held < 0)
+			goto contended;
+	}
 	/*
 	 * Another scan put it back and dropped its lock, but has not let it
 	 * go yet: leave it to that scan, whose release must not end our
 	 * isolation.
 	 */
 	if (READ_ONCE(obj->shrinker.isolated)) {
-		dma_resv_unlock(obj->resv);
+		if (held < 0)
+			dma_resv_unlock(obj->resv);
 		goto contended;
 	}
 
@@ -1474,7 +1530,8 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 	smp_store_mb(obj->shrinker.isolated, true);
 	if (!kref_read(&obj->refcount)) {
 		/* Dying: drm_shrinker_forget() takes it off after our lock. */
-		dma_resv_unlock(obj->resv);
+		if (held < 0)
+			dma_resv_unlock(obj->resv);
 		/* Pairs with the acquire in drm_shrinker_released(). */
 		store_release_wake_up(&obj->shrinker.isolated, false);
 		return LRU_ROTATE;
@@ -1495,11 +1552,19 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 		walk->aged++;
 		drm_shrinker_stat(obj, scanned, 1);
 		drm_shrinker_stat(obj, skipped[DRM_SHRINKER_SKIP_REFERENCED], 1);
-		dma_resv_unlock(obj->resv);
+		if (held < 0)
+			dma_resv_unlock(obj->resv);
 		store_release_wake_up(&obj->shrinker.isolated, false);
 		return LRU_ROTATE;
 	}
 
+	/* At most one lock per object isolated: a slot is free. */
+	if (held < 0) {
+		held = walk->nr_resv++;
+		walk->resv[held] = obj->resv;
+		walk->resv_users[held] = 0;
+	}
+	walk->resv_users[held]++;
 	obj->shrinker.scanning = true;
 	list_lru_isolate_move(list, item, &walk->dispose);
 	return LRU_REMOVED;
@@ -1512,7 +1577,8 @@ contended:
 
 /*
  * Purge or evict an object a walk of @list isolated, or put it back at
- * the tail of its list, and unlock it; the walk then lets it go
+ * the tail of its list, and unlock it (the last of the batch's objects
+ * that share its lock unlocks it); the walk then lets it go
  * (drm_shrinker_let_go()). Returns the pages freed or evicted; *@evicted
  * says which. Its steps are __always_inline: a call less per object is
  * measurable on a scan's cost (the benchmark module's scan case).
@@ -1556,7 +1622,7 @@ drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
 		drm_shrinker_relink_locked(obj, false);
 	}
 
-	dma_resv_unlock(obj->resv);
+	drm_shrinker_walk_unlock(walk, obj->resv);
 	return freed;
 }
 
@@ -1658,6 +1724,8 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 		unsigned int n = 0;
 
 		INIT_LIST_HEAD(&walk->dispose);
+		walk->nr_resv = 0;
+		walk->first_resv = 0;
 		walk->pages = 0;
 		walk->budget = budget;
 		if (all_memcgs)

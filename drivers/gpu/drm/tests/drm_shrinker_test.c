@@ -33,6 +33,8 @@
 #include <drm/drm_shrinker.h>
 
 #define DRM_SHRINKER_TEST_MAX 64
+/* The objects a scan isolates at most per batch (DRM_SHRINKER_BATCH). */
+#define DRM_SHRINKER_TEST_BATCH 16
 
 struct drm_shrinker_test_race;
 
@@ -142,10 +144,13 @@ static struct drm_device *drm_shrinker_test_dev(struct kunit *test,
 	return t->devs[i];
 }
 
-/* A new fake object of @pages pages on @dev, not put at test exit. */
+/*
+ * A new fake object of @pages pages on @dev, not put at test exit, with
+ * @resv as its reservation lock (NULL: its own).
+ */
 static struct drm_shrinker_test_obj *
-drm_shrinker_test_obj_new(struct drm_shrinker_test *t, struct drm_device *dev,
-			  unsigned int pages)
+drm_shrinker_test_obj_resv(struct drm_shrinker_test *t, struct drm_device *dev,
+			   unsigned int pages, struct dma_resv *resv)
 {
 	struct drm_shrinker_test_obj *tobj;
 
@@ -159,7 +164,36 @@ drm_shrinker_test_obj_new(struct drm_shrinker_test *t, struct drm_device *dev,
 	}
 	tobj->t = t;
 	tobj->base.funcs = &drm_shrinker_test_funcs;
+	tobj->base.resv = resv;
 	drm_gem_private_object_init(dev, &tobj->base, pages * PAGE_SIZE);
+	return tobj;
+}
+
+/* A new fake object of @pages pages on @dev, not put at test exit. */
+static struct drm_shrinker_test_obj *
+drm_shrinker_test_obj_new(struct drm_shrinker_test *t, struct drm_device *dev,
+			  unsigned int pages)
+{
+	return drm_shrinker_test_obj_resv(t, dev, pages, NULL);
+}
+
+/*
+ * A new object of @pages pages on device 0 that shares @owner's
+ * reservation lock, as a VM's private BOs share the VM's; put at test
+ * exit, before @owner.
+ */
+static struct drm_shrinker_test_obj *
+drm_shrinker_test_obj_sharing(struct kunit *test, unsigned int pages,
+			      struct drm_shrinker_test_obj *owner)
+{
+	struct drm_shrinker_test_obj *tobj;
+	int ret;
+
+	tobj = drm_shrinker_test_obj_resv(test->priv, owner->base.dev, pages,
+					  owner->base.resv);
+	KUNIT_ASSERT_NOT_NULL(test, tobj);
+	ret = kunit_add_action_or_reset(test, drm_shrinker_test_put, &tobj->base);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	return tobj;
 }
 
@@ -878,6 +912,72 @@ static void drm_test_shrinker_contended(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_CONTENDED], 1);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 1);
 	KUNIT_EXPECT_TRUE(test, a->purged);
+}
+
+/*
+ * Objects that share a reservation lock (a VM's private BOs), between
+ * objects with locks of their own, more of them than a batch isolates:
+ * one scan purges them all, oldest first, none counted as contended
+ * (the batch takes the shared lock once), and leaves the lock free.
+ */
+static void drm_test_shrinker_shared_resv(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *vm = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *objs[DRM_SHRINKER_TEST_BATCH * 2 + 4];
+	struct drm_shrinker_stats stats;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		/* Two sharing objects, then one of its own. */
+		objs[i] = i % 3 == 2 ? drm_shrinker_test_obj(test, 0, 1) :
+				       drm_shrinker_test_obj_sharing(test, 1, vm);
+		KUNIT_ASSERT_EQ(test, drm_shrinker_test_dontneed(objs[i]), 0);
+	}
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX),
+			ARRAY_SIZE(objs));
+	KUNIT_ASSERT_EQ(test, t->nr_purged, ARRAY_SIZE(objs));
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		KUNIT_EXPECT_PTR_EQ(test, t->purged[i], &objs[i]->base);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_CONTENDED], 0);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 0);
+	KUNIT_EXPECT_TRUE(test, dma_resv_trylock(vm->base.resv));
+	dma_resv_unlock(vm->base.resv);
+}
+
+/*
+ * The shared lock held elsewhere (a submission on the VM): its objects
+ * are contended, the others are purged; then the shared ones are.
+ */
+static void drm_test_shrinker_shared_resv_contended(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *vm = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *objs[6];
+	struct drm_shrinker_stats stats;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = i % 2 ? drm_shrinker_test_obj(test, 0, 1) :
+				  drm_shrinker_test_obj_sharing(test, 1, vm);
+		KUNIT_ASSERT_EQ(test, drm_shrinker_test_dontneed(objs[i]), 0);
+	}
+
+	dma_resv_lock(vm->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 3);
+	dma_resv_unlock(vm->base.resv);
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		KUNIT_EXPECT_EQ(test, objs[i]->purged, i % 2 == 1);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_CONTENDED], 3);
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 3);
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		KUNIT_EXPECT_TRUE(test, objs[i]->purged);
+	KUNIT_EXPECT_TRUE(test, dma_resv_trylock(vm->base.resv));
+	dma_resv_unlock(vm->base.resv);
 }
 
 struct drm_shrinker_test_dmabuf_param {
@@ -1991,6 +2091,8 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE_PARAM(drm_test_shrinker_busy_skipped, drm_shrinker_test_busy_gen_params),
 	KUNIT_CASE_PARAM(drm_test_shrinker_refused, drm_shrinker_test_refuse_gen_params),
 	KUNIT_CASE(drm_test_shrinker_contended),
+	KUNIT_CASE(drm_test_shrinker_shared_resv),
+	KUNIT_CASE(drm_test_shrinker_shared_resv_contended),
 	KUNIT_CASE(drm_test_shrinker_pending),
 	KUNIT_CASE(drm_test_shrinker_called_off),
 	KUNIT_CASE(drm_test_shrinker_pending_origin),
