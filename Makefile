@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-# drm-shrinker: build, boot and test the patched 6.12 kernel.
+# drm-shrinker: build, boot and test the patched kernel.
 # All tooling lives in tools/; everything it writes goes to build/.
+# KVER=6.12 or KVER=7.3 picks the kernel (patches/KVER); tools/lib.sh
+# says which one is the default.
 
-.PHONY: all demo check check-kasan bench stress series kernel clean distclean help
+.PHONY: all demo check check-kasan check-both bench stress series kernel clean distclean help
 
 all: help
 
@@ -10,11 +12,13 @@ help:
 	@echo "make demo         boot the guest and show what the shrinker does"
 	@echo "make check        all tests: static checks, KUnit and IGT in the guest"
 	@echo "make check-kasan  the same on a KASAN kernel"
+	@echo "make check-both   make check, then the other kernel (6.12 or 7.3) built and booted"
 	@echo "make bench        benchmarks against their anchors, as ratios (build/results/bench)"
 	@echo "make stress       the reliability suite at full length, lockdep and KASAN kernels"
 	@echo "make series       export the series as git format-patch into build/series"
 	@echo "make kernel       only prepare the tree and build the guest kernel"
 	@echo "make clean        drop build outputs, keep the unpacked source and ccache"
+	@echo "KVER=6.12|7.3     (with any of them) the kernel to build the series for"
 
 demo:
 	@tools/demo.sh
@@ -24,6 +28,9 @@ check:
 
 check-kasan:
 	@tools/check.sh kasan
+
+check-both:
+	@DS_OTHER_KERNEL=1 tools/check.sh
 
 bench:
 	@tools/bench.sh
@@ -39,7 +46,8 @@ kernel:
 		bash -c '. tools/lib.sh; kmake -s bzImage modules'
 
 clean:
-	rm -rf build/obj build/obj-kasan build/obj-bench build/pagecache build/igt build/results build/series build/series-work
+	rm -rf build/obj build/obj-* build/pagecache build/igt build/results build/results-* \
+		build/series build/series-* build/bisect build/bisect-*
 
 distclean:
 	rm -rf build

@@ -18,9 +18,9 @@
 # in build/obj-bench.
 . "$(dirname "$0")/lib.sh"
 
-export RESULTS=$BUILD/results/bench
+export RESULTS=$BUILD/results$KSUF/bench
 # Its own kernel: guest.config without lockdep and kmemleak.
-export KOBJ=$BUILD/obj-bench
+export KOBJ=$BUILD/obj-bench$KSUF
 MIB=${DS_BENCH_MIB:-512}
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"

@@ -26,7 +26,7 @@ mkdir -p "$LOGDIR"
 : >"$OUT"
 
 for name in "${names[@]}"; do
-	export KOBJ=$BUILD/obj-$name
+	export KOBJ=$BUILD/obj-$name$KSUF
 	log=$LOGDIR/$name.log
 	t0=$(date +%s)
 	rc=0

@@ -41,6 +41,46 @@ if ! meson_ok; then
 	meson_ok || die "meson $(meson --version) is older than 1.1"
 fi
 
+# Linux 7.3's source: Debian's linux-source-7.3 (trixie-backports), an
+# architecture-independent package; its tarball is taken out of the .deb
+# without installing anything from a newer suite.
+source_7_3() {
+	local t=$BUILD/dl/linux-source-7.3.tar.xz deb
+	[ -f "$t" ] && return 0
+	apt_private trixie trixie-backports
+	mkdir -p "$BUILD/dl"
+	rm -f "$BUILD"/dl/linux-source-7.3_*.deb
+	(cd "$BUILD/dl" && apt-get "${APT_O[@]}" download -q linux-source-7.3 >/dev/null) ||
+		die "downloading linux-source-7.3 from trixie-backports failed"
+	deb=$(ls "$BUILD"/dl/linux-source-7.3_*.deb)
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-7.3.tar.xz >"$t.tmp" ||
+		die "$deb holds no linux-source-7.3.tar.xz"
+	mv "$t.tmp" "$t"
+	say "linux-source-7.3: $(basename "$deb")"
+	rm -f "$deb"
+}
+# Sparse for 7.3: its kernel needs a sparse that knows __typeof_unqual__
+# (scripts/checker-valid.sh), which Debian 12's 0.6.4 does not; without
+# one, C=2 only warns and checks nothing. Built from sid's source package
+# (0.6.5~rc1 or later), the binary only, into build/sparse; kmake uses it
+# for kernels after 6.12.
+sparse_new() {
+	local d=$BUILD/sparse src
+	[ -x "$d/sparse" ] && return 0
+	apt_private sid sid
+	rm -rf "$d.tmp"
+	mkdir -p "$d.tmp"
+	(cd "$d.tmp" && apt-get "${APT_O[@]}" source --download-only -q sparse >/dev/null 2>&1) ||
+		die "downloading sparse's source from sid failed"
+	tar -C "$d.tmp" -xzf "$d.tmp"/sparse_*.orig.tar.gz
+	src=$(ls -d "$d.tmp"/sparse-*/)
+	say "building sparse from $(basename "$(ls "$d.tmp"/sparse_*.dsc)")"
+	make -C "$src" -s -j"$JOBS" sparse HAVE_LLVM=no HAVE_GTK=no HAVE_SQLITE=no \
+		>"$d.tmp/build.log" 2>&1 || die "building sparse failed: see $d.tmp/build.log"
+	mkdir -p "$d"
+	cp "$src/sparse" "$d/sparse"
+	rm -rf "$d.tmp"
+}
 missing=()
 for p in "${PKGS[@]}"; do
 	[[ $p == \#* ]] && continue
@@ -49,9 +89,12 @@ for p in "${PKGS[@]}"; do
 done
 if ((${#missing[@]} == 0)); then
 	say "all ${#PKGS[@]} required packages are installed"
-	exit 0
+else
+	say "installing missing packages: ${missing[*]}"
+	[ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-say "installing missing packages: ${missing[*]}"
-[ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
-apt-get update -q
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+# What Debian 12's packages lack, once they are there (make, gcc).
+source_7_3
+sparse_new

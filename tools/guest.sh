@@ -48,14 +48,18 @@ if [ -n "${PAGECACHE_DIR:-}" ]; then
 fi
 
 # Every plan: the upstream KUnit suites that WARN or leak by themselves
-# stay out (tests/guest/kunit-filter.txt says why).
-filter=$(grep -v '^#' "$TOP/tests/guest/kunit-filter.txt" | paste -sd, -)
+# stay out (tests/guest/kunit-filter.txt says why; kunit-filter-KVER.txt
+# for a kernel that has its own).
+kf=$TOP/tests/guest/kunit-filter-$KVER.txt
+[ -f "$kf" ] || kf=$TOP/tests/guest/kunit-filter.txt
+filter=$(grep -v '^#' "$kf" | grep . | paste -sd, -)
 
 cmdline="console=ttyS0 loglevel=6 root=/dev/root rootfstype=9p
  rootflags=trans=virtio,version=9p2000.L,msize=262144 ro
  init=$TOP/tests/guest/init.sh panic=-1 no_hash_pointers
  ${filter:+kunit.filter=$filter}
- DS_TOP=$TOP DS_KOBJ=$(realpath --relative-to="$TOP" "$KOBJ") DS_PLAN=$plan $*"
+ DS_TOP=$TOP DS_KOBJ=$(realpath --relative-to="$TOP" "$KOBJ") DS_PLAN=$plan
+ DS_KSELFTEST=build/kselftest$KSUF $*"
 
 say "booting guest: plan $plan, ${MEM} memory, timeout ${TIMEOUT}s"
 rc=0

@@ -1,11 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Configure $KOBJ as allnoconfig + the fragments given as arguments, then
+# Configure $KOBJ as allnoconfig + the fragments given as arguments (and
+# tests/config/kernel-KVER.config if there is one), then
 # verify that every option the fragments ask for really is set: Kconfig
 # silently drops an option whose dependencies are not met.
 . "$(dirname "$0")/lib.sh"
 
 (($# > 0)) || die "usage: $0 FRAGMENT..."
+# What this kernel has and the other does not: tests/config/kernel-KVER.config.
+kfrag=$TOP/tests/config/kernel-$KVER.config
+[ -f "$kfrag" ] && set -- "$@" "$kfrag"
 mkdir -p "$KOBJ"
 merged=$KOBJ/.drm-shrinker.fragment
 cat "$@" >"$merged.new"

@@ -5,7 +5,8 @@
 # without CFLAGS from the environment: -O2 lets the compiler drop the
 # stores of test_memcontrol's alloc_anon() to memory it frees), with the
 # tree's uAPI headers where a Makefile uses them (6.12's cgroup one does
-# not: the host's). Output: build/kselftest/<dir>/<test>.
+# not: the host's). Output: build/kselftest/<dir>/<test> (for the kernel
+# that is not the main one, build/kselftest-KVER/...).
 # The cgroup memory controller's tests cover patch 0008 (memcg reclaim
 # credited with the folios its shrinkers uncharge).
 . "$(dirname "$0")/lib.sh"
@@ -15,7 +16,7 @@ TESTS=(cgroup/test_memcontrol)
 kmake -s headers_install >/dev/null
 for t in "${TESTS[@]}"; do
 	dir=${t%/*}
-	out=$BUILD/kselftest/$dir
+	out=$BUILD/kselftest$KSUF/$dir
 	mkdir -p "$out"
 	rm -f "$out/${t#*/}"
 	env -u CFLAGS -u USERCFLAGS -u LDFLAGS -u USERLDFLAGS \

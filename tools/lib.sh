@@ -5,12 +5,33 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Debian's tools first: the kernel's scripts run `env python3`, and a
+# python3 of a user's own (pyenv) may lack Debian's python3-ply.
+export PATH=/usr/bin:/bin:$PATH
 BUILD=${BUILD:-$TOP/build}
-KVER_WANT=6.12
-KSRC=$BUILD/src/linux-source-6.12
-KOBJ=${KOBJ:-$BUILD/obj}
-RESULTS=${RESULTS:-$BUILD/results}
-TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+# The kernel the series is for: KVER=6.12 or 7.3 (patches/$KVER). The
+# main kernel's build directories are build/obj*, another's build/obj*-KVER.
+MAIN_KVER=6.12
+KVER=${KVER:-$MAIN_KVER}
+case $KVER in
+6.12) OTHER_KVER=7.3 ;;
+7.3) OTHER_KVER=6.12 ;;
+*) printf 'error: KVER=%s: the series is kept for 6.12 and 7.3\n' "$KVER" >&2; exit 1 ;;
+esac
+export KVER
+KSUF=
+[ "$KVER" = "$MAIN_KVER" ] || KSUF=-$KVER
+PATCHES=$TOP/patches/$KVER
+KSRC=$BUILD/src/linux-source-$KVER
+KOBJ=${KOBJ:-$BUILD/obj$KSUF}
+RESULTS=${RESULTS:-$BUILD/results$KSUF}
+# Debian's linux-source-KVER tarball: 6.12's package is installed
+# (tools/deps.sh), 7.3's unpacked from its .deb into build/dl.
+if [ "$KVER" = 6.12 ]; then
+	TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+else
+	TARBALL=${TARBALL:-$BUILD/dl/linux-source-$KVER.tar.xz}
+fi
 PY=/usr/bin/python3
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
@@ -44,21 +65,21 @@ phase() {
 MESA_VER=25.0.7
 MESA_ORIG_SHA256=592272df3cf01e85e7db300c449df5061092574d099da275d19e97ef0510f8a6
 
-# apt_private: APT_O, the options of an apt state of our own in
-# build/apt-bpo with bookworm and bookworm-backports (binaries and
-# sources), for what Debian 12's own sources lack; the system's apt
-# sources are left alone.
+# apt_private [NAME SUITE...]: APT_O, the options of an apt state of our
+# own in build/apt-NAME, for what Debian 12's own sources lack; the
+# system's apt sources are left alone. Without arguments: build/apt-bpo
+# with bookworm and bookworm-backports (binaries and sources).
 apt_private() {
-	local A=$BUILD/apt-bpo H
+	local name=${1:-bpo} A H s
+	local suites=("${@:2}")
+	((${#suites[@]})) || suites=(bookworm bookworm-backports)
+	A=$BUILD/apt-$name
 	H=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
 	H=${H:-http://deb.debian.org/debian}
 	mkdir -p "$A/lists/partial"
-	cat >"$A/sources.new" <<-EOF
-	deb $H bookworm main
-	deb-src $H bookworm main
-	deb $H bookworm-backports main
-	deb-src $H bookworm-backports main
-	EOF
+	for s in "${suites[@]}"; do
+		printf 'deb %s %s main\ndeb-src %s %s main\n' "$H" "$s" "$H" "$s"
+	done >"$A/sources.new"
 	APT_O=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
 	       -o "Dir::State::Lists=$A/lists" -o "Dir::Cache=$A/cache")
 	mkdir -p "$A/cache/archives/partial"
@@ -66,7 +87,7 @@ apt_private() {
 	if ! cmp -s "$A/sources.new" "$A/lists/sources.read" ||
 	   [ -n "$(find "$A/lists/sources.read" -mmin +1440)" ]; then
 		cp "$A/sources.new" "$A/sources.list"
-		apt-get "${APT_O[@]}" update -q >/dev/null || die "apt-get update (bookworm-backports) failed"
+		apt-get "${APT_O[@]}" update -q >/dev/null || die "apt-get update (${suites[*]}) failed"
 		mv "$A/sources.new" "$A/lists/sources.read"
 	fi
 	rm -f "$A/sources.new"
@@ -123,6 +144,11 @@ kbuild() {
 
 kmake() {
 	local arch=(CC="ccache gcc")
+
+	# Kernels after 6.12 need a newer sparse than Debian 12's (deps.sh).
+	if [ "$KVER" != 6.12 ] && [ -x "$BUILD/sparse/sparse" ]; then
+		arch+=(CHECK="$BUILD/sparse/sparse")
+	fi
 
 	if [ "$KARCH" = arm64 ]; then
 		arch=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # `make series`: export the change as the `git format-patch` series a
-# maintainer applies, into build/series/, and prove it:
+# maintainer applies, into build/series/ (build/series-KVER/ for a kernel
+# other than the main one, KVER=6.12 or 7.3), and prove it:
 #   1. `git am` of the series on a fresh copy of the pristine base gives
 #      the same tree;
 #   2. `checkpatch.pl --strict`, run in the kernel tree, is clean on every
@@ -12,23 +13,26 @@
 #      modpost, and the KUnit suites present at that point pass in a boot
 #      of the guest kernel, with a clean dmesg. A table (patch, builds,
 #      new warnings, modular, its new warnings, KUnit, dmesg, time) is
-#      printed and written to build/results/series/bisect.md.
+#      printed and written to build/results/series/bisect.md
+#      (build/results-KVER/... for the other kernel).
 # SERIES_BISECT=0 skips step 3 (under a minute instead of about 25 minutes
 # with a warm ccache: two builds and a boot per patch).
 #
-# The base is a git repo of the unpacked Debian linux-source-6.12
-# (build/base.git, made once). Each patch of patches/series becomes one
-# commit: the patch itself, plus the new files that patches/files assigns
-# to it (new files live whole in this repo, outside the quilt series).
-# Patches listed in patches/project-only stay out of the export; they must
-# come last in patches/series.
+# The base is a git repo of the unpacked Debian linux-source-KVER
+# (build/base.git, made once). Each patch of patches/KVER/series becomes
+# one commit: the patch itself, plus the new files that patches/KVER/files
+# assigns to it (new files live whole in this repo, outside the quilt
+# series; patches/KVER/overlay.patch is their backport to KVER). Patches
+# listed in patches/KVER/project-only stay out of the export; they must
+# come last in the series.
 . "$(dirname "$0")/lib.sh"
 
-BASE=$BUILD/base.git
-WORK=$BUILD/series-work
-OUTDIR=$BUILD/series
-BIS=$BUILD/bisect
-RES=$BUILD/results/series
+BASE=$BUILD/base$KSUF.git
+WORK=$BUILD/series-work$KSUF
+OUTDIR=$BUILD/series$KSUF
+BIS=$BUILD/bisect$KSUF
+RES=$RESULTS/series
+NEWFILES=$BUILD/series-newfiles$KSUF
 TARBALL_NAME=$(basename "$TARBALL")
 
 git_q() { git -c user.name=drm-shrinker -c user.email=dri-devel@lists.freedesktop.org -c advice.detachedHead=false \
@@ -42,67 +46,81 @@ make_base() {
 	tar -C "$BASE.tmp" -xJf "$TARBALL" --strip-components=1
 	(cd "$BASE.tmp" && git_q init -q -b base && git_q add -f -A . &&
 	 GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z' \
-	 git_q commit -q -m "Linux $(make -s kernelversion) (Debian linux-source-6.12)")
+	 git_q commit -q -m "Linux $(make -s kernelversion) (Debian linux-source-$KVER)")
 	mv "$BASE.tmp" "$BASE"
 }
 
 # Every new file must belong to exactly one patch.
 check_files_map() {
-	local map=$TOP/patches/files unlisted
+	local map=$PATCHES/files unlisted
 	unlisted=$(cd "$TOP" && git ls-files --cached --others --exclude-standard \
 		drivers include Documentation | while read -r f; do
 			awk -v f="$f" '$2 == f {found = 1} END {exit !found}' "$map" 2>/dev/null || echo "$f"
 		done)
-	[ -z "$unlisted" ] || die "new files not assigned to a patch in patches/files: $unlisted"
+	[ -z "$unlisted" ] || die "new files not assigned to a patch in patches/$KVER/files: $unlisted"
 	# And every patch named there is one of the series (a renamed patch
 	# would leave its files out of every commit).
 	unlisted=$(grep -v '^#' "$map" | awk '{print $1}' | sort -u | while read -r p; do
-			grep -qxF "$p" "$TOP/patches/series" || echo "$p"
+			grep -qxF "$p" "$PATCHES/series" || echo "$p"
 		done)
-	[ -z "$unlisted" ] || die "patches/files names patches not in patches/series: $unlisted"
+	[ -z "$unlisted" ] || die "patches/$KVER/files names patches not in its series: $unlisted"
 }
 
 # The reason patches/project-only gives for leaving PATCH out, or nothing.
 project_only() {
 	awk -v p="$1" '$1 == p {$1 = ""; sub(/^ /, ""); print; found = 1}
-		END {exit !found}' "$TOP/patches/project-only" 2>/dev/null
+		END {exit !found}' "$PATCHES/project-only" 2>/dev/null
+}
+
+# The repo's new files as this kernel has them, in $NEWFILES: with
+# patches/KVER/overlay.patch applied, as tools/tree.sh does.
+stage_new_files() {
+	rm -rf "$NEWFILES"
+	mkdir -p "$NEWFILES"
+	(cd "$TOP" && git ls-files --cached --others --exclude-standard \
+		drivers include Documentation | cpio -pdm --quiet "$NEWFILES")
+	if [ -f "$PATCHES/overlay.patch" ]; then
+		(cd "$NEWFILES" && patch -p1 -s -F0 --no-backup-if-mismatch \
+			<"$PATCHES/overlay.patch") ||
+			die "patches/$KVER/overlay.patch does not apply to the new files"
+	fi
 }
 
 # One commit per patch of patches/series, in $WORK; fills the arrays
-# PATCHES and COMMITS and sets EXPORTED to the number of exported patches.
+# PNAMES and COMMITS and sets EXPORTED to the number of exported patches.
 make_commits() {
 	local p author msg left=0
-	PATCHES=() COMMITS=() EXPORTED=0
+	PNAMES=() COMMITS=() EXPORTED=0
 	rm -rf "$WORK"
 	git clone -q "$BASE" "$WORK"
 	cd "$WORK"
 	while read -r p; do
 		case "$p" in ''|\#*) continue ;; esac
-		git_q apply --index "$TOP/patches/$p" || die "$p does not apply"
-		awk -v p="$p" '$1 == p {print $2}' "$TOP/patches/files" 2>/dev/null |
+		git_q apply --index "$PATCHES/$p" || die "$p does not apply"
+		awk -v p="$p" '$1 == p {print $2}' "$PATCHES/files" 2>/dev/null |
 		while read -r f; do
 			mkdir -p "$(dirname "$f")"
-			cp "$TOP/$f" "$f"
+			cp "$NEWFILES/$f" "$f"
 			git add -f "$f"
 		done
-		author=$(sed -n 's/^From: //p;/^$/q' "$TOP/patches/$p" | head -n1)
+		author=$(sed -n 's/^From: //p;/^$/q' "$PATCHES/$p" | head -n1)
 		# The message: Subject (less [PATCH]) and the body up to '---'.
 		msg=$(awk 'BEGIN {h = 1}
 			h && /^Subject: / {sub(/^Subject: (\[PATCH[^]]*\] )?/, ""); print; next}
 			h && /^$/ {h = 0; print ""; next}
 			!h && /^---$/ {exit}
-			!h {print}' "$TOP/patches/$p")
+			!h {print}' "$PATCHES/$p")
 		GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z' \
 			git_q commit -q --author="$author" -m "$msg"
-		PATCHES+=("$p")
+		PNAMES+=("$p")
 		COMMITS+=("$(git rev-parse HEAD)")
 		if project_only "$p" >/dev/null; then
 			left=1
 		else
 			((left == 0)) || die "$p comes after a project-only patch: move it before them"
-			EXPORTED=${#PATCHES[@]}
+			EXPORTED=${#PNAMES[@]}
 		fi
-	done <"$TOP/patches/series"
+	done <"$PATCHES/series"
 	((EXPORTED > 0)) || die "no patch to export"
 }
 
@@ -113,8 +131,8 @@ export_series() {
 	git -C "$WORK" format-patch -q --no-signature -o "$OUTDIR" \
 		"origin/base..${COMMITS[EXPORTED - 1]}"
 	say "series: $EXPORTED patches in $OUTDIR"
-	for ((i = EXPORTED; i < ${#PATCHES[@]}; i++)); do
-		say "left out (project-only): ${PATCHES[i]}: $(project_only "${PATCHES[i]}")"
+	for ((i = EXPORTED; i < ${#PNAMES[@]}; i++)); do
+		say "left out (project-only): ${PNAMES[i]}: $(project_only "${PNAMES[i]}")"
 	done
 }
 
@@ -181,7 +199,7 @@ bisect_build_modular() {
 }
 
 bisect() {
-	local src=$BIS/src/linux-source-6.12 i t0 row built warn kunit dmesg out rc
+	local src=$BIS/src/linux-source-$KVER i t0 row built warn kunit dmesg out rc
 	# The same layout as build/src and build/obj, so that ccache's
 	# relative paths match and unchanged objects are cache hits.
 	export KSRC=$src KOBJ=$BIS/obj
@@ -232,7 +250,7 @@ bisect() {
 			((rc == 0)) || FAILED=1
 		fi
 		[ "$built" = yes ] && [ "$warn" = 0 ] || FAILED=1
-		row="| ${PATCHES[i]%.patch} | $built | $warn | $modular | $mwarn | $kunit | $dmesg | $(($(date +%s) - t0))s |"
+		row="| ${PNAMES[i]%.patch} | $built | $warn | $modular | $mwarn | $kunit | $dmesg | $(($(date +%s) - t0))s |"
 		echo "$row" >>"$RES/bisect.md"
 		say "bisect: $row"
 	done
@@ -242,6 +260,7 @@ make_base
 check_files_map
 rm -rf "$RES"
 mkdir -p "$RES"
+stage_new_files
 make_commits
 export_series
 prove_am

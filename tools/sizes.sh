@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 out=${1:?csv}
-PRISTINE=$BUILD/pristine-headers
+PRISTINE=$BUILD/pristine-headers$KSUF
 cmdfile=$KOBJ/drivers/gpu/drm/virtio/.virtgpu_object.o.cmd
 [ -f "$cmdfile" ] || die "build the guest kernel first (no $cmdfile)"
 
@@ -20,9 +20,9 @@ if [ ! -f "$PRISTINE/.done" ]; then
 	rm -rf "$PRISTINE"
 	mkdir -p "$PRISTINE"
 	tar -C "$PRISTINE" --strip-components=1 -xJf "$TARBALL" \
-		linux-source-6.12/include linux-source-6.12/arch/x86/include \
-		linux-source-6.12/drivers/gpu/drm/virtio \
-		linux-source-6.12/drivers/gpu/drm/panfrost
+		linux-source-$KVER/include linux-source-$KVER/arch/x86/include \
+		linux-source-$KVER/drivers/gpu/drm/virtio \
+		linux-source-$KVER/drivers/gpu/drm/panfrost
 	touch "$PRISTINE/.done"
 fi
 

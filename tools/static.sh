@@ -40,7 +40,7 @@ run_check() { # name cmd...: the check fails on non-zero exit or any output
 
 new_files=$(cd "$TOP" && git ls-files --cached --others --exclude-standard \
 	drivers include Documentation 2>/dev/null | grep -E '\.(c|h)$' || true)
-patches=$(grep -v '^#' "$TOP/patches/series" | sed '/^$/d' || true)
+patches=$(grep -v '^#' "$PATCHES/series" | sed '/^$/d' || true)
 
 checkpatch() { # checkpatch prints a summary; keep only findings
 	scripts/checkpatch.pl --strict --terse --show-types --no-summary "$@"
@@ -62,13 +62,13 @@ done
 # here (the tags' format, BAD_FIXES_TAG, is still checked; the README says
 # where the ids come from).
 for p in $patches; do
-	run_check "checkpatch/patches/$p" checkpatch --ignore UNKNOWN_COMMIT_ID "$TOP/patches/$p"
+	run_check "checkpatch/patches/$p" checkpatch --ignore UNKNOWN_COMMIT_ID "$PATCHES/$p"
 done
 
 # Objects built from new or patched C files, that this config builds.
 objs=$( (for f in $new_files; do echo "$f"; done
 	 for p in $patches; do
-		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$TOP/patches/$p"
+		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$PATCHES/$p"
 	 done) | grep '\.c$' | sort -u | sed 's/\.c$/.o/' |
 	while read -r o; do [ -f "$KOBJ/$o" ] && echo "$o"; done || true)
 # W=1 C=2 warnings of one object or directory, without line numbers and
@@ -79,7 +79,7 @@ w1_warnings() {
 }
 
 # arm64: panfrost as a module, with its baseline.
-ARM64_OBJ=$BUILD/obj-arm64
+ARM64_OBJ=$BUILD/obj-arm64$KSUF
 arm64_warnings() {
 	KARCH=arm64 KOBJ=$ARM64_OBJ w1_warnings drivers/gpu/drm/panfrost/
 }
@@ -91,12 +91,12 @@ KARCH=arm64 KOBJ=$ARM64_OBJ "$TOP/tools/kconfig.sh" "$TOP/tests/config/arm64.con
 record "arm64-config" $rc $(($(date +%s) - t0)) "$LOGDIR/arm64-config.log"
 
 # Baselines: pristine upstream objects, with the series popped.
-BASE_DIR=$BUILD/static-baseline
+BASE_DIR=$BUILD/static-baseline-$KVER
 mkdir -p "$BASE_DIR"
 missing=()
 for o in $objs; do
 	f=${o%.o}.c
-	[ -L "$KSRC/$f" ] && continue		# a new file: no baseline
+	grep -qxF "$f" <<<"$new_files" && continue	# a new file: no baseline
 	[ -f "$BASE_DIR/$(echo "$o" | tr / _)" ] || missing+=("$o")
 done
 arm64_base=$BASE_DIR/arm64_drivers_gpu_drm_panfrost

@@ -16,14 +16,14 @@ total=(0 0 0)
 
 for variant in $VARIANTS; do
 	fragments=("$TOP/tests/config/guest.config")
-	KOBJ=$BUILD/obj
+	KOBJ=$BUILD/obj$KSUF
 	timeout=$((MINUTES * 60 + 1200))
 	if [ "$variant" = kasan ]; then
 		fragments+=("$TOP/tests/config/kasan.config")
-		KOBJ=$BUILD/obj-kasan
+		KOBJ=$BUILD/obj-kasan$KSUF
 		timeout=$((MINUTES * 60 * 2 + 2400))
 	fi
-	export KOBJ RESULTS=$BUILD/results/stress-$variant
+	export KOBJ RESULTS=$BUILD/results$KSUF/stress-$variant
 	rm -rf "$RESULTS"
 	mkdir -p "$RESULTS"
 	if guest_build_phases "${fragments[@]}"; then

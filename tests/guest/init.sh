@@ -17,6 +17,9 @@ mount -t tmpfs tmpfs /run
 mkdir -p /dev/shm /run/out
 mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug
+# 7.3 no longer mounts tracefs below debugfs by itself
+# (CONFIG_TRACEFS_AUTOMOUNT_DEPRECATED): the trace events' home.
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /run/out
 

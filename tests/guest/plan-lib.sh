@@ -78,7 +78,8 @@ ds_module() {
 	} >"$OUT/module/$name.out"
 }
 
-# ds_kselftest DIR/NAME: run build/kselftest/DIR/NAME (tools/kselftest.sh)
+# ds_kselftest DIR/NAME: run build/kselftest/DIR/NAME (tools/kselftest.sh;
+# build/kselftest-KVER for the kernel that is not the main one)
 # where the memory controller's selftests expect to run: in a directory of
 # a disk filesystem (ext4 on zram1: they make O_TMPFILE files, which the
 # 9p root cannot, and charge page cache by reading a sparse file, which
@@ -111,7 +112,7 @@ ds_kselftest() {
 	swapon /dev/zram0
 	cd /run/kselftest
 	rc=0
-	timeout 600 stdbuf -oL "$DS_TOP/build/kselftest/$1" >"$k/$name.out" 2>&1 || rc=$?
+	timeout 600 stdbuf -oL "$DS_TOP/${DS_KSELFTEST:-build/kselftest}/$1" >"$k/$name.out" 2>&1 || rc=$?
 	echo "$rc" >"$k/$name.rc"
 	) >"$k/$name.setup" 2>&1
 }

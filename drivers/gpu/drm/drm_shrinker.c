@@ -147,7 +147,7 @@
  * The lock order is::
  *
  *	dma_resv of a GEM object
- *	  list_lru node lock (spinlock, inside list_lru)
+ *	  list_lru list lock (spinlock, inside list_lru)
  *	    dma_fence lock (through dma_resv_test_signaled())
  *
  * - An object's state (&struct drm_shrinker_entry but @isolated, and
@@ -159,16 +159,16 @@
  *   by its last one under the xarray's spinlock of &drm_shrinker.memcgs,
  *   taken with an object's reservation lock held or none, never with a
  *   list_lru lock.
- * - The list_lru's per-node lock protects the lists and the links
- *   (&drm_gem_object.lru_node) on them. Nothing sleeps or allocates under
- *   it; a scan tests an object's fences under it, which may signal a
- *   fence and run its callbacks there (dma_fence_is_signaled()), as a
- *   fence's own lock allows anywhere. The xarray's spinlock is the DRM
- *   shrinker's only lock of its own, and the madvise path takes it only
- *   for a cgroup's first and last objects: the statistics are per CPU,
- *   so nothing on that path is shared by all devices but the list_lru
- *   lock of the node (6.12 has one per list and node, for all
- *   cgroups); the counts of a cgroup and node are shared by its objects.
+ * - The lock of each list_lru list (one per node and cgroup) protects
+ *   the list and the links (&drm_gem_object.lru_node) on it. Nothing
+ *   sleeps or allocates under it; a scan tests an object's fences under
+ *   it, which may signal a fence and run its callbacks there
+ *   (dma_fence_is_signaled()), as a fence's own lock allows anywhere.
+ *   The xarray's spinlock is the DRM shrinker's only lock of its own,
+ *   and the madvise path takes it only for a cgroup's first and last
+ *   objects: the statistics are per CPU, so nothing on that path is
+ *   shared by all devices but the lock of the list of a node and
+ *   cgroup, and the counts of a cgroup and node, shared by its objects.
  * - A scan walks a list under its lock, trylocks the reservation locks
  *   of up to %DRM_SHRINKER_BATCH objects (one on the evictable list)
  *   and takes them off (they are now @isolated), and drops the list's
@@ -405,7 +405,7 @@ struct drm_shrinker {
 	 */
 	struct drm_shrinker_memcg *root;
 	/**
-	 * @memcgs: the counts of the other cgroups' lists, by memcg ID,
+	 * @memcgs: the counts of the other cgroups' lists, by private memcg ID,
 	 * while objects are counted in them (RCU-freed). A removed cgroup's
 	 * ID may go to a new cgroup while objects are still counted in the
 	 * removed one's entry: each entry records its cgroup, and the new
@@ -456,8 +456,9 @@ struct drm_shrinker_memcg {
 	struct drm_shrinker *shrinker;
 	/**
 	 * @key: the index in &drm_shrinker.memcgs it was stored at: a
-	 * removed cgroup's memcg ID is cleared (mem_cgroup_id_put() at
-	 * offline), and such an entry is reached through its objects only
+	 * removed cgroup's private memcg ID is cleared (at offline, by
+	 * mem_cgroup_private_id_put()), and such an entry is reached
+	 * through its objects only
 	 */
 	unsigned long key;
 	/** @users: the objects counted here; the root's is not counted */
@@ -493,6 +494,13 @@ static struct drm_shrinker drm_shrinker_core = {
 static struct dentry *drm_shrinker_debugfs, *drm_shrinker_debugfs_root;
 
 DEFINE_STATIC_SRCU(drm_shrinker_srcu);
+
+/*
+ * The lockdep class of the lists' locks: the DRM shrinker's own, not the
+ * one of every list_lru without a key (dcache, inodes, ...), so that a
+ * report names it; its isolate step tests fences under that lock.
+ */
+static struct lock_class_key drm_shrinker_lru_key;
 
 /*
  * For tests: scans outside memory reclaim (the core MM's debugfs scan,
@@ -687,7 +695,7 @@ static bool drm_shrinker_memcg_is_root(struct mem_cgroup *memcg)
 /* The index of @memcg's counts in &drm_shrinker.memcgs. */
 static unsigned long drm_shrinker_memcg_key(struct mem_cgroup *memcg)
 {
-	return mem_cgroup_id(memcg);
+	return mem_cgroup_private_id(memcg);
 }
 #endif
 
@@ -835,6 +843,23 @@ static struct list_lru *drm_shrinker_lru(struct drm_gem_object *obj)
 }
 
 /*
+ * The cgroup whose lists hold the objects listed under @memcg: @memcg
+ * while it is online, else its nearest online ancestor, which list_lru
+ * gave its lists to when it went offline (css_offline runs before the
+ * cgroup stops being online). Not the removed cgroup itself: list_lru
+ * finds a cgroup's lists by an ID (memcg_kmem_id()) that a new cgroup may
+ * take once the old one is offline.
+ */
+static struct mem_cgroup *drm_shrinker_lru_memcg(struct mem_cgroup *memcg)
+{
+#ifdef CONFIG_MEMCG
+	while (memcg && !mem_cgroup_online(memcg))
+		memcg = parent_mem_cgroup(memcg);
+#endif
+	return memcg;
+}
+
+/*
  * Put @obj, off its list, back at the tail of it. If its cgroup went
  * offline, list_lru gave the cgroup's lists to its nearest online
  * ancestor: the object follows, with its pages counted there, and
@@ -842,7 +867,7 @@ static struct list_lru *drm_shrinker_lru(struct drm_gem_object *obj)
  * for the ancestor's counts (allocated with GFP_KERNEL if @can_block, by
  * a use; a scan that puts the object back allocates with GFP_NOWAIT) its
  * pages stay counted where they are, and it goes on the ancestor's list
- * all the same (list_lru_del() with its removed cgroup finds it there).
+ * all the same (drm_shrinker_lru_memcg() finds it there).
  */
 static void drm_shrinker_relink_locked(struct drm_gem_object *obj,
 				       bool can_block)
@@ -987,8 +1012,8 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
 {
 	drm_shrinker_assert_locked(obj);
-	list_lru_del(drm_shrinker_lru(obj), &obj->lru_node,
-		     obj->shrinker.nid, obj->shrinker_memcg->memcg);
+	list_lru_del(drm_shrinker_lru(obj), &obj->lru_node, obj->shrinker.nid,
+		     drm_shrinker_lru_memcg(obj->shrinker_memcg->memcg));
 	drm_shrinker_unlinked_locked(obj, NULL);
 }
 
@@ -1071,7 +1096,8 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 		 */
 		if (unlikely(memcg && !mem_cgroup_online(memcg))) {
 			list_lru_del(drm_shrinker_lru(obj), &obj->lru_node,
-				     obj->shrinker.nid, memcg);
+				     obj->shrinker.nid,
+				     drm_shrinker_lru_memcg(memcg));
 			drm_shrinker_relink_locked(obj, true);
 			return 0;
 		}
@@ -1493,7 +1519,7 @@ static void drm_shrinker_walk_unlock(struct drm_shrinker_walk *walk,
  */
 static enum lru_status drm_shrinker_isolate(struct list_head *item,
 					    struct list_lru_one *list,
-					    spinlock_t *lock, void *arg)
+					    void *arg)
 {
 	struct drm_gem_object *obj = container_of(item, struct drm_gem_object,
 						  lru_node);
@@ -1501,8 +1527,11 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 	/* The batch's hold of the object's lock, or -1: ours to drop. */
 	int held;
 
-	if (walk->pages >= walk->budget)
+	if (walk->pages >= walk->budget) {
+		/* The walk ends here and leaves the unlocking to us. */
+		spin_unlock(&list->lock);
 		return LRU_STOP;
+	}
 	walk->pages += drm_shrinker_pages(obj);
 	held = -1;
 	if (!dma_resv_trylock(obj->resv)) {
@@ -1908,7 +1937,7 @@ unsigned long drm_shrinker_scan(struct drm_shrinker *shrinker,
 		.nr_to_scan = nr_to_scan,
 		.nid = NUMA_NO_NODE,
 		/* Asked for: whatever the swappiness. */
-		.swappiness = MAX_SWAPPINESS,
+		.swappiness = SHRINKER_MAX_SWAPPINESS,
 	};
 	unsigned long freed, evicted, aged;
 
@@ -1937,7 +1966,7 @@ static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
 		.nr_to_scan = list == DRM_SHRINKER_EVICTABLE ? 0 :
 			      drm_shrinker_pages(obj),
 		.nid = NUMA_NO_NODE,
-		.swappiness = MAX_SWAPPINESS,
+		.swappiness = SHRINKER_MAX_SWAPPINESS,
 	};
 	bool was_pending = obj->shrinker.pending;
 	unsigned int what, noreclaim;
@@ -1946,6 +1975,13 @@ static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
 	bool entered;
 
 	dma_resv_assert_held(obj->resv);
+	/*
+	 * A scan has it, isolated under a reservation lock it shares with
+	 * the object whose callback calls us: the link is that scan's, and
+	 * its dispose step gets to the object.
+	 */
+	if (obj->shrinker.scanning)
+		return -EBUSY;
 
 	srcu = srcu_read_lock(&drm_shrinker_srcu);
 	entered = drm_dev_enter(obj->dev, &idx);
@@ -2009,8 +2045,10 @@ static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
  * purge callback trylocks in vain.
  *
  * Return: the pages freed, or a negative errno: -ENODEV if the device is
- * gone, -EBUSY, -EINPROGRESS, another error of the callback, or -EAGAIN
- * if the object is no longer purgeable or not idle.
+ * gone, -EBUSY (also if a scan has the object: a callback called for
+ * another object that shares @obj's reservation lock), -EINPROGRESS,
+ * another error of the callback, or -EAGAIN if the object is no longer
+ * purgeable or not idle.
  */
 long drm_shrinker_purge_locked(struct drm_gem_object *obj)
 {
@@ -2135,11 +2173,11 @@ static unsigned long drm_shrinker_count_list(struct drm_shrinker *shrinker,
  * drop_caches' scan cannot meet would be deferred by the core MM and
  * asked of the next reclaim), and no more than free swap can take, as xe
  * counts what it can back up. They are anon memory to reclaim, which
- * scans anon LRU pages at swappiness / MAX_SWAPPINESS of their number
+ * scans anon LRU pages at swappiness / SHRINKER_MAX_SWAPPINESS of their number
  * when anon and file memory cost the same to reclaim (get_scan_count()),
  * and do_shrink_slab() asks a shrinker for 4 / seeks times its count's
  * share of each priority, where LRU reclaim scans that share of an LRU
- * once: the evictable pages count at swappiness / MAX_SWAPPINESS times
+ * once: the evictable pages count at swappiness / SHRINKER_MAX_SWAPPINESS times
  * seeks / 4 (7.5% at the default swappiness of 60 and this shrinker's
  * seeks of 1, none at 0), so that an idle object's page is asked for as
  * often as the classic LRU scans an anon page (MGLRU picks anon or file
@@ -2178,7 +2216,7 @@ drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 	/* Weighed as anon memory; rounded up, so that a few pages count. */
 	return pages + DIV_ROUND_UP_ULL((u64)min(swap, evictable) *
 					sc->swappiness * mm->seeks,
-					MAX_SWAPPINESS * 4);
+					SHRINKER_MAX_SWAPPINESS * 4);
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_count_objects);
 
@@ -2343,7 +2381,7 @@ static void drm_shrinker_prime_lockdep(struct drm_shrinker *shrinker)
 	fs_reclaim_acquire(GFP_KERNEL);
 	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++)
 		for_each_node(nid)
-			might_lock(&shrinker->lru[list].node[nid].lock);
+			might_lock(&shrinker->lru[list].node[nid].lru.lock);
 	/* A scan's last object of a cgroup removes the cgroup's counts. */
 	might_lock(&shrinker->memcgs.xa_lock);
 	fs_reclaim_release(GFP_KERNEL);
@@ -2378,8 +2416,9 @@ static int drm_shrinker_setup(struct drm_shrinker *shrinker, const char *name,
 		goto err_root;
 	}
 	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++) {
-		ret = list_lru_init_memcg(&shrinker->lru[list],
-					  shrinker->shrinker);
+		ret = list_lru_init_memcg_key(&shrinker->lru[list],
+					      shrinker->shrinker,
+					      &drm_shrinker_lru_key);
 		if (ret)
 			goto err_destroy;
 	}

@@ -266,7 +266,7 @@ static void panfrost_test_evict_unlisted(struct kunit *test)
 
 	/* DONTNEED, which no job may use: it stays evicted and listed. */
 	dma_resv_lock(bo->base.base.resv, NULL);
-	drm_gem_shmem_madvise(&bo->base, PANFROST_MADV_DONTNEED);
+	drm_gem_shmem_madvise_locked(&bo->base, PANFROST_MADV_DONTNEED);
 	dma_resv_unlock(bo->base.base.resv);
 	panfrost_mmu_job_begin(mmu);
 	KUNIT_EXPECT_EQ(test, panfrost_gem_swapin_evicted(mmu), 0);
@@ -274,8 +274,8 @@ static void panfrost_test_evict_unlisted(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, bo->base.evicted);
 	KUNIT_EXPECT_FALSE(test, list_empty(&mmu->evicted));
 	dma_resv_lock(bo->base.base.resv, NULL);
-	KUNIT_EXPECT_TRUE(test, drm_gem_shmem_madvise(&bo->base,
-						      PANFROST_MADV_WILLNEED));
+	KUNIT_EXPECT_TRUE(test, drm_gem_shmem_madvise_locked(&bo->base,
+							     PANFROST_MADV_WILLNEED));
 	dma_resv_unlock(bo->base.base.resv);
 
 	/* SUBMIT of a job with no BO listed. */

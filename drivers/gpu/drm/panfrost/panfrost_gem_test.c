@@ -32,6 +32,9 @@ static const struct drm_driver panfrost_test_driver = {
 	.gem_create_object = panfrost_gem_create_object,
 };
 
+/* No SoC quirk: panfrost_mmu_ctx_create() reads them. */
+static const struct panfrost_compatible panfrost_test_compatible = {};
+
 KUNIT_DEFINE_ACTION_WRAPPER(panfrost_test_shrinker_destroy, drm_shrinker_destroy,
 			    struct drm_shrinker *);
 
@@ -59,19 +62,23 @@ int panfrost_test_init(struct kunit *test)
 	parent = kunit_device_register(test, "panfrost-test");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
 	KUNIT_ASSERT_EQ(test, dma_set_mask(parent, DMA_BIT_MASK(64)), 0);
-	t->drm = __drm_kunit_helper_alloc_drm_device_with_driver(test, parent,
-								 sizeof(*t->drm), 0,
+	/* The Panfrost device embeds its DRM device, as the driver's does. */
+	t->pfdev = drm_kunit_helper_alloc_drm_device_with_driver(test, parent,
+								 struct panfrost_device,
+								 base,
 								 &panfrost_test_driver);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->drm);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->pfdev);
+	t->drm = &t->pfdev->base;
 	drm_shrinker_dev_use(t->drm, t->shrinker);
 
-	t->pfdev = kunit_kzalloc(test, sizeof(*t->pfdev), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t->pfdev);
-	t->pfdev->ddev = t->drm;
-	t->pfdev->dev = parent;
+	t->pfdev->comp = &panfrost_test_compatible;
 	t->pfdev->coherent = true;
 	spin_lock_init(&t->pfdev->as_lock);
-	t->drm->dev_private = t->pfdev;
+#ifdef CONFIG_DEBUG_FS
+	/* Every BO the driver creates is listed there. */
+	mutex_init(&t->pfdev->debugfs.gems_lock);
+	INIT_LIST_HEAD(&t->pfdev->debugfs.gems_list);
+#endif
 
 	t->mmu = kunit_kzalloc(test, sizeof(*t->mmu), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->mmu);
@@ -116,7 +123,7 @@ panfrost_test_bo_in(struct kunit *test, struct panfrost_mmu *mmu, size_t size,
 	struct panfrost_gem_mapping *m;
 	int ret;
 
-	bo = panfrost_gem_create(mmu->pfdev->ddev, size, flags);
+	bo = panfrost_gem_create(&mmu->pfdev->base, size, flags);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo);
 	ret = kunit_add_action_or_reset(test, panfrost_test_bo_put, bo);
 	KUNIT_ASSERT_EQ(test, ret, 0);
@@ -124,7 +131,7 @@ panfrost_test_bo_in(struct kunit *test, struct panfrost_mmu *mmu, size_t size,
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drm_gem_shmem_get_pages_sgt(&bo->base));
 
 	/* Freed by panfrost_test_bo_put(), once unlisted. */
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = kzalloc_obj(*m);
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	m->obj = bo;
 	m->mmu = mmu;
@@ -156,7 +163,7 @@ static bool panfrost_test_madvise(struct panfrost_gem_object *bo, int madv)
 	bool retained;
 
 	dma_resv_lock(bo->base.base.resv, NULL);
-	retained = drm_gem_shmem_madvise(&bo->base, madv);
+	retained = drm_gem_shmem_madvise_locked(&bo->base, madv);
 	dma_resv_unlock(bo->base.base.resv);
 	return retained;
 }
@@ -431,7 +438,7 @@ static void panfrost_test_refused_purge_keeps_mappings(struct kunit *test)
 
 	bo = panfrost_test_bo(test, 2 * PAGE_SIZE, 0, &mapping);
 	dma_resv_lock(bo->base.base.resv, NULL);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_vmap(&bo->base, &map), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_vmap_locked(&bo->base, &map), 0);
 	dma_resv_unlock(bo->base.base.resv);
 	panfrost_test_madvise(bo, PANFROST_MADV_DONTNEED);
 
@@ -441,7 +448,7 @@ static void panfrost_test_refused_purge_keeps_mappings(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, drm_shrinker_is_purgeable(&bo->base.base));
 
 	dma_resv_lock(bo->base.base.resv, NULL);
-	drm_gem_shmem_vunmap(&bo->base, &map);
+	drm_gem_shmem_vunmap_locked(&bo->base, &map);
 	dma_resv_unlock(bo->base.base.resv);
 
 	/* The callback itself, as if another thread held the lock. */
@@ -478,4 +485,4 @@ static struct kunit_suite panfrost_shrinker_suite = {
 kunit_test_suite(panfrost_shrinker_suite);
 
 /* The DRM shrinker's test interface; these tests are part of the module. */
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");

@@ -75,8 +75,7 @@ struct drm_shrinker_bench {
 	/* The panfrost-style anchor: a driver list under a mutex. */
 	struct mutex madv_lock;
 	struct list_head madv_list;
-	/* The drm_gem_lru anchor and its lock. */
-	struct mutex lru_lock;
+	/* The drm_gem_lru anchor, under the device's gem_lru_mutex. */
 	struct drm_gem_lru lru;
 	/* The memory every object says it holds. */
 	struct page *page;
@@ -328,7 +327,8 @@ static int drm_shrinker_bench_readd(bool anchor)
  * drm_gem_lru_scan()'s callback: what msm's purge() checks before it
  * purges (the object is idle), the same purge, then off the LRU.
  */
-static bool drm_shrinker_bench_lru_shrink(struct drm_gem_object *obj)
+static bool drm_shrinker_bench_lru_shrink(struct drm_gem_object *obj,
+					  struct ww_acquire_ctx *ticket)
 {
 	if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
 		return false;
@@ -353,8 +353,9 @@ static int drm_shrinker_bench_time_scan(bool anchor, u64 *ps)
 
 	start = ktime_get_ns();
 	if (anchor)
-		freed = drm_gem_lru_scan(&b->lru, b->nr_objs, &remaining,
-					 drm_shrinker_bench_lru_shrink);
+		freed = drm_gem_lru_scan(b->drm, &b->lru, b->nr_objs,
+					 &remaining,
+					 drm_shrinker_bench_lru_shrink, NULL);
 	else
 		freed = drm_shrinker_scan(NULL, b->nr_objs, GFP_KERNEL);
 	elapsed = ktime_get_ns() - start;
@@ -460,8 +461,7 @@ static int __init drm_shrinker_bench_init(void)
 
 	mutex_init(&b->madv_lock);
 	INIT_LIST_HEAD(&b->madv_list);
-	mutex_init(&b->lru_lock);
-	drm_gem_lru_init(&b->lru, &b->lru_lock);
+	drm_gem_lru_init(&b->lru);
 
 	b->page = alloc_page(GFP_KERNEL);
 	if (!b->page)

@@ -69,6 +69,12 @@ struct drm_shrinker_test_obj {
 	bool memalloc;
 	/* If set, the purge callback waits at this gate first. */
 	struct drm_shrinker_test_gate *gate;
+	/*
+	 * If set, the purge callback finishes this object's purge first
+	 * (drm_shrinker_purge_locked()) and keeps what it returned.
+	 */
+	struct drm_shrinker_test_obj *sibling;
+	long sibling_ret;
 };
 
 /* Where a purge callback says it runs, and waits until the case lets it go. */
@@ -93,6 +99,8 @@ static long drm_shrinker_test_purge(struct drm_gem_object *obj,
 		complete(&tobj->gate->entered);
 		wait_for_completion(&tobj->gate->go);
 	}
+	if (tobj->sibling)
+		tobj->sibling_ret = drm_shrinker_purge_locked(&tobj->sibling->base);
 	tobj->purges++;
 	tobj->nr_to_scan = sc->nr_to_scan;
 	tobj->memalloc = current->flags & PF_MEMALLOC;
@@ -154,7 +162,7 @@ drm_shrinker_test_obj_resv(struct drm_shrinker_test *t, struct drm_device *dev,
 {
 	struct drm_shrinker_test_obj *tobj;
 
-	tobj = kzalloc(sizeof(*tobj), GFP_KERNEL);
+	tobj = kzalloc_obj(*tobj);
 	if (!tobj)
 		return NULL;
 	tobj->page = alloc_page(GFP_KERNEL);
@@ -323,7 +331,7 @@ static struct dma_fence *drm_shrinker_test_fence(struct kunit *test,
 	struct dma_fence *fence;
 	int ret;
 
-	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	fence = kzalloc_obj(*fence);
 	KUNIT_ASSERT_NOT_NULL(test, fence);
 	dma_fence_init(fence, &drm_shrinker_test_fence_ops, &t->fence_lock,
 		       dma_fence_context_alloc(1), 1);
@@ -980,6 +988,38 @@ static void drm_test_shrinker_shared_resv_contended(struct kunit *test)
 	dma_resv_unlock(vm->base.resv);
 }
 
+/*
+ * A purge callback that finishes the purge of another object of its
+ * batch, one that shares its reservation lock: the scan has that object,
+ * so drm_shrinker_purge_locked() leaves it alone (-EBUSY), and the scan
+ * purges it once, as its own.
+ */
+static void drm_test_shrinker_shared_resv_finish(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *vm = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *a, *b;
+	struct drm_shrinker_stats stats;
+
+	a = drm_shrinker_test_obj_sharing(test, 1, vm);
+	b = drm_shrinker_test_obj_sharing(test, 1, vm);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_dontneed(a), 0);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_dontneed(b), 0);
+	a->sibling = b;
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 2);
+	KUNIT_EXPECT_EQ(test, a->sibling_ret, -EBUSY);
+	KUNIT_EXPECT_EQ(test, a->purges, 1);
+	KUNIT_EXPECT_EQ(test, b->purges, 1);
+	KUNIT_EXPECT_TRUE(test, b->purged);
+	KUNIT_EXPECT_EQ(test, t->nr_purged, 2);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 0);
+	KUNIT_EXPECT_TRUE(test, dma_resv_trylock(vm->base.resv));
+	dma_resv_unlock(vm->base.resv);
+}
+
 struct drm_shrinker_test_dmabuf_param {
 	const char *desc;
 	bool imported;
@@ -1198,10 +1238,10 @@ static struct drm_gem_shmem_object *drm_shrinker_test_shmem(struct kunit *test,
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
 	dma_resv_lock(shmem->base.resv, NULL);
-	ret = drm_gem_shmem_vmap(shmem, &map);
+	ret = drm_gem_shmem_vmap_locked(shmem, &map);
 	if (!ret) {
 		iosys_map_memset(&map, 0, 0xa5, pages * PAGE_SIZE);
-		drm_gem_shmem_vunmap(shmem, &map);
+		drm_gem_shmem_vunmap_locked(shmem, &map);
 	}
 	dma_resv_unlock(shmem->base.resv);
 	KUNIT_ASSERT_EQ(test, ret, 0);
@@ -1214,7 +1254,7 @@ static int drm_shrinker_test_shmem_madvise(struct drm_gem_shmem_object *shmem,
 	int ret;
 
 	dma_resv_lock(shmem->base.resv, NULL);
-	ret = drm_gem_shmem_madvise(shmem, madv);
+	ret = drm_gem_shmem_madvise_locked(shmem, madv);
 	dma_resv_unlock(shmem->base.resv);
 	return ret;
 }
@@ -1269,7 +1309,7 @@ static void drm_test_shrinker_shmem_in_use(struct kunit *test)
 	int ret;
 
 	dma_resv_lock(v->base.resv, NULL);
-	ret = drm_gem_shmem_vmap(v, &map);
+	ret = drm_gem_shmem_vmap_locked(v, &map);
 	dma_resv_unlock(v->base.resv);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_ASSERT_EQ(test, drm_gem_shmem_pin(p), 0);
@@ -1284,7 +1324,7 @@ static void drm_test_shrinker_shmem_in_use(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_PINNED], 2);
 
 	dma_resv_lock(v->base.resv, NULL);
-	drm_gem_shmem_vunmap(v, &map);
+	drm_gem_shmem_vunmap_locked(v, &map);
 	dma_resv_unlock(v->base.resv);
 	drm_gem_shmem_unpin(p);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 3);
@@ -1314,18 +1354,18 @@ static void drm_test_shrinker_shmem_purged_stays(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, drm_shrinker_is_purgeable(&gone->base));
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_pin(gone), -EINVAL);
 	dma_resv_lock(gone->base.resv, NULL);
-	ret = drm_gem_shmem_vmap(gone, &map);
+	ret = drm_gem_shmem_vmap_locked(gone, &map);
 	dma_resv_unlock(gone->base.resv);
 	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
 	KUNIT_EXPECT_NULL(test, gone->pages);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_object_status(&gone->base), 0);
 
 	dma_resv_lock(kept->base.resv, NULL);
-	ret = drm_gem_shmem_vmap(kept, &map);
+	ret = drm_gem_shmem_vmap_locked(kept, &map);
 	if (!ret) {
 		KUNIT_EXPECT_EQ(test, iosys_map_rd(&map, 0, u8), 0xa5);
 		KUNIT_EXPECT_EQ(test, iosys_map_rd(&map, PAGE_SIZE - 1, u8), 0xa5);
-		drm_gem_shmem_vunmap(kept, &map);
+		drm_gem_shmem_vunmap_locked(kept, &map);
 	}
 	dma_resv_unlock(kept->base.resv);
 	KUNIT_EXPECT_EQ(test, ret, 0);
@@ -1831,7 +1871,7 @@ static void drm_test_shrinker_empty_only_when_empty(struct kunit *test)
 
 	drm_shrinker_assume_swap(t->shrinker);
 	/* Where the evictable pages count whole. */
-	sc.swappiness = MAX_SWAPPINESS;
+	sc.swappiness = SHRINKER_MAX_SWAPPINESS;
 	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), SHRINK_EMPTY);
 	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(a, DRM_SHRINKER_EVICTABLE), 0);
 	/* Counted as memory reclaim counts. */
@@ -1929,7 +1969,7 @@ static void drm_test_shrinker_may_wait(struct kunit *test)
 	/* In reclaim with GFP_KERNEL, but in a workqueue worker. */
 	w.may_wait = true;
 	INIT_WORK_ONSTACK(&w.work, drm_shrinker_test_wait_work_fn);
-	queue_work(system_wq, &w.work);
+	queue_work(system_percpu_wq, &w.work);
 	flush_work(&w.work);
 	destroy_work_on_stack(&w.work);
 	KUNIT_EXPECT_FALSE(test, w.may_wait);
@@ -1938,7 +1978,7 @@ static void drm_test_shrinker_may_wait(struct kunit *test)
 /*
  * Eviction honours the swappiness of the reclaim (&shrink_control.swappiness)
  * as anon reclaim does: a reclaim counts the evictable pages at
- * swappiness / MAX_SWAPPINESS of them times seeks / 4, rounded up, so
+ * swappiness / SHRINKER_MAX_SWAPPINESS of them times seeks / 4, rounded up, so
  * that reclaim asks for them as often as for anon pages; with swappiness 0 it
  * neither counts them (0, not SHRINK_EMPTY) nor looks at or evicts
  * them, and still purges DONTNEED objects.
@@ -1952,7 +1992,7 @@ static void drm_test_shrinker_swappiness(struct kunit *test)
 	struct shrink_control sc = drm_shrinker_test_sc(128);
 	struct reclaim_state rs = {};
 	unsigned long count[4], freed[2], purges, scanned;
-	static const int swappiness[] = { 0, 1, 60, MAX_SWAPPINESS };
+	static const int swappiness[] = { 0, 1, 60, SHRINKER_MAX_SWAPPINESS };
 	unsigned int i;
 
 	drm_shrinker_assume_swap(t->shrinker);
@@ -2093,6 +2133,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_contended),
 	KUNIT_CASE(drm_test_shrinker_shared_resv),
 	KUNIT_CASE(drm_test_shrinker_shared_resv_contended),
+	KUNIT_CASE(drm_test_shrinker_shared_resv_finish),
 	KUNIT_CASE(drm_test_shrinker_pending),
 	KUNIT_CASE(drm_test_shrinker_called_off),
 	KUNIT_CASE(drm_test_shrinker_pending_origin),
@@ -2125,6 +2166,6 @@ static struct kunit_suite drm_shrinker_test_suite = {
 
 kunit_test_suite(drm_shrinker_test_suite);
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 MODULE_DESCRIPTION("KUnit tests for the DRM shrinker");
 MODULE_LICENSE("GPL");
