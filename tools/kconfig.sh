@@ -8,8 +8,11 @@
 
 (($# > 0)) || die "usage: $0 FRAGMENT..."
 # What this kernel has and the other does not: tests/config/kernel-KVER.config.
+# Its options are KUnit's: only for configs with KUnit (not arm64.config).
 kfrag=$TOP/tests/config/kernel-$KVER.config
-[ -f "$kfrag" ] && set -- "$@" "$kfrag"
+if [ -f "$kfrag" ] && cat "$@" | grep -qx 'CONFIG_KUNIT=y'; then
+	set -- "$@" "$kfrag"
+fi
 mkdir -p "$KOBJ"
 merged=$KOBJ/.drm-shrinker.fragment
 cat "$@" >"$merged.new"

@@ -145,14 +145,13 @@ kbuild() {
 kmake() {
 	local arch=(CC="ccache gcc")
 
-	# Kernels after 6.12 need a newer sparse than Debian 12's (deps.sh).
-	if [ "$KVER" != 6.12 ] && [ -x "$BUILD/sparse/sparse" ]; then
-		arch+=(CHECK="$BUILD/sparse/sparse")
-	fi
-
 	if [ "$KARCH" = arm64 ]; then
 		arch=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 		      CC="ccache aarch64-linux-gnu-gcc")
+	fi
+	# Kernels after 6.12 need a newer sparse than Debian 12's (deps.sh).
+	if [ "$KVER" != 6.12 ] && [ -x "$BUILD/sparse/sparse" ]; then
+		arch+=(CHECK="$BUILD/sparse/sparse")
 	fi
 	make -C "$KSRC" O="$KOBJ" HOSTCC="ccache gcc" "${arch[@]}" \
 		-j"$JOBS" "$@"

@@ -80,7 +80,7 @@ stage_new_files() {
 	(cd "$TOP" && git ls-files --cached --others --exclude-standard \
 		drivers include Documentation | cpio -pdm --quiet "$NEWFILES")
 	if [ -f "$PATCHES/overlay.patch" ]; then
-		(cd "$NEWFILES" && patch -p1 -s -F0 --no-backup-if-mismatch \
+		(cd "$NEWFILES" && patch -p1 -s -F0 --forward --no-backup-if-mismatch \
 			<"$PATCHES/overlay.patch") ||
 			die "patches/$KVER/overlay.patch does not apply to the new files"
 	fi
@@ -173,9 +173,19 @@ checkpatch_series() {
 
 # Build the guest config at one state of the series; print its warnings
 # without line numbers, one per line, to $1.warn.
+# The guest fragment and this kernel's own (tests/config/kernel-KVER.config:
+# 7.3 runs KUnit at boot only with KUNIT_AUTORUN_ENABLED), into $1.
+guest_fragment() {
+	cat "$TOP/tests/config/guest.config" "${@:2}" >"$1"
+	if [ -f "$TOP/tests/config/kernel-$KVER.config" ]; then
+		cat "$TOP/tests/config/kernel-$KVER.config" >>"$1"
+	fi
+}
+
 bisect_build() {
 	local log=$1
-	kmake -s allnoconfig KCONFIG_ALLCONFIG="$TOP/tests/config/guest.config" \
+	guest_fragment "$BIS/guest.fragment"
+	kmake -s allnoconfig KCONFIG_ALLCONFIG="$BIS/guest.fragment" \
 		>"$log" 2>&1 || return 1
 	kmake -s bzImage modules >>"$log" 2>&1 || return 1
 	grep -E ': warning: ' "$log" | sed -E 's/:[0-9]+:[0-9]+: /: /' |
@@ -186,8 +196,7 @@ bisect_build() {
 # $BIS/obj-modular; its warnings, modpost's included, to $1.warn.
 bisect_build_modular() {
 	local log=$1
-	cat "$TOP/tests/config/guest.config" "$TOP/tests/config/modular.config" \
-		>"$BIS/modular.fragment"
+	guest_fragment "$BIS/modular.fragment" "$TOP/tests/config/modular.config"
 	(export KOBJ=$BIS/obj-modular
 	 mkdir -p "$KOBJ"
 	 kmake -s allnoconfig KCONFIG_ALLCONFIG="$BIS/modular.fragment" &&

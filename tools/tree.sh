@@ -105,7 +105,7 @@ overlay() {
 			mkdir -p "$(dirname "$stage/$rel")"
 			cp "$TOP/$rel" "$stage/$rel"
 		done < <(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$bp")
-		(cd "$stage" && patch -p1 -s -F0 --no-backup-if-mismatch <"$bp") ||
+		(cd "$stage" && patch -p1 -s -F0 --forward --no-backup-if-mismatch <"$bp") ||
 			die "patches/$KVER/overlay.patch does not apply to the repo's new files: port the change to $KVER in it"
 	fi
 	# Remove the links and copies of files that left the repo.
