@@ -55,13 +55,14 @@ if ((built)); then
 	# second kernel from cold caches takes about 30 minutes more, past
 	# CI's 90 (the README's "What make check runs" says where it goes).
 	if [ "$variant" = default ] && [ "${DS_OTHER_KERNEL:-0}" = 1 ]; then
-		env KVER="$OTHER_KVER" KOBJ= bash -c '
+		env KVER="$OTHER_KVER" KOBJ= TARBALL= bash -c '
 			. "$1/tools/lib.sh"
 			phase "tree-$KVER" "$TOP/tools/tree.sh" &&
 			phase "config-$KVER" "$TOP/tools/kconfig.sh" "$TOP/tests/config/guest.config" &&
 			phase "build-$KVER" kbuild &&
 			phase "kselftest-$KVER" "$TOP/tools/kselftest.sh" &&
-			phase "guest-$KVER" "$TOP/tools/guest.sh" check "$RESULTS/guest-$KVER"' \
+			phase "guest-$KVER" "$TOP/tools/guest.sh" check "$RESULTS/guest-$KVER" \
+				${DS_SOAK_SECONDS:+"DS_SOAK_SECONDS=$DS_SOAK_SECONDS"}' \
 			_ "$TOP" || true
 	fi
 	# The builds a distribution and a maintainer make: modular, and
