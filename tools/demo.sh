@@ -9,7 +9,7 @@
 # to build/results/demo/demo.png.
 . "$(dirname "$0")/lib.sh"
 
-export RESULTS=$BUILD/results/demo
+export RESULTS=$BUILD/results$KSUF/demo
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 say "make demo: build the guest kernel and tools, then boot the guest twice (about 3 minutes each)"

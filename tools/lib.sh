@@ -11,7 +11,7 @@ export PATH=/usr/bin:/bin:$PATH
 BUILD=${BUILD:-$TOP/build}
 # The kernel the series is for: KVER=6.12 or 7.3 (patches/$KVER). The
 # main kernel's build directories are build/obj*, another's build/obj*-KVER.
-MAIN_KVER=6.12
+MAIN_KVER=7.3
 KVER=${KVER:-$MAIN_KVER}
 case $KVER in
 6.12) OTHER_KVER=7.3 ;;

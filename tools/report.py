@@ -310,9 +310,9 @@ def main():
                          load_expect(os.path.join(top, "tests/guest/expect-%s.txt" % extra)),
                          "guest-" + extra, extra + "/")
 
-    # The other kernel's boot with the main plan (make check-both's
+    # The other kernel's boot with the main plan (make check's
     # guest-KVER): tests/guest/expect-KVER.txt if that kernel reports
-    # otherwise. make check says that it did not run it.
+    # otherwise. make check-main says that it did not run it.
     for kver in ("6.12", "7.3"):
         gdir = os.path.join(run, "guest-" + kver)
         if any(n == "guest-" + kver for n, _, _ in phases) or os.path.isdir(gdir):
@@ -322,7 +322,7 @@ def main():
             report_guest(rep, gdir, load_expect(exp), "guest-" + kver, kver + "/")
         elif kver == os.environ.get("DS_SKIPPED_KVER"):
             rep.add("kernel-" + kver, "skip", None,
-                    "not built or booted: make check-both does")
+                    "not built or booted: make check-main leaves it out")
 
     width = max([len(r[0]) for r in rep.rows] + [20])
     print("\n%-*s  %-6s  %8s  %s" % (width, "test", "result", "time", "detail"))
