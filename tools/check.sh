@@ -13,6 +13,9 @@ if [ "$variant" = kasan ]; then
 	export KOBJ=$BUILD/obj-kasan$KSUF
 	export TIMEOUT=${TIMEOUT:-2400}
 fi
+# make check builds and boots the other kernel too (deps.sh fetches it).
+export DS_OTHER_KERNEL=${DS_OTHER_KERNEL:-1}
+[ "$variant" = default ] || DS_OTHER_KERNEL=0
 RUN=$RESULTS/check-$variant
 rm -rf "$RUN"
 mkdir -p "$RUN"
@@ -47,25 +50,6 @@ if ((built)); then
 	# (plan-evict.sh says why kmemleak is off there).
 	MEM=1G phase guest-evict "$TOP/tools/guest.sh" evict "$RUN/guest-evict" \
 		kmemleak=off zswap.enabled=1 || true
-	# The other kernel the series is kept for (OTHER_KVER, lib.sh: 6.12,
-	# the stable backport): its tree, the guest config, and one boot
-	# with the main plan (KUnit, IGT, the selftests and the Mesa tests;
-	# IGT and Mesa built once: the uAPI is the same). Its build dirs are
-	# the other kernel's (build/obj-KVER). The static checks, the other
-	# boots and the builds below are the main kernel's: `make series
-	# KVER=6.12` proves the backport's patches. DS_OTHER_KERNEL=0 (make
-	# check-main) leaves it out and reports it as one skipped row.
-	if [ "$variant" = default ] && [ "${DS_OTHER_KERNEL:-1}" = 1 ]; then
-		env KVER="$OTHER_KVER" KOBJ= TARBALL= bash -c '
-			. "$1/tools/lib.sh"
-			phase "tree-$KVER" "$TOP/tools/tree.sh" &&
-			phase "config-$KVER" "$TOP/tools/kconfig.sh" "$TOP/tests/config/guest.config" &&
-			phase "build-$KVER" kbuild &&
-			phase "kselftest-$KVER" "$TOP/tools/kselftest.sh" &&
-			phase "guest-$KVER" "$TOP/tools/guest.sh" check "$RESULTS/guest-$KVER" \
-				${DS_SOAK_SECONDS:+"DS_SOAK_SECONDS=$DS_SOAK_SECONDS"}' \
-			_ "$TOP" || true
-	fi
 	# The builds a distribution and a maintainer make: modular, and
 	# with each option the code depends on turned off; then a boot of
 	# the modular one. Not for the KASAN variant: the same sources.
@@ -76,9 +60,34 @@ if ((built)); then
 				"$TOP/tools/guest.sh" modular "$RUN/guest-modular" || true
 		fi
 	fi
+	# The other kernel the series is kept for (OTHER_KVER, lib.sh: 6.12,
+	# the stable backport), after everything of the main kernel: its
+	# tree, the guest config, its build (which fails on any compiler
+	# warning), and one boot with the main plan (KUnit, IGT, the
+	# selftests and the Mesa tests; IGT and Mesa built once: the uAPI is
+	# the same). Its build dirs are the other kernel's (build/obj-KVER).
+	# The static checks, the other boots and the option builds are the
+	# main kernel's: `make series KVER=6.12` proves the backport's
+	# patches. DS_OTHER_KERNEL=0 (make check-main) leaves it out and
+	# reports it as one skipped row.
+	if [ "$variant" = default ] && [ "$DS_OTHER_KERNEL" = 1 ]; then
+		env KVER="$OTHER_KVER" KOBJ= TARBALL= bash -c '
+			. "$1/tools/lib.sh"
+			kbuild_nowarn() {
+				kbuild || return
+				! grep -E ": (warning|error): " "$KOBJ/build.log"
+			}
+			phase "tree-$KVER" "$TOP/tools/tree.sh" &&
+			phase "config-$KVER" "$TOP/tools/kconfig.sh" "$TOP/tests/config/guest.config" &&
+			phase "build-$KVER" kbuild_nowarn || exit 0
+			phase "kselftest-$KVER" "$TOP/tools/kselftest.sh" || true
+			phase "guest-$KVER" "$TOP/tools/guest.sh" check "$RESULTS/guest-$KVER" \
+				${DS_SOAK_SECONDS:+"DS_SOAK_SECONDS=$DS_SOAK_SECONDS"} || true' \
+			_ "$TOP" || true
+	fi
 fi
 say "make check ($variant) took $(($(date +%s) - T0))s"
 skipped=
-[ "$variant" = default ] && [ "${DS_OTHER_KERNEL:-1}" != 1 ] && skipped=$OTHER_KVER
+[ "$variant" = default ] && [ "$DS_OTHER_KERNEL" != 1 ] && skipped=$OTHER_KVER
 DS_SKIPPED_KVER=$skipped "$PY" "$TOP/tools/report.py" "$RUN" "$TOP" | tee "$RUN/report.txt"
 exit "${PIPESTATUS[0]}"

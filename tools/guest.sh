@@ -48,10 +48,9 @@ if [ -n "${PAGECACHE_DIR:-}" ]; then
 fi
 
 # Every plan: the upstream KUnit suites that WARN or leak by themselves
-# stay out (tests/guest/kunit-filter.txt says why; kunit-filter-KVER.txt
-# for a kernel that has its own).
+# stay out (tests/guest/kunit-filter-KVER.txt says why).
 kf=$TOP/tests/guest/kunit-filter-$KVER.txt
-[ -f "$kf" ] || kf=$TOP/tests/guest/kunit-filter.txt
+[ -f "$kf" ] || die "no $kf"
 filter=$(grep -v '^#' "$kf" | grep . | paste -sd, -)
 
 cmdline="console=ttyS0 loglevel=6 root=/dev/root rootfstype=9p

@@ -15,7 +15,8 @@ if [ -f "$kfrag" ] && cat "$@" | grep -qx 'CONFIG_KUNIT=y'; then
 fi
 mkdir -p "$KOBJ"
 merged=$KOBJ/.drm-shrinker.fragment
-cat "$@" >"$merged.new"
+# The kernel's version first: a dir another kernel configured starts over.
+{ echo "# KVER=$KVER"; cat "$@"; } >"$merged.new"
 if [ -f "$KOBJ/.config" ] && cmp -s "$merged.new" "$merged"; then
 	kmake -s olddefconfig
 else

@@ -142,6 +142,18 @@ kbuild() {
 	say "build: done, $(grep -c '^  CC ' "$log" || true) files compiled, $(($(date +%s) - t0))s"
 }
 
+# series_objects [KOBJ]: the objects built from the .c files the series
+# adds or patches, that KOBJ's build has (default: $KOBJ).
+series_objects() {
+	local obj=${1:-$KOBJ} p
+	(cd "$TOP" && git ls-files --cached --others --exclude-standard \
+		drivers include Documentation 2>/dev/null
+	 grep -v '^#' "$PATCHES/series" | sed '/^$/d' | while read -r p; do
+		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$PATCHES/$p"
+	 done) | grep '\.c$' | sort -u | sed 's/\.c$/.o/' |
+		while read -r o; do [ -f "$obj/$o" ] && echo "$o"; done || true
+}
+
 kmake() {
 	local arch=(CC="ccache gcc")
 

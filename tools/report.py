@@ -19,10 +19,9 @@ Reads RUN_DIR (build/results/check):
   guest-NAME/          the same for make check's other boots, with
                        tests/guest/expect-NAME.txt
   guest-KVER/          the boot of the other kernel (6.12 or 7.3) with
-                       the main plan: tests/guest/expect-KVER.txt if it
-                       exists, else expect.txt
-and EXPECT (default: tests/guest/expect-KVER.txt for the kernel in $KVER if
-there is one, else tests/guest/expect.txt, in the repo): what must have
+                       the main plan: tests/guest/expect-KVER.txt
+and EXPECT (default: tests/guest/expect-KVER.txt for the kernel in $KVER,
+else for tools/lib.sh's MAIN_KVER, in the repo): what must have
 run, and (`pass NAME/SUBTEST`) subtests that must pass: a skip of one of
 those fails.
 
@@ -270,12 +269,13 @@ def main():
     run, top = sys.argv[1], sys.argv[2]
     guest = os.path.join(run, "guest")
     rep = Report()
-    # The main guest's kernel (KVER, tools/lib.sh): expect-KVER.txt if it
-    # has one.
-    default = os.path.join(top, "tests/guest/expect-%s.txt"
-                           % os.environ.get("KVER", ""))
-    if not os.path.exists(default):
-        default = os.path.join(top, "tests/guest/expect.txt")
+    # The main guest's kernel (KVER, else tools/lib.sh's MAIN_KVER):
+    # expect-KVER.txt, which must exist.
+    kver = os.environ.get("KVER")
+    if not kver:
+        with open(os.path.join(top, "tools/lib.sh")) as f:
+            kver = re.search(r"^MAIN_KVER=(\S+)$", f.read(), re.M).group(1)
+    default = os.path.join(top, "tests/guest/expect-%s.txt" % kver)
     expect = load_expect(sys.argv[3] if len(sys.argv) > 3 else default)
 
     phases = []
@@ -311,14 +311,12 @@ def main():
                          "guest-" + extra, extra + "/")
 
     # The other kernel's boot with the main plan (make check's
-    # guest-KVER): tests/guest/expect-KVER.txt if that kernel reports
-    # otherwise. make check-main says that it did not run it.
+    # guest-KVER): tests/guest/expect-KVER.txt. make check-main says
+    # that it did not run it.
     for kver in ("6.12", "7.3"):
         gdir = os.path.join(run, "guest-" + kver)
         if any(n == "guest-" + kver for n, _, _ in phases) or os.path.isdir(gdir):
             exp = os.path.join(top, "tests/guest/expect-%s.txt" % kver)
-            if not os.path.exists(exp):
-                exp = os.path.join(top, "tests/guest/expect.txt")
             report_guest(rep, gdir, load_expect(exp), "guest-" + kver, kver + "/")
         elif kver == os.environ.get("DS_SKIPPED_KVER"):
             rep.add("kernel-" + kver, "skip", None,

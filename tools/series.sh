@@ -39,7 +39,12 @@ git_q() { git -c user.name=drm-shrinker -c user.email=dri-devel@lists.freedeskto
 	-c commit.gpgsign=false "$@"; }
 
 make_base() {
-	[ -d "$BASE/.git" ] && return 0
+	if [ -d "$BASE/.git" ]; then
+		# A base of another kernel (a dir from before MAIN_KVER changed).
+		git -C "$BASE" log -1 --format=%s base | grep -q "linux-source-$KVER)" &&
+			return 0
+		say "$BASE is not linux-source-$KVER's: making it again"
+	fi
 	say "making the base repo from $TARBALL_NAME (once, about 3 minutes)"
 	rm -rf "$BASE" "$BASE.tmp"
 	mkdir -p "$BASE.tmp"

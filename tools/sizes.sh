@@ -15,7 +15,7 @@ PRISTINE=$BUILD/pristine-headers$KSUF
 cmdfile=$KOBJ/drivers/gpu/drm/virtio/.virtgpu_object.o.cmd
 [ -f "$cmdfile" ] || die "build the guest kernel first (no $cmdfile)"
 
-if [ ! -f "$PRISTINE/.done" ]; then
+if [ "$(cat "$PRISTINE/.done" 2>/dev/null)" != "$KVER" ]; then
 	say "extracting pristine headers from $TARBALL"
 	rm -rf "$PRISTINE"
 	mkdir -p "$PRISTINE"
@@ -23,7 +23,7 @@ if [ ! -f "$PRISTINE/.done" ]; then
 		linux-source-$KVER/include linux-source-$KVER/arch/x86/include \
 		linux-source-$KVER/drivers/gpu/drm/virtio \
 		linux-source-$KVER/drivers/gpu/drm/panfrost
-	touch "$PRISTINE/.done"
+	echo "$KVER" >"$PRISTINE/.done"
 fi
 
 probe=$(mktemp --suffix=.c)

@@ -66,15 +66,14 @@ for p in $patches; do
 done
 
 # Objects built from new or patched C files, that this config builds.
-objs=$( (for f in $new_files; do echo "$f"; done
-	 for p in $patches; do
-		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$PATCHES/$p"
-	 done) | grep '\.c$' | sort -u | sed 's/\.c$/.o/' |
-	while read -r o; do [ -f "$KOBJ/$o" ] && echo "$o"; done || true)
+objs=$(series_objects)
 # W=1 C=2 warnings of one object or directory, without line numbers and
 # paths.
 w1_warnings() {
-	kmake -s W=1 C=2 "$1" 2>&1 | grep -E 'warning:|error:' |
+	# A sparse the kernel refuses is reported, not skipped silently.
+	kmake -s W=1 C=2 "$1" 2>&1 |
+		sed -E 's/^.*(not available or not up to date).*$/sparse: warning: \1/' |
+		grep -E 'warning:|error:' |
 		sed -E "s|$KSRC/||; s|^([^:]+):[0-9]+:([0-9]+:)?|\1:|" | sort || true
 }
 
@@ -118,7 +117,11 @@ if ((${#missing[@]})) || [ ! -f "$arm64_base" ]; then
 	touch "$KOBJ/.config" "$ARM64_OBJ/.config"
 fi
 
-if ! command -v sparse >/dev/null; then
+# The sparse kmake runs (lib.sh): build/sparse's for kernels after 6.12.
+if [ "$KVER" != 6.12 ] && [ ! -x "$BUILD/sparse/sparse" ]; then
+	echo "no $BUILD/sparse/sparse: tools/deps.sh builds it for $KVER" >"$LOGDIR/w1-sparse.log"
+	record "w1-sparse" 1 0 "$LOGDIR/w1-sparse.log"
+elif ! command -v sparse >/dev/null; then
 	echo "sparse is not installed" >"$LOGDIR/w1-sparse.log"
 	record "w1-sparse" 1 0 "$LOGDIR/w1-sparse.log"
 elif [ -n "$objs" ]; then

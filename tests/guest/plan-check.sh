@@ -19,7 +19,7 @@ ds_smoke_madvise
 # the eviction boot (plan-evict.sh says why). First with the system's Mesa
 # (22.3.6), whose BO cache marks nothing DONTNEED (cache-purged skips and
 # says so), then with Mesa 25.0.7 with the virgl madvise patches of mesa/,
-# where cache-purged must pass (expect.txt).
+# where cache-purged must pass (expect-KVER.txt).
 ds_igt virtio_gpu_mesa MESA_SHADER_CACHE_DISABLE=true \
 	LD_PRELOAD="$DS_TOP/build/igt/ds-madvcount.so" -- \
 	--run-subtest '*,!render-across-eviction'
