@@ -33,14 +33,17 @@ mkdir -p "$LOGDIR"
 # option-off configs.
 candidates=$(series_objects "$BUILD/obj$KSUF")
 
-# enabled OBJ: the object's line in its directory's Makefile names no
-# CONFIG_ option that $KOBJ/.config leaves unset (obj-$(CONFIG_X) += o.o,
-# drm-$(CONFIG_DEBUG_FS) += drm_debugfs.o); a line of a list that an
-# earlier line opens counts as enabled.
+# enabled OBJ: the object's line in its directory's Makefile, with its
+# continuation lines, names no CONFIG_ option that $KOBJ/.config leaves
+# unset (obj-$(CONFIG_X) += o.o, drm-$(CONFIG_DEBUG_FS) += \ ...
+# drm_debugfs.o). A composite's own option and ifdef blocks are not
+# read: every object of the series is in a list that names its option.
 enabled() {
 	local o=$1 mk line c
 	mk=$KSRC/$(dirname "$o")/Makefile
-	line=$(grep -E "(^|[[:space:]=])$(basename "$o")([[:space:]\\\\]|$)" "$mk" | head -n1)
+	# Continuation lines joined: an object on one takes its list's option.
+	line=$(sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta' "$mk" |
+		grep -E "(^|[[:space:]=])$(basename "$o")([[:space:]]|$)" | head -n1)
 	for c in $(grep -oE 'CONFIG_[A-Z0-9_]+' <<<"$line"); do
 		grep -qE "^$c=(y|m)$" "$KOBJ/.config" || return 1
 	done
@@ -68,6 +71,9 @@ for name in "${names[@]}"; do
 			rc=1
 		else
 			echo "compiling ${#objs[@]} objects: ${objs[*]}" >>"$log"
+			# Compiled again each time (ccache replays it), so that a
+			# warning shows in every run, not only in the first.
+			(cd "$KOBJ" && rm -f "${objs[@]}")
 			kmake -s "${objs[@]}" >>"$log" 2>&1 || rc=$?
 		fi
 	fi

@@ -8,6 +8,8 @@ PKGS=(
 	# kernel source and build
 	linux-source-6.12 quilt ccache flex bison libelf-dev libssl-dev bc
 	cpio kmod rsync git sparse gcc make perl python3 python3-ply
+	# checkpatch's SPDX check (scripts/spdxcheck.py imports git on 7.3)
+	python3-git
 	# guest: ext4 for the memory controller's selftests (mkfs.ext4)
 	e2fsprogs
 	# arm64 cross build for panfrost

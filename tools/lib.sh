@@ -142,6 +142,21 @@ kbuild() {
 	say "build: done, $(grep -c '^  CC ' "$log" || true) files compiled, $(($(date +%s) - t0))s"
 }
 
+# checkpatch_kept FILE...: the --ignore options of the checkpatch
+# findings patches/KVER/checkpatch-kept keeps for these files, each said
+# on stderr with its reason.
+checkpatch_kept() {
+	local kept=$PATCHES/checkpatch-kept f file type why
+	[ -f "$kept" ] || return 0
+	for f in "$@"; do
+		while read -r file type why; do
+			[ "$file" = "$f" ] || continue
+			printf 'checkpatch: %s kept in %s: %s\n' "$type" "$file" "$why" >&2
+			printf -- '--ignore %s\n' "$type"
+		done < <(grep -v '^#' "$kept")
+	done
+}
+
 # series_objects [KOBJ]: the objects built from the .c files the series
 # adds or patches, that KOBJ's build has (default: $KOBJ).
 series_objects() {

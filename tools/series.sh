@@ -164,7 +164,10 @@ checkpatch_series() {
 	git_q -C "$WORK" checkout -q "${COMMITS[EXPORTED - 1]}"
 	say "checkpatch: UNKNOWN_COMMIT_ID not checked (no upstream history here)"
 	for f in "$OUTDIR"/*.patch; do
-		if (cd "$WORK" && scripts/checkpatch.pl --strict --ignore UNKNOWN_COMMIT_ID \
+		# The findings patches/KVER/checkpatch-kept keeps, said here.
+		# shellcheck disable=SC2046 # one word per option
+		set -- $(checkpatch_kept $(sed -n 's|^+++ b/||p' "$f"))
+		if (cd "$WORK" && scripts/checkpatch.pl --strict --ignore UNKNOWN_COMMIT_ID "$@" \
 			--quiet "$f") >"$RES/checkpatch-$(basename "$f" .patch).log" 2>&1; then
 			say "checkpatch --strict: $(basename "$f"): clean"
 		else

@@ -6,9 +6,11 @@
 #  - kernel-doc -none -Wall on every new .c/.h, and every EXPORT_SYMBOL of
 #    a new file has a kernel-doc comment;
 #  - make W=1 C=2 (sparse) on every object built from a new or patched .c
-#    file: any warning the series adds fails. For a patched upstream file
-#    the warnings of its pristine version are the baseline (built once with
-#    the series popped, cached in build/static-baseline/);
+#    file, all in one make: any warning the series adds fails, a row per
+#    object for the warnings in its .c file and one (w1-sparse/headers)
+#    for those in headers. The warnings of the pristine files, built once
+#    with the series popped, are the baseline (cached in
+#    build/static-baseline-KVER/);
 #  - the same for panfrost cross-built for arm64 as a module
 #    (tests/config/arm64.config, in build/obj-arm64).
 . "$(dirname "$0")/lib.sh"
@@ -46,7 +48,8 @@ checkpatch() { # checkpatch prints a summary; keep only findings
 	scripts/checkpatch.pl --strict --terse --show-types --no-summary "$@"
 }
 for f in $new_files; do
-	run_check "checkpatch/$f" checkpatch -f "$f"
+	# shellcheck disable=SC2046 # one word per option
+	run_check "checkpatch/$f" checkpatch $(checkpatch_kept "$f" 2>>"$LOGDIR/checkpatch-kept.log") -f "$f"
 	run_check "kernel-doc/$f" scripts/kernel-doc -none -Wall "$f"
 	exports=$(sed -n 's/^EXPORT_SYMBOL\(_GPL\)\?(\(.*\));/\2/p' "$TOP/$f")
 	if [ -n "$exports" ]; then
@@ -67,14 +70,33 @@ done
 
 # Objects built from new or patched C files, that this config builds.
 objs=$(series_objects)
-# W=1 C=2 warnings of one object or directory, without line numbers and
-# paths.
+# W=1 C=2 warnings of objects or directories (one make), without line
+# numbers and the source tree's path: "FILE: warning: TEXT", sorted.
+# gcc prints the source's path relative to the object dir (ccache's
+# base dir), sparse the absolute one: both become relative to the tree.
+# A sparse the kernel refuses, and a make that fails without an error
+# line, are reported too, not skipped silently.
+KREL=$(realpath --relative-to="$KOBJ" "$KSRC")
 w1_warnings() {
-	# A sparse the kernel refuses is reported, not skipped silently.
-	kmake -s W=1 C=2 "$1" 2>&1 |
-		sed -E 's/^.*(not available or not up to date).*$/sparse: warning: \1/' |
-		grep -E 'warning:|error:' |
-		sed -E "s|$KSRC/||; s|^([^:]+):[0-9]+:([0-9]+:)?|\1:|" | sort || true
+	local rc=0 out
+	out=$(kmake -s -k W=1 C=2 "$@" 2>&1) || rc=$?
+	{
+		printf '%s\n' "$out" |
+			sed -E 's/^.*(not available or not up to date).*$/sparse: warning: \1/' |
+			grep -E 'warning:|error:' |
+			sed -E "s|^$KSRC/||; s|^$KREL/||; s|^\./||; s|^([^:]+):[0-9]+:([0-9]+:)?|\1:|" || true
+		((rc == 0)) || echo "make: error: exit status $rc"
+	} | LC_ALL=C sort -u
+}
+
+# of_file FILE: the lines of FILE's own warnings.
+of_file() { awk -v f="$1: " 'index($0, f) == 1 && NF'; }
+# not_of_files OBJ...: every line of none of the objects' .c files (those
+# of headers, and of make and sparse themselves).
+not_of_files() {
+	awk -v objs="$*" 'BEGIN { n = split(objs, o, " ")
+		for (i = 1; i <= n; i++) { sub(/\.o$/, ".c: ", o[i]); p[i] = o[i] } }
+	NF { for (i = 1; i <= n; i++) if (index($0, p[i]) == 1) next; print }'
 }
 
 # arm64: panfrost as a module, with its baseline.
@@ -89,27 +111,37 @@ KARCH=arm64 KOBJ=$ARM64_OBJ "$TOP/tools/kconfig.sh" "$TOP/tests/config/arm64.con
 	KARCH=arm64 KOBJ=$ARM64_OBJ kmake -s prepare >>"$LOGDIR/arm64-config.log" 2>&1 || rc=$?
 record "arm64-config" $rc $(($(date +%s) - t0)) "$LOGDIR/arm64-config.log"
 
-# Baselines: pristine upstream objects, with the series popped.
+# Baselines: pristine upstream objects, with the series popped, all in
+# one make: per object the warnings in its .c file, and those of headers
+# (BASE_DIR/headers). Made again when an object of the series has none.
 BASE_DIR=$BUILD/static-baseline-$KVER
 mkdir -p "$BASE_DIR"
-missing=()
+pristine=()
+missing=0
 for o in $objs; do
 	f=${o%.o}.c
 	grep -qxF "$f" <<<"$new_files" && continue	# a new file: no baseline
-	[ -f "$BASE_DIR/$(echo "$o" | tr / _)" ] || missing+=("$o")
+	pristine+=("$o")
+	[ -f "$BASE_DIR/$(echo "$o" | tr / _)" ] || missing=1
 done
+[ -f "$BASE_DIR/headers" ] || missing=1
 arm64_base=$BASE_DIR/arm64_drivers_gpu_drm_panfrost
-if ((${#missing[@]})) || [ ! -f "$arm64_base" ]; then
-	say "static: pristine W=1/sparse baseline of ${missing[*]} arm64:panfrost"
+if ((missing)) || [ ! -f "$arm64_base" ]; then
+	say "static: pristine W=1/sparse baseline of ${pristine[*]} arm64:panfrost"
 	touched=$(cd "$KSRC/.pc" && find . -mindepth 2 -type f | cut -d/ -f3- | sort -u)
 	# Building against the popped Kconfig rewrites .config: keep ours.
 	cp -p "$KOBJ/.config" "$KOBJ/.config.static-keep"
 	cp -p "$ARM64_OBJ/.config" "$ARM64_OBJ/.config.static-keep"
 	quilt_in pop -a -q >/dev/null
-	for o in "${missing[@]}"; do
-		w1_warnings "$o" >"$BASE_DIR/$(echo "$o" | tr / _)"
-	done
-	[ -f "$arm64_base" ] || arm64_warnings >"$arm64_base"
+	if ((missing)); then
+		# What did not build, or was not checked, is no baseline.
+		all=$(w1_warnings "${pristine[@]}" | grep -v '^make: \|^sparse: ' || true)
+		for o in "${pristine[@]}"; do
+			of_file "${o%.o}.c" <<<"$all" >"$BASE_DIR/$(echo "$o" | tr / _)"
+		done
+		not_of_files "${pristine[@]}" <<<"$all" >"$BASE_DIR/headers"
+	fi
+	[ -f "$arm64_base" ] || { arm64_warnings | grep -v '^make: \|^sparse: ' >"$arm64_base" || true; }
 	quilt_in push -a -q --fuzz=0 >/dev/null
 	(cd "$KSRC" && for f in $touched; do [ -e "$f" ] && touch "$f"; done)
 	mv "$KOBJ/.config.static-keep" "$KOBJ/.config"
@@ -125,20 +157,31 @@ elif ! command -v sparse >/dev/null; then
 	echo "sparse is not installed" >"$LOGDIR/w1-sparse.log"
 	record "w1-sparse" 1 0 "$LOGDIR/w1-sparse.log"
 elif [ -n "$objs" ]; then
+	t0=$(date +%s)
+	# shellcheck disable=SC2086 # one word per object
+	all=$(w1_warnings $objs)
+	dt=$(($(date +%s) - t0))
 	for o in $objs; do
 		log=$LOGDIR/w1-sparse_$(echo "$o" | tr '/' '_').log
 		base=$BASE_DIR/$(echo "$o" | tr / _)
 		[ -f "$base" ] || base=/dev/null
-		t0=$(date +%s)
-		w1_warnings "$o" | comm -23 - "$base" >"$log"
+		of_file "${o%.o}.c" <<<"$all" | LC_ALL=C comm -23 - "$base" >"$log"
 		rc=0
 		grep -q . "$log" && rc=1
-		record "w1-sparse/$o" $rc $(($(date +%s) - t0)) "$log"
+		# The one make's time, on its first row.
+		record "w1-sparse/$o" $rc "$dt" "$log"
+		dt=0
 	done
+	log=$LOGDIR/w1-sparse_headers.log
+	# shellcheck disable=SC2086 # one word per object
+	not_of_files $objs <<<"$all" | LC_ALL=C comm -23 - "$BASE_DIR/headers" >"$log"
+	rc=0
+	grep -q . "$log" && rc=1
+	record "w1-sparse/headers" $rc "$dt" "$log"
 fi
 t0=$(date +%s)
 log=$LOGDIR/w1-sparse-arm64_panfrost.log
-arm64_warnings | comm -23 - "$arm64_base" >"$log"
+arm64_warnings | LC_ALL=C comm -23 - "$arm64_base" >"$log"
 rc=0
 grep -q . "$log" && rc=1
 # The module must have been built, not just configured.
