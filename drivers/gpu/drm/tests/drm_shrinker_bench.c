@@ -211,7 +211,7 @@ static int drm_shrinker_bench_alloc(unsigned int n)
 	if (!b->objs)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		bobj = kzalloc(sizeof(*bobj), GFP_KERNEL);
+		bobj = kzalloc_obj(*bobj);
 		if (!bobj)
 			return -ENOMEM;
 		bobj->base.funcs = &drm_shrinker_bench_funcs;
