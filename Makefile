@@ -12,7 +12,7 @@ help:
 	@echo "make demo         boot the guest and show what the shrinker does"
 	@echo "make check        all tests: static checks, KUnit and IGT in the guest, on 7.3 and 6.12"
 	@echo "make check-main   the same, less the other kernel's build and boot (quicker)"
-	@echo "make check-kasan  the same on a KASAN kernel"
+	@echo "make check-kasan  make check-main on a KASAN kernel"
 	@echo "make bench        benchmarks against their anchors, as ratios (build/results/bench)"
 	@echo "make stress       the reliability suite at full length, lockdep and KASAN kernels"
 	@echo "make series       export the series as git format-patch into build/series"

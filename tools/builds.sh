@@ -43,7 +43,11 @@ enabled() {
 	mk=$KSRC/$(dirname "$o")/Makefile
 	# Continuation lines joined: an object on one takes its list's option.
 	line=$(sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta' "$mk" |
-		grep -E "(^|[[:space:]=])$(basename "$o")([[:space:]]|$)" | head -n1)
+		grep -E "(^|[[:space:]=])$(basename "$o" | sed 's/\./\\./g')([[:space:]]|$)" | head -n1 || true)
+	if [ -z "$line" ]; then
+		echo "$o: not in $mk: compiled" >>"$log"
+		return 0
+	fi
 	for c in $(grep -oE 'CONFIG_[A-Z0-9_]+' <<<"$line"); do
 		grep -qE "^$c=(y|m)$" "$KOBJ/.config" || return 1
 	done
@@ -60,6 +64,11 @@ for name in "${names[@]}"; do
 	if ((rc)); then
 		cp "$LOGDIR/$name-config.log" "$log"
 	elif [ "$name" = modular ] || [ "${DS_FULL_BUILDS:-0}" = 1 ]; then
+		# The series' objects again (ccache replays them), so that a
+		# warning shows in every run.
+		objs=$(series_objects "$KOBJ")
+		# shellcheck disable=SC2086 # one word per object
+		[ -z "$objs" ] || (cd "$KOBJ" && rm -f $objs)
 		kmake -s bzImage modules >"$log" 2>&1 || rc=$?
 	else
 		objs=()

@@ -73,13 +73,9 @@ if ((built)); then
 	if [ "$variant" = default ] && [ "$DS_OTHER_KERNEL" = 1 ]; then
 		env KVER="$OTHER_KVER" KOBJ= TARBALL= bash -c '
 			. "$1/tools/lib.sh"
-			kbuild_nowarn() {
-				kbuild || return
-				! grep -E ": (warning|error): " "$KOBJ/build.log"
-			}
 			phase "tree-$KVER" "$TOP/tools/tree.sh" &&
 			phase "config-$KVER" "$TOP/tools/kconfig.sh" "$TOP/tests/config/guest.config" &&
-			phase "build-$KVER" kbuild_nowarn || exit 0
+			phase "build-$KVER" kbuild_strict || exit 0
 			phase "kselftest-$KVER" "$TOP/tools/kselftest.sh" || true
 			phase "guest-$KVER" "$TOP/tools/guest.sh" check "$RESULTS/guest-$KVER" \
 				${DS_SOAK_SECONDS:+"DS_SOAK_SECONDS=$DS_SOAK_SECONDS"} || true' \

@@ -7,11 +7,14 @@
 . "$(dirname "$0")/lib.sh"
 
 (($# > 0)) || die "usage: $0 FRAGMENT..."
-# What this kernel has and the other does not: tests/config/kernel-KVER.config.
-# Its options are KUnit's: only for configs with KUnit (not arm64.config).
+# What this kernel's guest configs add: tests/config/kernel-KVER.config,
+# for configs with KUnit (the guest's and its variants, not arm64.config),
+# right after the first fragment, so that a variant's own fragment
+# (no-swap.config) overrides it. grep reads the files itself: in a pipe
+# under pipefail, cat could die of SIGPIPE once grep -q had its match.
 kfrag=$TOP/tests/config/kernel-$KVER.config
-if [ -f "$kfrag" ] && cat "$@" | grep -qx 'CONFIG_KUNIT=y'; then
-	set -- "$@" "$kfrag"
+if [ -f "$kfrag" ] && grep -qx 'CONFIG_KUNIT=y' "$@"; then
+	set -- "$1" "$kfrag" "${@:2}"
 fi
 mkdir -p "$KOBJ"
 merged=$KOBJ/.drm-shrinker.fragment

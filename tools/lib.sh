@@ -142,19 +142,40 @@ kbuild() {
 	say "build: done, $(grep -c '^  CC ' "$log" || true) files compiled, $(($(date +%s) - t0))s"
 }
 
-# checkpatch_kept FILE...: the --ignore options of the checkpatch
-# findings patches/KVER/checkpatch-kept keeps for these files, each said
-# on stderr with its reason.
-checkpatch_kept() {
-	local kept=$PATCHES/checkpatch-kept f file type why
-	[ -f "$kept" ] || return 0
-	for f in "$@"; do
-		while read -r file type why; do
-			[ "$file" = "$f" ] || continue
-			printf 'checkpatch: %s kept in %s: %s\n' "$type" "$file" "$why" >&2
-			printf -- '--ignore %s\n' "$type"
-		done < <(grep -v '^#' "$kept")
-	done
+# checkpatch_filter FILE...: checkpatch's --terse --show-types output
+# (with --showfile for a patch) on stdin, less the findings that
+# patches/KVER/checkpatch-kept keeps for these files; each kept line is
+# said on CHECKPATCH_KEPT_LOG (default stderr), and a kept line that
+# matches nothing is a finding (unless CHECKPATCH_STALE=0: a patch that
+# changes FILE elsewhere has no finding to keep).
+checkpatch_filter() {
+	local kept=$PATCHES/checkpatch-kept
+	[ -f "$kept" ] || kept=/dev/null
+	awk -v files="$*" -v kfile="$kept" -v keptlog="${CHECKPATCH_KEPT_LOG:-/dev/stderr}" \
+		-v stale="${CHECKPATCH_STALE:-1}" '
+	BEGIN {
+		n = split(files, f, " ")
+		for (i = 1; i <= n; i++) mine[f[i]] = 1
+		while ((getline line < kfile) > 0) {
+			if (line ~ /^#/ || line ~ /^[[:space:]]*$/) continue
+			m = split(line, w, " ")
+			if (m < 4 || w[2] !~ /^[A-Z_]+$/) { print "checkpatch-kept: bad line: " line; continue }
+			if (!(w[1] in mine)) continue
+			k++; kf[k] = w[1]; kt[k] = w[2]; kw[k] = w[3]; kl[k] = line; hit[k] = 0
+		}
+	}
+	{
+		for (i = 1; i <= k; i++)
+			if (index($0, kf[i] ":") == 1 && index($0, ":" kt[i] ":") && index($0, kw[i])) {
+				hit[i]++; print "checkpatch: kept: " kl[i] > keptlog; next
+			}
+		print
+	}
+	END {
+		for (i = 1; i <= k; i++)
+			if (!hit[i] && stale)
+				print kf[i] ": STALE_KEPT: checkpatch no longer reports what patches/KVER/checkpatch-kept keeps: " kl[i]
+	}'
 }
 
 # series_objects [KOBJ]: the objects built from the .c files the series
@@ -167,6 +188,19 @@ series_objects() {
 		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$PATCHES/$p"
 	 done) | grep '\.c$' | sort -u | sed 's/\.c$/.o/' |
 		while read -r o; do [ -f "$obj/$o" ] && echo "$o"; done || true
+}
+
+# kbuild_strict: kbuild, failing on any compiler warning or modpost
+# WARNING/ERROR. The series' objects are compiled again first (ccache
+# replays them), so that their warnings show in every run, not only in
+# the one that first compiled them.
+kbuild_strict() {
+	local objs
+	objs=$(series_objects)
+	# shellcheck disable=SC2086 # one word per object
+	[ -z "$objs" ] || (cd "$KOBJ" && rm -f $objs)
+	kbuild || return
+	! grep -E ': (warning|error): |^(WARNING|ERROR): ' "$KOBJ/build.log"
 }
 
 kmake() {

@@ -164,11 +164,14 @@ checkpatch_series() {
 	git_q -C "$WORK" checkout -q "${COMMITS[EXPORTED - 1]}"
 	say "checkpatch: UNKNOWN_COMMIT_ID not checked (no upstream history here)"
 	for f in "$OUTDIR"/*.patch; do
-		# The findings patches/KVER/checkpatch-kept keeps, said here.
-		# shellcheck disable=SC2046 # one word per option
-		set -- $(checkpatch_kept $(sed -n 's|^+++ b/||p' "$f"))
-		if (cd "$WORK" && scripts/checkpatch.pl --strict --ignore UNKNOWN_COMMIT_ID "$@" \
-			--quiet "$f") >"$RES/checkpatch-$(basename "$f" .patch).log" 2>&1; then
+		# Its findings, less those patches/KVER/checkpatch-kept keeps
+		# (said here); a traceback of checkpatch's helpers is one too.
+		# shellcheck disable=SC2046 # one word per file
+		if (cd "$WORK" && { scripts/checkpatch.pl --strict --terse --show-types --showfile \
+			--no-summary --ignore UNKNOWN_COMMIT_ID --quiet "$f" 2>&1 || true; } |
+			CHECKPATCH_STALE=0 checkpatch_filter $(sed -n 's|^+++ b/||p' "$f")) \
+			>"$RES/checkpatch-$(basename "$f" .patch).log" &&
+			! grep -q . "$RES/checkpatch-$(basename "$f" .patch).log"; then
 			say "checkpatch --strict: $(basename "$f"): clean"
 		else
 			say "checkpatch --strict: $(basename "$f"): NOT clean"

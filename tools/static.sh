@@ -47,9 +47,14 @@ patches=$(grep -v '^#' "$PATCHES/series" | sed '/^$/d' || true)
 checkpatch() { # checkpatch prints a summary; keep only findings
 	scripts/checkpatch.pl --strict --terse --show-types --no-summary "$@"
 }
+# A new file's findings, less those patches/KVER/checkpatch-kept keeps
+# (said in static/checkpatch-kept.log and at the end).
+export CHECKPATCH_KEPT_LOG=$LOGDIR/checkpatch-kept.log
+checkpatch_file() {
+	{ checkpatch -f "$1" 2>&1 || true; } | checkpatch_filter "$1"
+}
 for f in $new_files; do
-	# shellcheck disable=SC2046 # one word per option
-	run_check "checkpatch/$f" checkpatch $(checkpatch_kept "$f" 2>>"$LOGDIR/checkpatch-kept.log") -f "$f"
+	run_check "checkpatch/$f" checkpatch_file "$f"
 	run_check "kernel-doc/$f" scripts/kernel-doc -none -Wall "$f"
 	exports=$(sed -n 's/^EXPORT_SYMBOL\(_GPL\)\?(\(.*\));/\2/p' "$TOP/$f")
 	if [ -n "$exports" ]; then
@@ -133,13 +138,20 @@ if ((missing)) || [ ! -f "$arm64_base" ]; then
 	cp -p "$KOBJ/.config" "$KOBJ/.config.static-keep"
 	cp -p "$ARM64_OBJ/.config" "$ARM64_OBJ/.config.static-keep"
 	quilt_in pop -a -q >/dev/null
-	if ((missing)); then
-		# What did not build, or was not checked, is no baseline.
-		all=$(w1_warnings "${pristine[@]}" | grep -v '^make: \|^sparse: ' || true)
-		for o in "${pristine[@]}"; do
-			of_file "${o%.o}.c" <<<"$all" >"$BASE_DIR/$(echo "$o" | tr / _)"
-		done
-		not_of_files "${pristine[@]}" <<<"$all" >"$BASE_DIR/headers"
+	if ((missing)) && ((${#pristine[@]} == 0)); then
+		: >"$BASE_DIR/headers"
+	elif ((missing)); then
+		all=$(w1_warnings "${pristine[@]}")
+		if grep -q '^make: \|^sparse: ' <<<"$all"; then
+			# A make that failed, or a sparse refused: no baseline.
+			grep '^make: \|^sparse: ' <<<"$all" >"$LOGDIR/w1-sparse-baseline.log"
+			record "w1-sparse/baseline" 1 0 "$LOGDIR/w1-sparse-baseline.log"
+		else
+			for o in "${pristine[@]}"; do
+				of_file "${o%.o}.c" <<<"$all" >"$BASE_DIR/$(echo "$o" | tr / _)"
+			done
+			not_of_files "${pristine[@]}" <<<"$all" >"$BASE_DIR/headers"
+		fi
 	fi
 	[ -f "$arm64_base" ] || { arm64_warnings | grep -v '^make: \|^sparse: ' >"$arm64_base" || true; }
 	quilt_in push -a -q --fuzz=0 >/dev/null
@@ -174,7 +186,9 @@ elif [ -n "$objs" ]; then
 	done
 	log=$LOGDIR/w1-sparse_headers.log
 	# shellcheck disable=SC2086 # one word per object
-	not_of_files $objs <<<"$all" | LC_ALL=C comm -23 - "$BASE_DIR/headers" >"$log"
+	base=$BASE_DIR/headers
+	[ -f "$base" ] || base=/dev/null
+	not_of_files $objs <<<"$all" | LC_ALL=C comm -23 - "$base" >"$log"
 	rc=0
 	grep -q . "$log" && rc=1
 	record "w1-sparse/headers" $rc "$dt" "$log"
@@ -189,4 +203,5 @@ grep -q . "$log" && rc=1
 	{ echo "panfrost_gem.o was not built for arm64" >>"$log"; rc=1; }
 record "w1-sparse-arm64/drivers/gpu/drm/panfrost" $rc $(($(date +%s) - t0)) "$log"
 
+[ ! -s "$CHECKPATCH_KEPT_LOG" ] || sed 's/^/==> /' "$CHECKPATCH_KEPT_LOG" >&2
 say "static checks: $(grep -c PASS "$OUT") passed, $(grep -c FAIL "$OUT") failed"
