@@ -145,7 +145,8 @@ kbuild() {
 # checkpatch_filter FILE...: checkpatch's --terse --show-types output
 # (with --showfile for a patch) on stdin, less the findings that
 # patches/KVER/checkpatch-kept keeps for these files; each kept line is
-# said on CHECKPATCH_KEPT_LOG (default stderr), and a kept line that
+# said on CHECKPATCH_KEPT_LOG (default stderr; appended to). A kept line
+# keeps one finding, whose message has its word; a kept line that
 # matches nothing is a finding (unless CHECKPATCH_STALE=0: a patch that
 # changes FILE elsewhere has no finding to keep).
 checkpatch_filter() {
@@ -159,15 +160,16 @@ checkpatch_filter() {
 		while ((getline line < kfile) > 0) {
 			if (line ~ /^#/ || line ~ /^[[:space:]]*$/) continue
 			m = split(line, w, " ")
-			if (m < 4 || w[2] !~ /^[A-Z_]+$/) { print "checkpatch-kept: bad line: " line; continue }
+			if (m < 4 || w[2] !~ /^[A-Z0-9_]+$/) { print "checkpatch-kept: bad line: " line; continue }
 			if (!(w[1] in mine)) continue
 			k++; kf[k] = w[1]; kt[k] = w[2]; kw[k] = w[3]; kl[k] = line; hit[k] = 0
 		}
 	}
 	{
 		for (i = 1; i <= k; i++)
-			if (index($0, kf[i] ":") == 1 && index($0, ":" kt[i] ":") && index($0, kw[i])) {
-				hit[i]++; print "checkpatch: kept: " kl[i] > keptlog; next
+			if (!hit[i] && index($0, kf[i] ":") == 1 && (t = index($0, ":" kt[i] ":")) &&
+			    index(substr($0, t), kw[i])) {
+				hit[i]++; print "checkpatch: kept: " kl[i] >> keptlog; next
 			}
 		print
 	}

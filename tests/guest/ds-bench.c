@@ -401,8 +401,12 @@ static long hog_margin_mib(void)
 	FILE *f = fopen("/proc/sys/vm/min_free_kbytes", "r");
 	long kib = 0;
 
-	if (!f || fscanf(f, "%ld", &kib) != 1)
+	if (!f)
 		die("min_free_kbytes");
+	if (fscanf(f, "%ld", &kib) != 1) {
+		errno = EINVAL;
+		die("min_free_kbytes");
+	}
 	fclose(f);
 	return 64 + (kib * 3 / 2 + 1023) / 1024;
 }
