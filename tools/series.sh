@@ -91,6 +91,22 @@ stage_new_files() {
 	fi
 }
 
+# The findings patches/KVER/checkpatch-kept keeps in the files the commit
+# at HEAD touches, as a git note: git format-patch --notes puts it below
+# the patch's '---', where a maintainer who runs checkpatch on it reads
+# why, and git am leaves it out of the commit.
+note_kept() {
+	local kept=$PATCHES/checkpatch-kept note
+	[ -f "$kept" ] || return 0
+	note=$(git diff --name-only HEAD^ HEAD | awk 'NR == FNR {f[$0] = 1; next}
+		/^#/ || !NF {next}
+		$1 in f {file = $1; type = $2; word = $3; $1 = $2 = $3 = ""
+			sub(/^ +/, "")
+			printf "checkpatch --strict keeps %s (%s) in %s: %s\n", type, word, file, $0}' \
+		- "$kept")
+	[ -z "$note" ] || git_q notes add -m "$note" HEAD
+}
+
 # One commit per patch of patches/series, in $WORK; fills the arrays
 # PNAMES and COMMITS and sets EXPORTED to the number of exported patches.
 make_commits() {
@@ -117,6 +133,7 @@ make_commits() {
 			!h {print}' "$PATCHES/$p")
 		GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z' \
 			git_q commit -q --author="$author" -m "$msg"
+		note_kept
 		PNAMES+=("$p")
 		COMMITS+=("$(git rev-parse HEAD)")
 		if project_only "$p" >/dev/null; then
@@ -133,7 +150,7 @@ export_series() {
 	local i
 	rm -rf "$OUTDIR"
 	mkdir -p "$OUTDIR"
-	git -C "$WORK" format-patch -q --no-signature -o "$OUTDIR" \
+	git -C "$WORK" format-patch -q --no-signature --notes -o "$OUTDIR" \
 		"origin/base..${COMMITS[EXPORTED - 1]}"
 	say "series: $EXPORTED patches in $OUTDIR"
 	for ((i = EXPORTED; i < ${#PNAMES[@]}; i++)); do
