@@ -13,6 +13,23 @@ bp=$PATCHES/overlay.patch
 [ -f "$bp" ] || die "$bp does not exist: start it by hand (header, then diff -u)"
 manifest=$KSRC/.drm-shrinker/overlay
 [ -f "$manifest" ] || die "no tree for $KVER: run KVER=$KVER tools/tree.sh first"
+# The copies must come from the repo's files as they are now: a tree
+# staged from older ones would make every change to them since a revert in
+# the regenerated patch. Stage the backport again, as tools/tree.sh does,
+# and compare it with the staging the tree was made from.
+stage=$KSRC/.drm-shrinker/backport
+fresh=$(mktemp -d)
+trap 'rm -rf "$fresh"' EXIT
+sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$bp" | while read -r rel; do
+	mkdir -p "$(dirname "$fresh/$rel")"
+	cp "$TOP/$rel" "$fresh/$rel"
+done
+(cd "$fresh" && patch -p1 -s -F0 --forward --no-backup-if-mismatch <"$bp") >/dev/null ||
+	die "$bp does not apply to the repo's files: run KVER=$KVER tools/tree.sh for the details"
+diff -r -q "$fresh" "$stage" >/dev/null 2>&1 ||
+	die "the $KVER tree's copies were made from other versions of the repo's files:" \
+		"run KVER=$KVER tools/tree.sh, then make the edits to the copies again"
+rm -rf "$fresh"
 new=$(mktemp)
 trap 'rm -f "$new"' EXIT
 sed '/^--- a\//,$d' "$bp" >"$new"
