@@ -18,18 +18,24 @@ manifest=$KSRC/.drm-shrinker/overlay
 # the regenerated patch. Stage the backport again, as tools/tree.sh does,
 # and compare it with the staging the tree was made from.
 stage=$KSRC/.drm-shrinker/backport
-fresh=$(mktemp -d)
-trap 'rm -rf "$fresh"' EXIT
-sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$bp" | while read -r rel; do
-	mkdir -p "$(dirname "$fresh/$rel")"
-	cp "$TOP/$rel" "$fresh/$rel"
-done
-(cd "$fresh" && patch -p1 -s -F0 --forward --no-backup-if-mismatch <"$bp") >/dev/null ||
-	die "$bp does not apply to the repo's files: run KVER=$KVER tools/tree.sh for the details"
-diff -r -q "$fresh" "$stage" >/dev/null 2>&1 ||
-	die "the $KVER tree's copies were made from other versions of the repo's files:" \
-		"run KVER=$KVER tools/tree.sh, then make the edits to the copies again"
-rm -rf "$fresh"
+if grep -q '^+++ b/' "$bp"; then
+	[ -d "$stage" ] || die "no $stage: run KVER=$KVER tools/tree.sh first"
+	fresh=$(mktemp -d)
+	trap 'rm -rf "$fresh"' EXIT
+	while read -r rel; do
+		grep -qxF "$rel" "$manifest" ||
+			die "$bp patches $rel, not a new file of the repo: run KVER=$KVER tools/tree.sh"
+		mkdir -p "$(dirname "$fresh/$rel")"
+		cp "$TOP/$rel" "$fresh/$rel"
+	done < <(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$bp")
+	(cd "$fresh" && patch -p1 -s -F0 --forward --no-backup-if-mismatch <"$bp") >/dev/null ||
+		die "$bp does not apply to the repo's files: run KVER=$KVER tools/tree.sh for the details"
+	if ! diff -r -q "$fresh" "$stage" >&2; then
+		die "the $KVER tree's copies were made from other versions of the repo's files" \
+			"(above): run KVER=$KVER tools/tree.sh, then make the edits to the copies again"
+	fi
+	rm -rf "$fresh"
+fi
 new=$(mktemp)
 trap 'rm -f "$new"' EXIT
 sed '/^--- a\//,$d' "$bp" >"$new"

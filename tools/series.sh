@@ -84,7 +84,7 @@ stage_new_files() {
 	mkdir -p "$NEWFILES"
 	(cd "$TOP" && git ls-files --cached --others --exclude-standard \
 		drivers include Documentation | cpio -pdm --quiet "$NEWFILES")
-	if [ -f "$PATCHES/overlay.patch" ]; then
+	if grep -qs '^+++ b/' "$PATCHES/overlay.patch"; then
 		(cd "$NEWFILES" && patch -p1 -s -F0 --forward --no-backup-if-mismatch \
 			<"$PATCHES/overlay.patch") ||
 			die "patches/$KVER/overlay.patch does not apply to the new files"
@@ -98,8 +98,8 @@ stage_new_files() {
 note_kept() {
 	local kept=$PATCHES/checkpatch-kept note
 	[ -f "$kept" ] || return 0
-	note=$(git diff --name-only HEAD^ HEAD | awk 'NR == FNR {f[$0] = 1; next}
-		/^#/ || !NF {next}
+	note=$(git diff --name-only HEAD^ HEAD | awk 'FILENAME == "-" {f[$0] = 1; next}
+		/^#/ || !NF || NF < 4 || $2 !~ /^[A-Z0-9_]+$/ {next}
 		$1 in f {file = $1; type = $2; word = $3; $1 = $2 = $3 = ""
 			sub(/^ +/, "")
 			printf "checkpatch --strict keeps %s (%s) in %s: %s\n", type, word, file, $0}' \

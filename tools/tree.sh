@@ -94,18 +94,19 @@ overlay() {
 		fi
 	done) | sort -u >"$new"
 	# The backport of some new files to this kernel, made in a staging
-	# copy of them.
-	rm -rf "$stage"
-	if [ -f "$bp" ]; then
-		mkdir -p "$stage"
+	# copy of them; it replaces the last one only once the tree's copies
+	# are made from it (tools/overlay-diff.sh compares with it).
+	rm -rf "$stage.new"
+	mkdir -p "$stage.new"
+	if grep -qs '^+++ b/' "$bp"; then
 		while read -r rel; do
 			grep -qxF "$rel" "$new" ||
 				die "patches/$KVER/overlay.patch patches $rel, not a new file of the repo"
 			ported[$rel]=1
-			mkdir -p "$(dirname "$stage/$rel")"
-			cp "$TOP/$rel" "$stage/$rel"
+			mkdir -p "$(dirname "$stage.new/$rel")"
+			cp "$TOP/$rel" "$stage.new/$rel"
 		done < <(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$bp")
-		(cd "$stage" && patch -p1 -s -F0 --forward --no-backup-if-mismatch <"$bp") ||
+		(cd "$stage.new" && patch -p1 -s -F0 --forward --no-backup-if-mismatch <"$bp") ||
 			die "patches/$KVER/overlay.patch does not apply to the repo's new files: port the change to $KVER in it"
 	fi
 	# Remove the links and copies of files that left the repo.
@@ -124,15 +125,17 @@ overlay() {
 		if [ -n "${ported[$rel]:-}" ]; then
 			# A copy, replaced only when it changed (make sees an
 			# unchanged file as such); never written through a link.
-			if [ -L "$KSRC/$rel" ] || ! cmp -s "$stage/$rel" "$KSRC/$rel"; then
+			if [ -L "$KSRC/$rel" ] || ! cmp -s "$stage.new/$rel" "$KSRC/$rel"; then
 				rm -f "$KSRC/$rel"
-				cp "$stage/$rel" "$KSRC/$rel"
+				cp "$stage.new/$rel" "$KSRC/$rel"
 			fi
 		else
 			ln -sfn "$TOP/$rel" "$KSRC/$rel"
 		fi
 	done <"$new"
 	mv "$new" "$manifest"
+	rm -rf "$stage"
+	mv "$stage.new" "$stage"
 	say "overlay: $(wc -l <"$manifest") new files in the tree, ${#ported[@]} of them backported to $KVER"
 }
 
