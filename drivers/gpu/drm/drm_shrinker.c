@@ -442,23 +442,33 @@ struct drm_shrinker {
  * list_lru counts the objects on each list of each node and cgroup; the
  * shrinker tells reclaim pages, and keeps them here. An object points to
  * the entry it is counted in (&drm_gem_object.shrinker_memcg) while it is
- * linked, and its cgroup's list_lru lists are those of @memcg. When a
- * cgroup goes offline, list_lru moves its objects to the parent's lists
- * while they stay counted here: the parent's count weighs the objects it
- * has beyond its own count at the mean size of all objects on such
- * lists, until a scan that puts it back or a use moves each one onto the
- * parent's entry (drm_shrinker_relink_locked()).
+ * linked, and its lists are those of the cgroup @objcg belongs to
+ * (drm_shrinker_sm_memcg()). When a cgroup goes offline, list_lru moves
+ * its objects to the parent's lists, and then the core MM hands its
+ * obj_cgroups to the parent (memcg_reparent_objcgs(), after
+ * memcg_reparent_list_lrus()), while the objects stay counted here: the
+ * parent's count weighs the objects it has beyond its own count at the
+ * mean size of all objects on such lists, until a scan that puts it back
+ * or a use moves each one onto the parent's entry
+ * (drm_shrinker_relink_locked()).
  */
 struct drm_shrinker_memcg {
-	/** @memcg: the cgroup, with a reference; NULL for the root */
-	struct mem_cgroup *memcg;
+	/**
+	 * @objcg: an obj_cgroup of the cgroup, with a reference; NULL for
+	 * the root. Not a reference on the cgroup itself, which would keep
+	 * a removed cgroup in memory for as long as its objects are listed;
+	 * an obj_cgroup follows the objects to the ancestor that took them,
+	 * as zswap's entries follow theirs.
+	 */
+	struct obj_cgroup *objcg;
 	/** @shrinker: the shrinker whose lists these are */
 	struct drm_shrinker *shrinker;
 	/**
-	 * @key: the index in &drm_shrinker.memcgs it was stored at: a
-	 * removed cgroup's private memcg ID is cleared (at offline, by
-	 * mem_cgroup_private_id_put()), and such an entry is reached
-	 * through its objects only
+	 * @key: the index in &drm_shrinker.memcgs it was stored at, the
+	 * cgroup's private memcg ID: a removed cgroup's is cleared (at
+	 * offline, by mem_cgroup_private_id_put()), and such an entry is
+	 * reached through its objects only. While @objcg's cgroup has this
+	 * ID, it is the entry's own (see drm_shrinker_sm_gone()).
 	 */
 	unsigned long key;
 	/** @users: the objects counted here; the root's is not counted */
@@ -654,41 +664,56 @@ static bool drm_shrinker_memcg_listless(struct mem_cgroup *memcg)
 #endif
 }
 
-/*
- * The memory cgroup whose list an object with @folio as first folio goes
- * on, with a reference: the folio's, or its nearest online ancestor (an
- * offline cgroup handed its lists to its parent), which may be the root
- * cgroup. NULL stands for the root's lists too, for an uncharged folio
- * and for every cgroup without lists of its own: without kernel memory
- * accounting, objects are on the root's lists, counted for the whole
- * machine, and no cgroup's reclaim reaches them (listed under the cgroup,
- * they would mark its shrinker bit, and its reclaim would count the
- * root's lists: every cgroup's objects).
- */
-static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio)
-{
-#ifdef CONFIG_MEMCG
-	struct mem_cgroup *memcg;
-
-	rcu_read_lock();
-	memcg = folio_memcg(folio);
-	while (memcg && (!mem_cgroup_online(memcg) || !css_tryget(&memcg->css)))
-		memcg = parent_mem_cgroup(memcg);
-	rcu_read_unlock();
-	if (drm_shrinker_memcg_listless(memcg)) {
-		mem_cgroup_put(memcg);
-		memcg = NULL;
-	}
-	return memcg;
-#else
-	return NULL;
-#endif
-}
-
 /* Whether @memcg is the root cgroup: root_mem_cgroup is not exported. */
 static bool drm_shrinker_memcg_is_root(struct mem_cgroup *memcg)
 {
 	return !parent_mem_cgroup(memcg);
+}
+
+/*
+ * The memory cgroup whose lists an object with @folio as first folio goes
+ * on, with a reference, and in @objcg the obj_cgroup the folio is charged
+ * to, with a reference, for the cgroup's counts to keep
+ * (drm_shrinker_memcg_get()). The cgroup is the obj_cgroup's: the
+ * folio's, or the ancestor that took its folios when it went offline,
+ * which may be the root cgroup. NULL, and no obj_cgroup, stands for the
+ * root's lists too, for an uncharged folio and for every cgroup without
+ * lists of its own: without kernel memory accounting, objects are on the
+ * root's lists, counted for the whole machine, and no cgroup's reclaim
+ * reaches them (listed under the cgroup, they would mark its shrinker
+ * bit, and its reclaim would count the root's lists: every cgroup's
+ * objects).
+ */
+static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio,
+						   struct obj_cgroup **objcg)
+{
+#ifdef CONFIG_MEMCG
+	struct mem_cgroup *memcg;
+	struct obj_cgroup *cg;
+
+	*objcg = NULL;
+	rcu_read_lock();
+	cg = folio_objcg(folio);
+	/* Freed after a grace period: it may be on its way out. */
+	if (cg && !obj_cgroup_tryget(cg))
+		cg = NULL;
+	rcu_read_unlock();
+	if (!cg)
+		return NULL;
+	/* As long as the cgroup takes to hand its obj_cgroups over. */
+	memcg = get_mem_cgroup_from_objcg(cg);
+	if (drm_shrinker_memcg_is_root(memcg) ||
+	    drm_shrinker_memcg_listless(memcg)) {
+		mem_cgroup_put(memcg);
+		obj_cgroup_put(cg);
+		return NULL;
+	}
+	*objcg = cg;
+	return memcg;
+#else
+	*objcg = NULL;
+	return NULL;
+#endif
 }
 
 #ifdef CONFIG_MEMCG
@@ -698,6 +723,49 @@ static unsigned long drm_shrinker_memcg_key(struct mem_cgroup *memcg)
 	return mem_cgroup_private_id(memcg);
 }
 #endif
+
+/*
+ * The cgroup whose lists hold the objects counted in @sm, NULL for the
+ * root: @sm's cgroup while it is there, else the nearest ancestor, which
+ * list_lru handed its lists to when it went offline, before its
+ * obj_cgroups (see &struct drm_shrinker_memcg). Not the removed cgroup
+ * itself: list_lru finds a cgroup's lists by an ID (memcg_kmem_id()) that
+ * a new cgroup may take once the old one is offline. The caller holds the
+ * RCU read lock, which keeps the cgroup in memory, as zswap's list_lru
+ * calls do.
+ */
+static struct mem_cgroup *
+drm_shrinker_sm_memcg(const struct drm_shrinker_memcg *sm)
+{
+#ifdef CONFIG_MEMCG
+	return sm->objcg ? obj_cgroup_memcg(sm->objcg) : NULL;
+#else
+	return NULL;
+#endif
+}
+
+/*
+ * Whether the cgroup of @sm went offline and its objects are on an
+ * ancestor's lists: @sm's obj_cgroup belongs to a cgroup of another ID.
+ * The cgroup and its ancestors have IDs of their own while it lives, and
+ * its ID goes, once it is removed, only to a cgroup created after, never
+ * to an ancestor.
+ */
+static bool drm_shrinker_sm_gone(const struct drm_shrinker_memcg *sm)
+{
+#ifdef CONFIG_MEMCG
+	bool gone;
+
+	if (!sm->objcg)
+		return false;
+	rcu_read_lock();
+	gone = drm_shrinker_memcg_key(obj_cgroup_memcg(sm->objcg)) != sm->key;
+	rcu_read_unlock();
+	return gone;
+#else
+	return false;
+#endif
+}
 
 /*
  * The counts of @memcg's lists (NULL: the root's), or NULL if no object
@@ -711,7 +779,7 @@ drm_shrinker_memcg_find(struct drm_shrinker *shrinker, struct mem_cgroup *memcg)
 
 	if (memcg && !drm_shrinker_memcg_is_root(memcg)) {
 		sm = xa_load(&shrinker->memcgs, drm_shrinker_memcg_key(memcg));
-		return sm && sm->memcg == memcg ? sm : NULL;
+		return sm && drm_shrinker_sm_memcg(sm) == memcg ? sm : NULL;
 	}
 #endif
 	return shrinker->root;
@@ -719,14 +787,16 @@ drm_shrinker_memcg_find(struct drm_shrinker *shrinker, struct mem_cgroup *memcg)
 
 /*
  * The counts of @memcg's lists, for one more object, taking over the
- * caller's reference on @memcg (NULL: the root's). The first object of a
- * cgroup adds them, allocating with GFP_KERNEL if @can_block, else with
- * GFP_NOWAIT and without the reserves that PF_MEMALLOC opens. NULL if
- * that failed; the reference is dropped.
+ * caller's reference on @objcg, an obj_cgroup of @memcg (NULL with
+ * @memcg NULL or the root: the root's counts); the caller keeps its
+ * reference on @memcg. The first object of a cgroup adds them,
+ * allocating with GFP_KERNEL if @can_block, else with GFP_NOWAIT and
+ * without the reserves that PF_MEMALLOC opens. NULL if that failed; the
+ * reference on @objcg is dropped.
  */
 static struct drm_shrinker_memcg *
 drm_shrinker_memcg_get(struct drm_shrinker *shrinker, struct mem_cgroup *memcg,
-		       bool can_block)
+		       struct obj_cgroup *objcg, bool can_block)
 {
 #ifdef CONFIG_MEMCG
 	const gfp_t nowait = GFP_NOWAIT | __GFP_NOWARN | __GFP_NOMEMALLOC;
@@ -735,8 +805,8 @@ drm_shrinker_memcg_get(struct drm_shrinker *shrinker, struct mem_cgroup *memcg,
 	unsigned long key;
 
 	if (!memcg || drm_shrinker_memcg_is_root(memcg)) {
-		if (memcg)
-			mem_cgroup_put(memcg);
+		if (objcg)
+			obj_cgroup_put(objcg);
 		return shrinker->root;
 	}
 	key = drm_shrinker_memcg_key(memcg);
@@ -752,19 +822,23 @@ drm_shrinker_memcg_get(struct drm_shrinker *shrinker, struct mem_cgroup *memcg,
 	/* The slot, so that the store under the lock need not allocate. */
 	if (!sm || (can_block && xa_reserve(&shrinker->memcgs, key, gfp)))
 		goto fail;
-	sm->memcg = memcg;
+	sm->objcg = objcg;
 	sm->shrinker = shrinker;
 	sm->key = key;
 	atomic_long_set(&sm->users, 1);
 	xa_lock(&shrinker->memcgs);
 	/* Added by another first object meanwhile? */
+	rcu_read_lock();
 	cur = xa_load(&shrinker->memcgs, key);
-	if (cur && cur->memcg == memcg && atomic_long_inc_not_zero(&cur->users)) {
+	if (cur && drm_shrinker_sm_memcg(cur) == memcg &&
+	    atomic_long_inc_not_zero(&cur->users)) {
+		rcu_read_unlock();
 		xa_unlock(&shrinker->memcgs);
 		kfree(sm);
 		sm = cur;
 		goto put;
 	}
+	rcu_read_unlock();
 	/*
 	 * Over an entry whose last object is leaving (its removal compares
 	 * and finds this one), or that of a removed cgroup that had the ID.
@@ -778,11 +852,10 @@ drm_shrinker_memcg_get(struct drm_shrinker *shrinker, struct mem_cgroup *memcg,
 
 fail:
 	kfree(sm);
-	mem_cgroup_put(memcg);
-	return NULL;
+	sm = NULL;
 put:
 	/* The entry holds one reference for all its objects. */
-	mem_cgroup_put(memcg);
+	obj_cgroup_put(objcg);
 	return sm;
 #else
 	return shrinker->root;
@@ -798,7 +871,7 @@ static void __drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm,
 		return;
 	/* Not the cgroup's ID now: it is cleared when the cgroup goes. */
 	xa_cmpxchg(&sm->shrinker->memcgs, sm->key, sm, NULL, 0);
-	mem_cgroup_put(sm->memcg);
+	obj_cgroup_put(sm->objcg);
 	kfree_rcu(sm, rcu);
 #endif
 }
@@ -811,7 +884,7 @@ static void __drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm,
 static __always_inline void
 drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n)
 {
-	if (sm->memcg && n)
+	if (sm->objcg && n)
 		__drm_shrinker_memcg_put_many(sm, n);
 }
 
@@ -843,23 +916,6 @@ static struct list_lru *drm_shrinker_lru(struct drm_gem_object *obj)
 }
 
 /*
- * The cgroup whose lists hold the objects listed under @memcg: @memcg
- * while it is online, else its nearest online ancestor, which list_lru
- * gave its lists to when it went offline (css_offline runs before the
- * cgroup stops being online). Not the removed cgroup itself: list_lru
- * finds a cgroup's lists by an ID (memcg_kmem_id()) that a new cgroup may
- * take once the old one is offline.
- */
-static struct mem_cgroup *drm_shrinker_lru_memcg(struct mem_cgroup *memcg)
-{
-#ifdef CONFIG_MEMCG
-	while (memcg && !mem_cgroup_online(memcg))
-		memcg = parent_mem_cgroup(memcg);
-#endif
-	return memcg;
-}
-
-/*
  * Put @obj, off its list, back at the tail of it. If its cgroup went
  * offline, list_lru gave the cgroup's lists to its nearest online
  * ancestor: the object follows, with its pages counted there, and
@@ -867,30 +923,24 @@ static struct mem_cgroup *drm_shrinker_lru_memcg(struct mem_cgroup *memcg)
  * for the ancestor's counts (allocated with GFP_KERNEL if @can_block, by
  * a use; a scan that puts the object back allocates with GFP_NOWAIT) its
  * pages stay counted where they are, and it goes on the ancestor's list
- * all the same (drm_shrinker_lru_memcg() finds it there).
+ * all the same (drm_shrinker_sm_memcg() finds it there).
  */
 static void drm_shrinker_relink_locked(struct drm_gem_object *obj,
 				       bool can_block)
 {
 	struct drm_shrinker_memcg *sm = obj->shrinker_memcg;
-	struct mem_cgroup *memcg = sm->memcg;
 #ifdef CONFIG_MEMCG
 	unsigned long pages = drm_shrinker_pages(obj);
-	struct mem_cgroup *parent = NULL;
 	struct drm_shrinker_memcg *to;
+	struct mem_cgroup *memcg;
 
-	if (memcg && !mem_cgroup_online(memcg)) {
-		rcu_read_lock();
-		parent = parent_mem_cgroup(memcg);
-		while (parent && (!mem_cgroup_online(parent) ||
-				  !css_tryget(&parent->css)))
-			parent = parent_mem_cgroup(parent);
-		rcu_read_unlock();
-		memcg = parent;
-		/* One for drm_shrinker_memcg_get() to take over. */
-		if (parent)
-			css_get(&parent->css);
-		to = drm_shrinker_memcg_get(sm->shrinker, parent, can_block);
+	if (drm_shrinker_sm_gone(sm)) {
+		/* Its obj_cgroup is the ancestor's now: one for the counts. */
+		obj_cgroup_get(sm->objcg);
+		memcg = get_mem_cgroup_from_objcg(sm->objcg);
+		to = drm_shrinker_memcg_get(sm->shrinker, memcg, sm->objcg,
+					    can_block);
+		mem_cgroup_put(memcg);
 		if (to) {
 			drm_shrinker_tally_add(to, obj->shrinker.nid,
 					       obj->shrinker.on, 1, pages);
@@ -898,16 +948,14 @@ static void drm_shrinker_relink_locked(struct drm_gem_object *obj,
 			drm_shrinker_tally_add(sm, obj->shrinker.nid,
 					       obj->shrinker.on, -1, -pages);
 			drm_shrinker_memcg_put_many(sm, 1);
-			memcg = to->memcg;
+			sm = to;
 		}
 	}
 #endif
+	rcu_read_lock();
 	list_lru_add(drm_shrinker_lru(obj), &obj->lru_node, obj->shrinker.nid,
-		     memcg);
-#ifdef CONFIG_MEMCG
-	if (parent)
-		mem_cgroup_put(parent);
-#endif
+		     drm_shrinker_sm_memcg(sm));
+	rcu_read_unlock();
 }
 
 /*
@@ -918,30 +966,33 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 				    struct folio *folio)
 {
 	struct drm_shrinker *shrinker = drm_shrinker_of(obj);
-	struct mem_cgroup *memcg = drm_shrinker_folio_memcg(folio);
 	unsigned long pages = drm_shrinker_pages(obj);
 	unsigned int list = obj->shrinker.list;
 	struct drm_shrinker_memcg *sm;
 	int nid = folio_nid(folio);
+	struct obj_cgroup *objcg;
+	struct mem_cgroup *memcg;
 
 	dma_resv_assert_held(obj->resv);
 
+	memcg = drm_shrinker_folio_memcg(folio, &objcg);
 	/*
 	 * The cgroup's lists are allocated when its first object comes; the
 	 * root's are the node's own, always there.
 	 */
-	if (IS_ENABLED(CONFIG_MEMCG) && memcg &&
-	    !drm_shrinker_memcg_is_root(memcg)) {
+	if (IS_ENABLED(CONFIG_MEMCG) && memcg) {
 		int ret = memcg_list_lru_alloc(memcg, &shrinker->lru[list],
 					       GFP_KERNEL);
 
 		if (ret) {
 			mem_cgroup_put(memcg);
+			obj_cgroup_put(objcg);
 			return ret;
 		}
 	}
 	/* And its counts. */
-	sm = drm_shrinker_memcg_get(shrinker, memcg, true);
+	sm = drm_shrinker_memcg_get(shrinker, memcg, objcg, true);
+	mem_cgroup_put(memcg);
 	if (!sm)
 		return -ENOMEM;
 
@@ -952,7 +1003,10 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 	/* A drm_gem_lru leaves the link poisoned. */
 	INIT_LIST_HEAD(&obj->lru_node);
 	drm_shrinker_tally_add(sm, nid, list, 1, pages);
-	list_lru_add(&shrinker->lru[list], &obj->lru_node, nid, sm->memcg);
+	rcu_read_lock();
+	list_lru_add(&shrinker->lru[list], &obj->lru_node, nid,
+		     drm_shrinker_sm_memcg(sm));
+	rcu_read_unlock();
 	drm_shrinker_stat(obj, objects[list], 1);
 	drm_shrinker_stat(obj, pages[list], pages);
 	return 0;
@@ -1012,8 +1066,10 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
 {
 	drm_shrinker_assert_locked(obj);
+	rcu_read_lock();
 	list_lru_del(drm_shrinker_lru(obj), &obj->lru_node, obj->shrinker.nid,
-		     drm_shrinker_lru_memcg(obj->shrinker_memcg->memcg));
+		     drm_shrinker_sm_memcg(obj->shrinker_memcg));
+	rcu_read_unlock();
 	drm_shrinker_unlinked_locked(obj, NULL);
 }
 
@@ -1086,18 +1142,18 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 	if (obj->shrinker.scanning)
 		return 0;
 	if (obj->shrinker.linked && obj->shrinker.on == list) {
-		struct mem_cgroup *memcg = obj->shrinker_memcg->memcg;
-
 		/*
 		 * Its cgroup went: follow its list to the nearest online
 		 * ancestor now, with its pages, rather than leave them
 		 * counted where they are until a scan, which may not
 		 * allocate the ancestor's counts.
 		 */
-		if (unlikely(memcg && !mem_cgroup_online(memcg))) {
+		if (unlikely(drm_shrinker_sm_gone(obj->shrinker_memcg))) {
+			rcu_read_lock();
 			list_lru_del(drm_shrinker_lru(obj), &obj->lru_node,
 				     obj->shrinker.nid,
-				     drm_shrinker_lru_memcg(memcg));
+				     drm_shrinker_sm_memcg(obj->shrinker_memcg));
+			rcu_read_unlock();
 			drm_shrinker_relink_locked(obj, true);
 			return 0;
 		}
@@ -1574,8 +1630,7 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 	 */
 	if (obj->shrinker.referenced && obj->shrinker.list == walk->list &&
 	    !drm_shrinker_shared(obj) && !READ_ONCE(obj->dev->shrinker.gone) &&
-	    (!obj->shrinker_memcg->memcg ||
-	     mem_cgroup_online(obj->shrinker_memcg->memcg)) &&
+	    !drm_shrinker_sm_gone(obj->shrinker_memcg) &&
 	    dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP)) {
 		obj->shrinker.referenced = false;
 		walk->aged++;
