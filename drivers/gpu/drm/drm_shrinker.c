@@ -408,8 +408,9 @@ struct drm_shrinker {
 	 * @memcgs: the counts of the other cgroups' lists, by private memcg ID,
 	 * while objects are counted in them (RCU-freed). A removed cgroup's
 	 * ID may go to a new cgroup while objects are still counted in the
-	 * removed one's entry: each entry records its cgroup, and the new
-	 * cgroup's first object replaces the old entry here. Its spinlock
+	 * removed one's entry: an entry is a cgroup's while its obj_cgroup
+	 * belongs to that cgroup, and the new cgroup's first object
+	 * replaces the old entry here. Its spinlock
 	 * is a leaf, the shrinker's only lock of its own: taken to add a
 	 * cgroup's entry (with an object's reservation lock held, nothing
 	 * allocated under it but GFP_NOWAIT) and to remove it (by the last
@@ -465,10 +466,11 @@ struct drm_shrinker_memcg {
 	struct drm_shrinker *shrinker;
 	/**
 	 * @key: the index in &drm_shrinker.memcgs it was stored at, the
-	 * cgroup's private memcg ID: a removed cgroup's is cleared (at
-	 * offline, by mem_cgroup_private_id_put()), and such an entry is
-	 * reached through its objects only. While @objcg's cgroup has this
-	 * ID, it is the entry's own (see drm_shrinker_sm_gone()).
+	 * cgroup's private memcg ID: a removed cgroup's is released (by
+	 * mem_cgroup_private_id_put(), at offline or once swap entries let
+	 * go of it) and may go to a new cgroup, so such an entry is reached
+	 * through its objects only. While @objcg's cgroup has this ID, it
+	 * is the entry's own (see drm_shrinker_sm_gone()).
 	 */
 	unsigned long key;
 	/** @users: the objects counted here; the root's is not counted */
@@ -664,11 +666,19 @@ static bool drm_shrinker_memcg_listless(struct mem_cgroup *memcg)
 #endif
 }
 
-/* Whether @memcg is the root cgroup: root_mem_cgroup is not exported. */
+#ifdef CONFIG_MEMCG
+/* Whether @memcg is the root cgroup. */
 static bool drm_shrinker_memcg_is_root(struct mem_cgroup *memcg)
 {
 	return !parent_mem_cgroup(memcg);
 }
+
+/* The index of @memcg's counts in &drm_shrinker.memcgs. */
+static unsigned long drm_shrinker_memcg_key(struct mem_cgroup *memcg)
+{
+	return mem_cgroup_private_id(memcg);
+}
+#endif
 
 /*
  * The memory cgroup whose lists an object with @folio as first folio goes
@@ -694,7 +704,10 @@ static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio,
 	*objcg = NULL;
 	rcu_read_lock();
 	cg = folio_objcg(folio);
-	/* Freed after a grace period: it may be on its way out. */
+	/*
+	 * A charged folio holds its obj_cgroup, and the object holds the
+	 * folio; a folio uncharged meanwhile counts as uncharged.
+	 */
 	if (cg && !obj_cgroup_tryget(cg))
 		cg = NULL;
 	rcu_read_unlock();
@@ -715,14 +728,6 @@ static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio,
 	return NULL;
 #endif
 }
-
-#ifdef CONFIG_MEMCG
-/* The index of @memcg's counts in &drm_shrinker.memcgs. */
-static unsigned long drm_shrinker_memcg_key(struct mem_cgroup *memcg)
-{
-	return mem_cgroup_private_id(memcg);
-}
-#endif
 
 /*
  * The cgroup whose lists hold the objects counted in @sm, NULL for the
@@ -787,12 +792,12 @@ drm_shrinker_memcg_find(struct drm_shrinker *shrinker, struct mem_cgroup *memcg)
 
 /*
  * The counts of @memcg's lists, for one more object, taking over the
- * caller's reference on @objcg, an obj_cgroup of @memcg (NULL with
- * @memcg NULL or the root: the root's counts); the caller keeps its
- * reference on @memcg. The first object of a cgroup adds them,
- * allocating with GFP_KERNEL if @can_block, else with GFP_NOWAIT and
- * without the reserves that PF_MEMALLOC opens. NULL if that failed; the
- * reference on @objcg is dropped.
+ * caller's reference on @objcg, an obj_cgroup of @memcg (dropped for
+ * @memcg NULL or the root, whose counts are the shrinker's own; NULL only
+ * with @memcg NULL); the caller keeps its reference on @memcg. The first
+ * object of a cgroup adds them, allocating with GFP_KERNEL if @can_block,
+ * else with GFP_NOWAIT and without the reserves that PF_MEMALLOC opens.
+ * NULL if that failed; the reference on @objcg is dropped.
  */
 static struct drm_shrinker_memcg *
 drm_shrinker_memcg_get(struct drm_shrinker *shrinker, struct mem_cgroup *memcg,
@@ -809,6 +814,9 @@ drm_shrinker_memcg_get(struct drm_shrinker *shrinker, struct mem_cgroup *memcg,
 			obj_cgroup_put(objcg);
 		return shrinker->root;
 	}
+	/* Without one, the entry would pass for the root's, never freed. */
+	if (WARN_ON_ONCE(!objcg))
+		return NULL;
 	key = drm_shrinker_memcg_key(memcg);
 	rcu_read_lock();
 	sm = drm_shrinker_memcg_find(shrinker, memcg);
@@ -869,7 +877,7 @@ static void __drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm,
 #ifdef CONFIG_MEMCG
 	if (!atomic_long_sub_and_test(n, &sm->users))
 		return;
-	/* Not the cgroup's ID now: it is cleared when the cgroup goes. */
+	/* Unless a new cgroup's entry took the ID's slot meanwhile. */
 	xa_cmpxchg(&sm->shrinker->memcgs, sm->key, sm, NULL, 0);
 	obj_cgroup_put(sm->objcg);
 	kfree_rcu(sm, rcu);
@@ -917,8 +925,9 @@ static struct list_lru *drm_shrinker_lru(struct drm_gem_object *obj)
 
 /*
  * Put @obj, off its list, back at the tail of it. If its cgroup went
- * offline, list_lru gave the cgroup's lists to its nearest online
- * ancestor: the object follows, with its pages counted there, and
+ * offline, list_lru gave the cgroup's lists to its parent (or a further
+ * ancestor, if that went too), which its obj_cgroup now belongs to:
+ * the object follows, with its pages counted there, and
  * list_lru_add() marks that cgroup's list as not empty. Without memory
  * for the ancestor's counts (allocated with GFP_KERNEL if @can_block, by
  * a use; a scan that puts the object back allocates with GFP_NOWAIT) its
@@ -1107,8 +1116,8 @@ static bool drm_shrinker_can_link(struct drm_gem_object *obj)
  * tail of the list of @folio's NUMA node and memory cgroup, where it is
  * counted; off the other list, if it was on it. An object that is
  * already on @list is marked used, without the list's lock (unless its
- * cgroup went away: it then follows its list to the nearest online
- * ancestor, whose counts may be allocated, %GFP_KERNEL): this is how
+ * cgroup went away: it then follows its list to the ancestor that took
+ * it, whose counts may be allocated, %GFP_KERNEL): this is how
  * a use of an evictable object makes it recently used. The scan that
  * meets it next moves it to the tail instead of reclaiming it (a second
  * chance, as inodes and dentries get on their lists), so it goes after
@@ -1143,8 +1152,8 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 		return 0;
 	if (obj->shrinker.linked && obj->shrinker.on == list) {
 		/*
-		 * Its cgroup went: follow its list to the nearest online
-		 * ancestor now, with its pages, rather than leave them
+		 * Its cgroup went: follow its list to the ancestor that
+		 * took it now, with its pages, rather than leave them
 		 * counted where they are until a scan, which may not
 		 * allocate the ancestor's counts.
 		 */
@@ -1624,8 +1633,8 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 	/*
 	 * Used since a scan last met it, and none of the reasons to take it
 	 * off, to count it otherwise (see drm_shrinker_try_reclaim_locked())
-	 * or to move its pages to an online cgroup's counts
-	 * (drm_shrinker_relink_locked()): its second chance, in place, as
+	 * or to move its pages from a removed cgroup's counts to an
+	 * ancestor's (drm_shrinker_relink_locked()): its second chance, in place, as
 	 * inode_lru_isolate() gives one.
 	 */
 	if (obj->shrinker.referenced && obj->shrinker.list == walk->list &&
