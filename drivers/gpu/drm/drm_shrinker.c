@@ -705,8 +705,9 @@ static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio,
 	rcu_read_lock();
 	cg = folio_objcg(folio);
 	/*
-	 * A charged folio holds its obj_cgroup, and the object holds the
-	 * folio; a folio uncharged meanwhile counts as uncharged.
+	 * The caller holds the folio: it stays charged to this obj_cgroup
+	 * (memcg_data changes only with the folio's refcount zero or
+	 * frozen), and the obj_cgroup lives while it is.
 	 */
 	if (cg && !obj_cgroup_tryget(cg))
 		cg = NULL;
@@ -731,9 +732,10 @@ static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio,
 
 /*
  * The cgroup whose lists hold the objects counted in @sm, NULL for the
- * root: @sm's cgroup while it is there, else the nearest ancestor, which
- * list_lru handed its lists to when it went offline, before its
- * obj_cgroups (see &struct drm_shrinker_memcg). Not the removed cgroup
+ * root: @sm's cgroup while it is there, else the ancestor that list_lru
+ * handed its lists to when it went offline (its parent, or further up if
+ * that went too), before its obj_cgroups (see &struct
+ * drm_shrinker_memcg). Not the removed cgroup
  * itself: list_lru finds a cgroup's lists by an ID (memcg_kmem_id()) that
  * a new cgroup may take once the old one is offline. The caller holds the
  * RCU read lock, which keeps the cgroup in memory, as zswap's list_lru
@@ -984,22 +986,22 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 
 	dma_resv_assert_held(obj->resv);
 
-	memcg = drm_shrinker_folio_memcg(folio, &objcg);
 	/*
-	 * The cgroup's lists are allocated when its first object comes; the
-	 * root's are the node's own, always there.
+	 * The lists of the folio's cgroup and its ancestors are allocated
+	 * when its first object comes (an ancestor that takes the cgroup's
+	 * objects has them); the root's are the node's own, always there.
 	 */
-	if (IS_ENABLED(CONFIG_MEMCG) && memcg) {
-		int ret = memcg_list_lru_alloc(memcg, &shrinker->lru[list],
-					       GFP_KERNEL);
+	if (folio_memcg_charged(folio)) {
+		int ret;
 
-		if (ret) {
-			mem_cgroup_put(memcg);
-			obj_cgroup_put(objcg);
+		/* Only for a charged folio: it looks up the folio's memcg. */
+		ret = folio_memcg_list_lru_alloc(folio, &shrinker->lru[list],
+						 GFP_KERNEL);
+		if (ret)
 			return ret;
-		}
 	}
 	/* And its counts. */
+	memcg = drm_shrinker_folio_memcg(folio, &objcg);
 	sm = drm_shrinker_memcg_get(shrinker, memcg, objcg, true);
 	mem_cgroup_put(memcg);
 	if (!sm)
@@ -1109,7 +1111,9 @@ static bool drm_shrinker_can_link(struct drm_gem_object *obj)
  *	%DRM_SHRINKER_PURGEABLE, &drm_gem_object_funcs.evict for
  *	%DRM_SHRINKER_EVICTABLE
  * @list: the list
- * @folio: the first folio of @obj's memory, or NULL if @obj holds none now
+ * @folio: the first folio of @obj's memory, which the caller holds a
+ *	reference to (as @obj's pages or otherwise), or NULL if @obj holds
+ *	none now
  *
  * Marks @obj for @list and, if it holds memory (@folio) and could be
  * reclaimed (it is not imported or exported as a dma-buf), puts it at the
