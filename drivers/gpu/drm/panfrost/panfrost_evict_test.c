@@ -75,6 +75,23 @@ static struct panfrost_mmu *panfrost_test_real_mmu(struct kunit *test)
 }
 
 /*
+ * Map @mapping's BO at its address as a job's use does: under its
+ * reservation lock, from the sg table that the lock keeps.
+ */
+static int panfrost_test_map(struct panfrost_gem_mapping *mapping)
+{
+	struct drm_gem_shmem_object *shmem = &mapping->obj->base;
+	struct sg_table *sgt;
+	int ret;
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	sgt = drm_gem_shmem_get_pages_sgt_locked(shmem);
+	ret = IS_ERR(sgt) ? PTR_ERR(sgt) : panfrost_mmu_map_locked(mapping);
+	dma_resv_unlock(shmem->base.resv);
+	return ret;
+}
+
+/*
  * A BO of @size mapped in @mmu, its pages filled with
  * panfrost_test_word(); the mapping is the fixture's own, made as
  * panfrost_gem_open() makes one.
@@ -87,7 +104,7 @@ panfrost_test_mapped_bo(struct kunit *test, struct panfrost_mmu *mmu,
 
 	bo = panfrost_test_bo_in(test, mmu, size, 0, mapping);
 	INIT_LIST_HEAD(&(*mapping)->evicted_node);
-	KUNIT_ASSERT_EQ(test, panfrost_mmu_map(*mapping), 0);
+	KUNIT_ASSERT_EQ(test, panfrost_test_map(*mapping), 0);
 	dma_resv_lock(bo->base.base.resv, NULL);
 	KUNIT_EXPECT_EQ(test, panfrost_test_mismatches(bo, true), 0);
 	dma_resv_unlock(bo->base.base.resv);
@@ -140,7 +157,7 @@ static void panfrost_test_evict_swapin_at_submit(struct kunit *test)
 	bo = panfrost_test_bo_in(test, mmu, SZ_64K, 0, &mapping);
 	INIT_LIST_HEAD(&mapping->evicted_node);
 	iova = mapping->mmnode.start << PAGE_SHIFT;
-	KUNIT_ASSERT_EQ(test, panfrost_mmu_map(mapping), 0);
+	KUNIT_ASSERT_EQ(test, panfrost_test_map(mapping), 0);
 	KUNIT_EXPECT_EQ(test, ops->iova_to_phys(ops, iova),
 			sg_dma_address(bo->base.sgt->sgl));
 	dma_resv_lock(bo->base.base.resv, NULL);
