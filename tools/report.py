@@ -12,8 +12,7 @@ Reads RUN_DIR (build/results/check):
   guest/igt/NAME.out   output of an IGT binary, NAME.rc its exit code
   guest/module/NAME.*  output and exit code of loading a test module
   guest/kselftest/NAME.*  KTAP output, exit code and set-up log of a
-                       kernel selftest (NAME.retry.*: its second run,
-                       after a failed test)
+                       kernel selftest
   guest/app/NAME.*     output and exit code of a plan's check of an
                        application (NAME.out, NAME.rc: 0 passes)
   guest/dmesg.txt, guest/kmemleak.txt, guest/guest-done
@@ -187,21 +186,10 @@ def report_guest(rep, guest, expect, prefix="guest", prefix_k=""):
                     "did not run" + (": " + lines[-1][:80] if lines else ""))
             continue
         tests = parse_kselftest(os.path.join(kdir, name + ".out"))
-        # The run the plan makes after a failed test (NAME.retry.*): an
-        # upstream test that passes then passes, saying so; one that must
-        # pass does not get this second chance.
-        retry = {}
-        if os.path.exists(os.path.join(kdir, name + ".retry.rc")):
-            retry = dict(parse_kselftest(os.path.join(kdir, name + ".retry.out")))
         for test, res in tests:
-            must = "%s/%s" % (name, test) in expect["pass"]
-            if res == "skip" and must:
+            if res == "skip" and "%s/%s" % (name, test) in expect["pass"]:
                 rep.add(prefix_k + "kselftest/%s/%s" % (name, test), "FAIL", None,
                         "skipped, must pass")
-                continue
-            if res == "FAIL" and not must and retry.get(test) == "pass":
-                rep.add(prefix_k + "kselftest/%s/%s" % (name, test), "pass", None,
-                        "failed once, passed when run again")
                 continue
             rep.add(prefix_k + "kselftest/%s/%s" % (name, test), res)
         ran = {t for t, _ in tests}

@@ -87,24 +87,12 @@ ds_module() {
 # (its test processes fork: a full buffer would be written by each), for
 # at most 10 minutes. Keeps its KTAP output and exit code as
 # kselftest/NAME, and what the set-up said as NAME.setup (no NAME.rc if
-# it failed); swap and the filesystem go again after it. If a test failed
-# (exit code 1), the binary runs once more, as NAME.retry.*:
-# tools/report.py passes an upstream test that failed once and passed
-# then, saying so (test_memcontrol's memory.min and memory.reclaim cases
-# measure usage within tolerances that TCG's timing sometimes misses);
-# a test that must pass (expect's `pass` lines) gets no second chance.
+# it failed); swap and the filesystem go again after it.
 ds_kselftest() {
-	__ds_kselftest "$1" "${1#*/}"
-	if [ "$(cat "$OUT/kselftest/${1#*/}.rc" 2>/dev/null)" = 1 ]; then
-		__ds_kselftest "$1" "${1#*/}.retry"
-	fi
-}
-
-__ds_kselftest() {
-	name=$2
+	name=${1#*/}
 	k=$OUT/kselftest
 	mkdir -p "$k"
-	log "kselftest $1${2#"${1#*/}"}"
+	log "kselftest $1"
 	(
 	set -e
 	swapoff /dev/zram0 2>/dev/null || true
