@@ -75,7 +75,7 @@ static struct panfrost_mmu *panfrost_test_real_mmu(struct kunit *test)
 }
 
 /*
- * Map @mapping's BO at its address as a job's use does: under its
+ * Map @mapping's BO at its address as panfrost_gem_open() does: under its
  * reservation lock, from the sg table that the lock keeps.
  */
 static int panfrost_test_map(struct panfrost_gem_mapping *mapping)
