@@ -734,12 +734,11 @@ static struct mem_cgroup *drm_shrinker_folio_memcg(struct folio *folio,
  * The cgroup whose lists hold the objects counted in @sm, NULL for the
  * root: @sm's cgroup while it is there, else the ancestor that list_lru
  * handed its lists to when it went offline (its parent, or further up if
- * that went too), before its obj_cgroups (see &struct
- * drm_shrinker_memcg). Not the removed cgroup
- * itself: list_lru finds a cgroup's lists by an ID (memcg_kmem_id()) that
- * a new cgroup may take once the old one is offline. The caller holds the
- * RCU read lock, which keeps the cgroup in memory, as zswap's list_lru
- * calls do.
+ * that went too), before its obj_cgroups (see &struct drm_shrinker_memcg).
+ * Not the removed cgroup itself: list_lru finds a cgroup's lists by an ID
+ * (memcg_kmem_id()) that a new cgroup may take once the old one is
+ * offline. The caller holds the RCU read lock, which keeps the cgroup in
+ * memory, as zswap's list_lru calls do.
  */
 static struct mem_cgroup *
 drm_shrinker_sm_memcg(const struct drm_shrinker_memcg *sm)
