@@ -108,11 +108,12 @@ enum drm_shrinker_origin {
  */
 struct drm_shrinker_stats {
 	/**
-	 * @objects: objects on each LRU list: marked, resident and not
-	 * shared, so a scan could reclaim them (what the shrinker counts)
+	 * @objects: objects on the LRU lists, by the list they are counted
+	 * for (&drm_shrinker_entry.counted): resident and not shared, so a
+	 * scan could reclaim them (what the shrinker counts)
 	 */
 	unsigned long objects[DRM_SHRINKER_NR_LISTS];
-	/** @pages: pages of the objects on each LRU list */
+	/** @pages: pages of the objects counted in @objects */
 	unsigned long pages[DRM_SHRINKER_NR_LISTS];
 	/**
 	 * @pending: objects on the lists whose purge or eviction was started
@@ -193,7 +194,11 @@ struct drm_shrinker_entry {
 	 * or a scan has it isolated (@isolated).
 	 */
 	u8 linked : 1;
-	/** @on: the &enum drm_shrinker_list the object is linked on */
+	/**
+	 * @on: the &enum drm_shrinker_list the object is linked on: @counted,
+	 * or %DRM_SHRINKER_PURGEABLE for an evictable object that was
+	 * purgeable when it was last moved (a use does not move it)
+	 */
 	u8 on : 1;
 	/**
 	 * @pending: the object's purge or evict callback started work that
@@ -239,7 +244,13 @@ struct drm_shrinker_entry {
 	 */
 	u8 isolated;
 	/** @nid: the NUMA node of the list the object is on, if @linked */
-	u16 nid : 14;
+	u16 nid : 13;
+	/**
+	 * @counted: the &enum drm_shrinker_list whose counts and statistics
+	 * count the object, if @linked: the one it was marked for, unless a
+	 * scan has it (@scanning) and its callback marked it again
+	 */
+	u16 counted : 1;
 	/**
 	 * @origin: the &enum drm_shrinker_origin of the scan that started
 	 * the purge or eviction that is @pending; it counts for that scan's

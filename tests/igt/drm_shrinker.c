@@ -77,6 +77,14 @@
  *	shrinker's shrinker_scan_evicts switch on, the same scan evicts them,
  *	and every word reads back.
  *
+ * SUBTEST: willneed-moves-in-cgroup
+ * Description: In a new memory cgroup, a vgem BO that got its pages while
+ *	DONTNEED and was then marked WILLNEED stays on the purgeable list,
+ *	counted as evictable; a scan of the cgroup's lists moves it to the
+ *	cgroup's evictable list, which was allocated when the BO was listed,
+ *	and with the shrinker_scan_evicts switch on evicts it there, never
+ *	purges it; every word reads back.
+ *
  * SUBTEST: evict-writes-what-asked
  * Description: A scan that asks for 64 pages per node and evicts a mapped,
  *	idle vgem BO of 64 MiB writes at most 64 pages per node to swap at once
@@ -704,6 +712,77 @@ static uint64_t xmc_count_settle(unsigned long ino)
 			usleep(10000);
 	}
 	return count;
+}
+
+/*
+ * willneed-moves-in-cgroup: a child in A maps a DONTNEED vgem BO, which
+ * gets its pages (charged to A) and goes on A's purgeable list, the first
+ * of A's lists to be allocated; it fills it and sends its handle. Once
+ * the parent maps the BO too (which keeps its pages when the child's
+ * mapping goes), the child marks it WILLNEED, an evictable object still
+ * on the purgeable list, and exits.
+ */
+enum { XWM_PAGES = 256 };
+
+static void xwm_child(enum xdev dev, int up, int down)
+{
+	struct xbo bo;
+	uint32_t *map;
+
+	xmc_join(XMC_ROOT "/A");
+	bo = xbo_create(dev, XWM_PAGES);
+	if (xbo_madvise(&bo, 1) != 1)
+		_exit(20);
+	map = xbo_map_raw(&bo);
+	xev_fill(map, 0x3e0, XWM_PAGES);
+	xmc_send(up, (int)bo.handle);
+	if (xmc_recv(down) < 0)
+		_exit(24);
+	munmap(map, bo.size);
+	if (xbo_madvise(&bo, 0) != 1)
+		_exit(21);
+	_exit(0);
+}
+
+static void xwm_run(void)
+{
+	struct shrinker_stats s0, s1;
+	int up, down, status;
+	struct xbo bo;
+	uint32_t *map;
+	pid_t pid;
+
+	igt_require(xfd[XDEV_VGEM] >= 0);
+	xmc_reap();
+	shrinker_zram_on("64M");
+	xmc_setup(true);
+	pid = xmc_start(xwm_child, XDEV_VGEM, 0, &up, &down);
+	bo = (struct xbo){ .dev = XDEV_VGEM, .handle = xmc_recv(up),
+			   .size = XWM_PAGES * XBO_PAGE };
+	map = xbo_map_raw(&bo);
+	xmc_send(down, 0);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	xmc_pids[0] = 0;
+	igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
+		     "child: status %d\n", status);
+
+	shrinker_stats_device(xfd[XDEV_VGEM], &s0);
+	shrinker_scan_evicts(true);
+	xev_scan(xmc_ino(XMC_ROOT "/A"));
+	shrinker_scan_evicts(false);
+	shrinker_stats_device(xfd[XDEV_VGEM], &s1);
+	igt_info("scan of A: evicted %" PRIu64 ", purged %" PRIu64 "\n",
+		 s1.evicted_objects - s0.evicted_objects,
+		 s1.purged_objects - s0.purged_objects);
+	igt_assert_eq_u64(s1.purged_objects, s0.purged_objects);
+	igt_assert_eq_u64(s1.evicted_objects, s0.evicted_objects + 1);
+	igt_assert_eq_u64(xev_mismatches(map, 0x3e0, XWM_PAGES), 0);
+	igt_assert(!xbo_purged(&bo));
+	munmap(map, bo.size);
+	xbo_close(&bo);
+	xmc_reap();
+	xmc_rmdir_all();
+	shrinker_zram_off();
 }
 
 /*
@@ -2117,6 +2196,16 @@ igt_main
 		xbo_close(&dn);
 		shrinker_zram_off();
 	}
+
+	igt_describe("In a new memory cgroup, a vgem BO that got its pages "
+		     "while DONTNEED and was then marked WILLNEED stays on the "
+		     "purgeable list, counted as evictable; a scan of the "
+		     "cgroup's lists moves it to the cgroup's evictable list, "
+		     "which was allocated when the BO was listed, and with the "
+		     "shrinker_scan_evicts switch on evicts it there, never "
+		     "purges it; every word reads back.");
+	igt_subtest("willneed-moves-in-cgroup")
+		xwm_run();
 
 	igt_describe("A scan that asks for 64 pages per node and evicts a "
 		     "mapped, idle vgem BO of 64 MiB writes at most 64 pages "

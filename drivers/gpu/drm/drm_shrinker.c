@@ -76,7 +76,12 @@
  *    list of its node and cgroup;
  * 2. its pages come back (a fault on a BO that had none): the driver
  *    calls drm_shrinker_add_locked() again with its first folio;
- * 3. madvise(WILLNEED): the driver calls drm_shrinker_remove_locked();
+ * 3. madvise(WILLNEED): the driver calls drm_shrinker_remove_locked(),
+ *    or drm_shrinker_add_locked() for %DRM_SHRINKER_EVICTABLE if the
+ *    object may be evicted: it is counted as evictable at once and left
+ *    on the purgeable list, without its lock, until a scan of that list
+ *    meets it and moves it (made DONTNEED again before that, it has not
+ *    moved at all, and is marked used: see drm_shrinker_add_locked());
  * 4. under memory pressure a scan calls &drm_gem_object_funcs.purge,
  *    which releases the backing store; the object then leaves the list.
  *
@@ -123,13 +128,15 @@
  * pages on one node's lists of one cgroup: list_lru counts the objects,
  * and the shrinker keeps their pages beside, per cgroup, node and list
  * (&struct drm_shrinker_memcg), so that a cgroup holding one large object
- * counts what it holds, whatever other cgroups hold. Objects that list_lru
+ * counts what it holds, whatever other cgroups hold; an evictable object
+ * that is still on the purgeable list (step 3 above) counts as evictable.
+ * Objects that list_lru
  * handed over from a removed cgroup are the exception: the cgroup that has
- * them now counts each at the mean size of all objects on lists of that
- * kind (every cgroup, node and device), until a scan of its list or a use
- * meets the object and moves its pages onto the cgroup's counts; a
- * removed cgroup's one 64 MiB object counts as an average one under its
- * parent until then.
+ * them now counts each at the mean size of all listed objects (every
+ * list, cgroup, node and device), those on its purgeable list as
+ * purgeable, until a scan of its list or a use meets the object and moves
+ * its pages onto the cgroup's counts; a removed cgroup's one 64 MiB
+ * object counts as an average one under its parent until then.
  * A scan (&shrinker.scan_objects) looks at no more pages than reclaim
  * asked for (&shrink_control.nr_to_scan), from the least recently used end
  * of the purgeable list of &shrink_control.nid and &shrink_control.memcg,
@@ -167,8 +174,10 @@
  *   The xarray's spinlock is the DRM shrinker's only lock of its own,
  *   and the madvise path takes it only for a cgroup's first and last
  *   objects: the statistics are per CPU, so nothing on that path is
- *   shared by all devices but the lock of the list of a node and
- *   cgroup, and the counts of a cgroup and node, shared by its objects.
+ *   shared by all devices but the counts of a cgroup and node, shared by
+ *   its objects, and the lock of its list, which a madvise that marks
+ *   a listed object DONTNEED again, or WILLNEED, does not take (see
+ *   drm_shrinker_add_locked()).
  * - A scan walks a list under its lock, trylocks the reservation locks
  *   of up to %DRM_SHRINKER_BATCH objects (one on the evictable list)
  *   and takes them off (they are now @isolated), and drops the list's
@@ -265,9 +274,9 @@
  * ``/sys/kernel/debug/dri/<device>/shrinker`` those of one device, one
  * ``key: value`` per line, with the values in decimal::
  *
- *	purgeable_objects: 12         objects on the purgeable lists now
+ *	purgeable_objects: 12         objects listed as purgeable now
  *	purgeable_pages: 3072         their pages
- *	evictable_objects: 30         objects on the evictable lists now
+ *	evictable_objects: 30         objects listed as evictable now
  *	evictable_pages: 7680         their pages
  *	pending_objects: 2            of them, purges or evictions started
  *	called_off_objects: 1         purges or evictions started, never done
@@ -318,10 +327,13 @@
  * ``purgeable_*`` count what a scan could reclaim: objects marked
  * DONTNEED that hold memory and are not shared as dma-bufs; a marked
  * object that holds no pages (never faulted in) or is shared is not
- * counted. ``evictable_*`` count the objects on the evictable lists,
+ * counted. ``evictable_*`` count the objects listed as evictable,
  * whether or not there is swap: the shrinker's count leaves them out
- * without swap, these numbers do not. The global file adds ``scans:``, the number of scans. Every
- * other global value is the sum of the devices' values.
+ * without swap, these numbers do not. They include objects made
+ * WILLNEED that are still on the purgeable list, until a scan of it
+ * moves them (see drm_shrinker_add_locked()). The global file adds
+ * ``scans:``, the number of scans. Every other global value is the sum
+ * of the devices' values.
  *
  * The core MM's shrinker debugfs directory,
  * ``/sys/kernel/debug/shrinker/drm-shrinker-<id>/``, shows the same
@@ -344,7 +356,7 @@
  *	# echo "2345 1 7" > /sys/kernel/debug/shrinker/drm-shrinker-9/scan
  *
  * In fdinfo, ``drm-purgeable-*`` counts the idle, resident objects of the
- * file that are on the purgeable list; an evicted object leaves
+ * file that are marked purgeable; an evicted object leaves
  * ``drm-resident-*`` for ``drm-evicted-*`` until its contents come back.
  */
 
@@ -437,6 +449,23 @@ struct drm_shrinker {
  */
 #define DRM_SHRINKER_TALLY_SHIFT	36
 
+/*
+ * The counts of one node of one cgroup: what is on the purgeable list and
+ * what on the evictable list, by the list it is counted for
+ * (&drm_shrinker_entry.counted). A purgeable object made evictable again
+ * (madvise(WILLNEED), a cache's hot path) stays on the purgeable list,
+ * counted as evictable (STRAY), until a scan of that list meets it and
+ * moves it (drm_shrinker_dispose()); made purgeable again before, it has
+ * not moved at all. An object counted as purgeable is always on the
+ * purgeable list, where a purge finds it.
+ */
+enum {
+	DRM_SHRINKER_TALLY_PURGEABLE,
+	DRM_SHRINKER_TALLY_EVICTABLE,
+	DRM_SHRINKER_TALLY_STRAY,
+	DRM_SHRINKER_NR_TALLIES,
+};
+
 /**
  * struct drm_shrinker_memcg - the pages on a memory cgroup's lists
  *
@@ -478,14 +507,16 @@ struct drm_shrinker_memcg {
 	/** @rcu: freed after the readers that may have found it */
 	struct rcu_head rcu;
 	/**
-	 * @tally: per node, per &enum drm_shrinker_list, the objects and
-	 * pages (see %DRM_SHRINKER_TALLY_SHIFT)
+	 * @tally: per node, the objects and pages (see
+	 * %DRM_SHRINKER_TALLY_SHIFT) on the purgeable list, on the evictable
+	 * list, and counted as evictable but on the purgeable list
+	 * (%DRM_SHRINKER_TALLY_STRAY)
 	 */
-	atomic64_t tally[][DRM_SHRINKER_NR_LISTS];
+	atomic64_t tally[][DRM_SHRINKER_NR_TALLIES];
 };
 
 /* &drm_shrinker_entry.nid and &drm_shrinker_entry.origin fit their bits. */
-static_assert(MAX_NUMNODES <= 1 << 14);
+static_assert(MAX_NUMNODES <= 1 << 13);
 static_assert(DRM_SHRINKER_ORIGIN_NR <= 1 << 2);
 
 static DEFINE_PER_CPU(struct drm_shrinker_stats, drm_shrinker_core_stats);
@@ -567,18 +598,27 @@ struct drm_shrinker_run {
 	struct drm_shrinker_stats stats;
 	struct drm_shrinker_memcg *sm;
 	int nid;
-	long objects[DRM_SHRINKER_NR_LISTS], pages[DRM_SHRINKER_NR_LISTS];
+	long objects[DRM_SHRINKER_NR_TALLIES], pages[DRM_SHRINKER_NR_TALLIES];
 };
 
 static __always_inline void
 drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n);
 
-/* Add @objects and @pages to @sm's counts of @list on @nid. */
+/* Add @objects and @pages to @sm's counts @slot on @nid. */
 static void drm_shrinker_tally_add(struct drm_shrinker_memcg *sm, int nid,
-				   unsigned int list, long objects, long pages)
+				   unsigned int slot, long objects, long pages)
 {
 	atomic64_add(((s64)objects << DRM_SHRINKER_TALLY_SHIFT) + pages,
-		     &sm->tally[nid][list]);
+		     &sm->tally[nid][slot]);
+}
+
+/* The counts of its cgroup and node that count @obj, linked. */
+static unsigned int drm_shrinker_slot(const struct drm_gem_object *obj)
+{
+	if (obj->shrinker.counted == DRM_SHRINKER_PURGEABLE)
+		return DRM_SHRINKER_TALLY_PURGEABLE;
+	return obj->shrinker.on == DRM_SHRINKER_EVICTABLE ?
+	       DRM_SHRINKER_TALLY_EVICTABLE : DRM_SHRINKER_TALLY_STRAY;
 }
 
 /* Take what @run took off the lists off their counts. */
@@ -589,7 +629,7 @@ static void drm_shrinker_run_untally(struct drm_shrinker_run *run)
 
 	if (!run->sm)
 		return;
-	for (i = 0; i < DRM_SHRINKER_NR_LISTS; i++) {
+	for (i = 0; i < DRM_SHRINKER_NR_TALLIES; i++) {
 		if (!run->objects[i])
 			continue;
 		drm_shrinker_tally_add(run->sm, run->nid, i, -run->objects[i],
@@ -898,23 +938,29 @@ drm_shrinker_memcg_put_many(struct drm_shrinker_memcg *sm, long n)
 }
 
 /*
- * The mean size of the objects on @shrinker's lists @list, all cgroups
+ * The mean size of the objects on @shrinker's lists, all lists, cgroups
  * and nodes, at least a page: list_lru's count of them (a read per node)
  * and the sum of their pages in the shrinker's per-CPU statistics (a
  * read per CPU). Only a count of a cgroup that list_lru handed a removed
  * cgroup's objects to asks, until a scan moved their pages onto its
  * counts: a link or an unlink of an object updates nothing shared for it.
  */
-static unsigned long drm_shrinker_mean_pages(struct drm_shrinker *shrinker,
-					     unsigned int list)
+static unsigned long drm_shrinker_mean_pages(struct drm_shrinker *shrinker)
 {
-	unsigned long objects = list_lru_count(&shrinker->lru[list]);
+	unsigned long objects = 0;
+	unsigned int list;
 	long pages = 0;
 	int cpu;
 
+	for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++)
+		objects += list_lru_count(&shrinker->lru[list]);
 	/* Per CPU, a link and its unlink may come apart: the sum is right. */
-	for_each_possible_cpu(cpu)
-		pages += READ_ONCE(per_cpu_ptr(shrinker->stats, cpu)->pages[list]);
+	for_each_possible_cpu(cpu) {
+		const struct drm_shrinker_stats *st = per_cpu_ptr(shrinker->stats, cpu);
+
+		for (list = 0; list < DRM_SHRINKER_NR_LISTS; list++)
+			pages += READ_ONCE(st->pages[list]);
+	}
 	return objects && pages > (long)objects ? pages / objects : 1;
 }
 
@@ -952,11 +998,13 @@ static void drm_shrinker_relink_locked(struct drm_gem_object *obj,
 					    can_block);
 		mem_cgroup_put(memcg);
 		if (to) {
-			drm_shrinker_tally_add(to, obj->shrinker.nid,
-					       obj->shrinker.on, 1, pages);
+			unsigned int slot = drm_shrinker_slot(obj);
+
+			drm_shrinker_tally_add(to, obj->shrinker.nid, slot, 1,
+					       pages);
 			obj->shrinker_memcg = to;
-			drm_shrinker_tally_add(sm, obj->shrinker.nid,
-					       obj->shrinker.on, -1, -pages);
+			drm_shrinker_tally_add(sm, obj->shrinker.nid, slot, -1,
+					       -pages);
 			drm_shrinker_memcg_put_many(sm, 1);
 			sm = to;
 		}
@@ -996,6 +1044,14 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 		/* Only for a charged folio: it looks up the folio's memcg. */
 		ret = folio_memcg_list_lru_alloc(folio, &shrinker->lru[list],
 						 GFP_KERNEL);
+		/*
+		 * An object that may be evicted moves to the evictable list
+		 * in a scan, which may not allocate (drm_shrinker_dispose()).
+		 */
+		if (!ret && list != DRM_SHRINKER_EVICTABLE && obj->funcs->evict)
+			ret = folio_memcg_list_lru_alloc(folio,
+							 &shrinker->lru[DRM_SHRINKER_EVICTABLE],
+							 GFP_KERNEL);
 		if (ret)
 			return ret;
 	}
@@ -1009,10 +1065,11 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 	obj->shrinker_memcg = sm;
 	obj->shrinker.nid = nid;
 	obj->shrinker.on = list;
+	obj->shrinker.counted = list;
 	obj->shrinker.linked = true;
 	/* A drm_gem_lru leaves the link poisoned. */
 	INIT_LIST_HEAD(&obj->lru_node);
-	drm_shrinker_tally_add(sm, nid, list, 1, pages);
+	drm_shrinker_tally_add(sm, nid, drm_shrinker_slot(obj), 1, pages);
 	rcu_read_lock();
 	list_lru_add(&shrinker->lru[list], &obj->lru_node, nid,
 		     drm_shrinker_sm_memcg(sm));
@@ -1043,7 +1100,8 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 {
 	struct drm_shrinker_memcg *sm = obj->shrinker_memcg;
 	unsigned long pages = drm_shrinker_pages(obj);
-	unsigned int on = obj->shrinker.on;
+	unsigned int slot = drm_shrinker_slot(obj);
+	unsigned int counted = obj->shrinker.counted;
 	int nid = obj->shrinker.nid;
 
 	drm_shrinker_assert_locked(obj);
@@ -1054,23 +1112,44 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 			drm_shrinker_run_untally(run);
 		run->sm = sm;
 		run->nid = nid;
-		run->objects[on]++;
-		run->pages[on] += pages;
+		run->objects[slot]++;
+		run->pages[slot] += pages;
 	} else {
-		drm_shrinker_tally_add(sm, nid, on, -1, -pages);
+		drm_shrinker_tally_add(sm, nid, slot, -1, -pages);
 		drm_shrinker_memcg_put_many(sm, 1);
 	}
 	obj->shrinker_memcg = NULL;
 	obj->shrinker.linked = false;
 	obj->shrinker.referenced = false;
-	drm_shrinker_run_stat(run, obj, objects[on], -1);
-	drm_shrinker_run_stat(run, obj, pages[on], -pages);
+	drm_shrinker_run_stat(run, obj, objects[counted], -1);
+	drm_shrinker_run_stat(run, obj, pages[counted], -pages);
 	/* Off its list before its purge or eviction finished. */
 	if (obj->shrinker.pending) {
 		obj->shrinker.pending = false;
 		drm_shrinker_stat(obj, pending, -1);
 		drm_shrinker_stat(obj, called_off, 1);
 	}
+}
+
+/*
+ * Count @obj, linked and locked, for @list from now on, on the list it is
+ * on (see %DRM_SHRINKER_TALLY_STRAY).
+ */
+static void drm_shrinker_recount_locked(struct drm_gem_object *obj,
+					unsigned int list)
+{
+	struct drm_shrinker_memcg *sm = obj->shrinker_memcg;
+	unsigned long pages = drm_shrinker_pages(obj);
+	unsigned int counted = obj->shrinker.counted;
+	int nid = obj->shrinker.nid;
+
+	drm_shrinker_tally_add(sm, nid, drm_shrinker_slot(obj), -1, -pages);
+	obj->shrinker.counted = list;
+	drm_shrinker_tally_add(sm, nid, drm_shrinker_slot(obj), 1, pages);
+	drm_shrinker_stat(obj, objects[counted], -1);
+	drm_shrinker_stat(obj, pages[counted], -pages);
+	drm_shrinker_stat(obj, objects[list], 1);
+	drm_shrinker_stat(obj, pages[list], pages);
 }
 
 static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
@@ -1128,6 +1207,18 @@ static bool drm_shrinker_can_link(struct drm_gem_object *obj)
  * marked object that held no memory gets pages (a CPU fault, for
  * instance).
  *
+ * A purgeable object marked %DRM_SHRINKER_EVICTABLE (madvise(WILLNEED)
+ * of an object that may be evicted) is counted as evictable at once but
+ * stays on the purgeable list, without the list's lock: the next scan of
+ * that list that meets it moves it to the tail of the evictable list, as
+ * inode_lru_isolate() takes inodes in use off its list. Marked
+ * %DRM_SHRINKER_PURGEABLE again before, it is counted as purgeable again
+ * where it is and marked used: the next scan that meets it sends it to
+ * the tail, where the move would have put it, as it does with any object
+ * used since it was listed. So a cache that marks its objects DONTNEED
+ * and WILLNEED over and over takes no list lock, and the counts are
+ * exact at every step.
+ *
  * The caller holds the object's reservation lock. Memory is allocated
  * (%GFP_KERNEL) when the cgroup's first object arrives on a list, or
  * when an object whose cgroup went away is used.
@@ -1153,14 +1244,15 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 	obj->shrinker.list = list;
 	if (obj->shrinker.scanning)
 		return 0;
-	if (obj->shrinker.linked && obj->shrinker.on == list) {
+	if (obj->shrinker.linked &&
+	    unlikely(drm_shrinker_sm_gone(obj->shrinker_memcg))) {
 		/*
 		 * Its cgroup went: follow its list to the ancestor that
 		 * took it now, with its pages, rather than leave them
 		 * counted where they are until a scan, which may not
 		 * allocate the ancestor's counts.
 		 */
-		if (unlikely(drm_shrinker_sm_gone(obj->shrinker_memcg))) {
+		if (obj->shrinker.counted == list) {
 			rcu_read_lock();
 			list_lru_del(drm_shrinker_lru(obj), &obj->lru_node,
 				     obj->shrinker.nid,
@@ -1169,9 +1261,28 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 			drm_shrinker_relink_locked(obj, true);
 			return 0;
 		}
+	} else if (obj->shrinker.linked) {
 		/* Used again: the next scan that meets it moves it. */
-		obj->shrinker.referenced = true;
-		return 0;
+		if (obj->shrinker.counted == list) {
+			obj->shrinker.referenced = true;
+			return 0;
+		}
+		/*
+		 * Made evictable (madvise(WILLNEED)): counted so at once,
+		 * left on the purgeable list, whose next scan moves it; or
+		 * made purgeable again before that, and marked used, so
+		 * that the next scan sends it to the tail, where it would
+		 * have gone. No list lock for either: a cache that marks its
+		 * objects DONTNEED and WILLNEED over and over takes none. A
+		 * purge or eviction in progress is called off the usual way,
+		 * below, as is an object that may no longer be listed.
+		 */
+		if ((list == DRM_SHRINKER_EVICTABLE || obj->shrinker.on == list) &&
+		    !obj->shrinker.pending && drm_shrinker_can_link(obj)) {
+			drm_shrinker_recount_locked(obj, list);
+			obj->shrinker.referenced = list == DRM_SHRINKER_PURGEABLE;
+			return 0;
+		}
 	}
 	if (obj->shrinker.linked)
 		drm_shrinker_unlink_locked(obj);
@@ -1323,13 +1434,24 @@ EXPORT_SYMBOL_IF_KUNIT(drm_shrinker_share);
  * drm_shrinker_count - objects a shrinker could purge now
  * @shrinker: the shrinker, or NULL for DRM core's
  *
- * Return: the objects on the purgeable lists, all nodes and cgroups.
+ * Return: the objects counted as purgeable on the lists, all nodes and
+ * cgroups: a sum over the CPUs' statistics.
  */
 unsigned long drm_shrinker_count(struct drm_shrinker *shrinker)
 {
+	long objects = 0;
+	int cpu;
+
 	shrinker = shrinker ?: &drm_shrinker_core;
-	return shrinker->ready ?
-	       list_lru_count(&shrinker->lru[DRM_SHRINKER_PURGEABLE]) : 0;
+	if (!shrinker->ready)
+		return 0;
+	/* Per CPU, a link and its unlink may come apart: the sum is right. */
+	for_each_possible_cpu(cpu) {
+		const struct drm_shrinker_stats *st = per_cpu_ptr(shrinker->stats, cpu);
+
+		objects += READ_ONCE(st->objects[DRM_SHRINKER_PURGEABLE]);
+	}
+	return max(objects, 0L);
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_count);
 
@@ -1539,7 +1661,10 @@ struct drm_shrinker_walk {
 	enum drm_shrinker_origin origin;
 	/* The &enum drm_shrinker_list walked. */
 	unsigned int list;
-	/* Objects passed over as used (a second chance). */
+	/*
+	 * Objects passed over as used (a second chance), or moved to the
+	 * evictable list (made evictable while on the purgeable one).
+	 */
 	unsigned long aged;
 };
 
@@ -1634,6 +1759,13 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 		return LRU_ROTATE;
 	}
 	/*
+	 * Made evictable while on this (the purgeable) list, and counted so:
+	 * the dispose step moves it, for a page of the walk's budget, as no
+	 * purge is done for it.
+	 */
+	if (obj->shrinker.counted != walk->list)
+		walk->pages -= drm_shrinker_pages(obj) - 1;
+	/*
 	 * Used since a scan last met it, and none of the reasons to take it
 	 * off, to count it otherwise (see drm_shrinker_try_reclaim_locked())
 	 * or to move its pages from a removed cgroup's counts to an
@@ -1672,9 +1804,28 @@ contended:
 }
 
 /*
+ * @obj, locked, counted as evictable and taken off the purgeable list
+ * (%DRM_SHRINKER_TALLY_STRAY), goes to the tail of the evictable list,
+ * where a use would have put it.
+ */
+static void drm_shrinker_unstray_locked(struct drm_gem_object *obj)
+{
+	struct drm_shrinker_memcg *sm = obj->shrinker_memcg;
+	unsigned long pages = drm_shrinker_pages(obj);
+	int nid = obj->shrinker.nid;
+
+	drm_shrinker_tally_add(sm, nid, DRM_SHRINKER_TALLY_STRAY, -1, -pages);
+	obj->shrinker.on = DRM_SHRINKER_EVICTABLE;
+	drm_shrinker_tally_add(sm, nid, DRM_SHRINKER_TALLY_EVICTABLE, 1, pages);
+	obj->shrinker.referenced = false;
+	drm_shrinker_relink_locked(obj, false);
+}
+
+/*
  * Purge or evict an object a walk of @list isolated, or put it back at
- * the tail of its list, and unlock it (the last of the batch's objects
- * that share its lock unlocks it); the walk then lets it go
+ * the tail of its list (an evictable object met on the purgeable list:
+ * at the tail of the evictable one), and unlock it (the last of the
+ * batch's objects that share its lock unlocks it); the walk then lets it go
  * (drm_shrinker_let_go()). Returns the pages freed or evicted; *@evicted
  * says which. Its steps are __always_inline: a call less per object is
  * measurable on a scan's cost (the benchmark module's scan case).
@@ -1705,9 +1856,17 @@ drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
 				   was_pending, what, freed);
 	list_del_init(&obj->lru_node);
 	obj->shrinker.scanning = false;
-	if (what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED ||
-	    what == DRM_SHRINKER_SKIP_DMABUF || what == DRM_SHRINKER_SKIP_GONE ||
-	    obj->shrinker.list != walk->list) {
+	if (what == DRM_SHRINKER_LEFT &&
+	    obj->shrinker.on != obj->shrinker.counted &&
+	    obj->shrinker.list == obj->shrinker.counted &&
+	    drm_shrinker_can_link(obj)) {
+		/* Made evictable while on the purgeable list. */
+		drm_shrinker_unstray_locked(obj);
+		walk->aged++;
+	} else if (what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED ||
+		   what == DRM_SHRINKER_SKIP_DMABUF ||
+		   what == DRM_SHRINKER_SKIP_GONE ||
+		   obj->shrinker.list != walk->list) {
 		/*
 		 * Off for good: no scan could free it, or it is no longer
 		 * marked for this list (also when the callback gave up on
@@ -2072,8 +2231,8 @@ static long drm_shrinker_finish_locked(struct drm_gem_object *obj,
 
 	drm_shrinker_record_locked(obj, NULL, list, DRM_SHRINKER_ORIGIN_NR,
 				   was_pending, what, pages);
-	/* Not if it is linked on the other list, where it belongs. */
-	if (obj->shrinker.linked && obj->shrinker.on == list &&
+	/* Not if it is counted for the other list, where it belongs. */
+	if (obj->shrinker.linked && obj->shrinker.counted == list &&
 	    (what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED ||
 	     obj->shrinker.list != list))
 		drm_shrinker_unlink_locked(obj);
@@ -2202,35 +2361,58 @@ void drm_shrinker_read_stats(struct drm_shrinker *shrinker,
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_read_stats);
 
-/*
- * The pages of @sc's list @list: those counted in its cgroup's entry @sm
- * (NULL: none) on its node, and for objects list_lru moved there from a
- * removed cgroup (the list holds more objects than the entry counts),
- * the mean object size. At least a page per object: the counts and
- * list_lru's are read in no particular order, a weakly ordered CPU may
- * see an object listed before its pages are counted, and SHRINK_EMPTY for
- * a list that holds one would clear the cgroup's shrinker bit.
- */
-static unsigned long drm_shrinker_count_list(struct drm_shrinker *shrinker,
-					     struct shrink_control *sc,
-					     struct drm_shrinker_memcg *sm,
-					     unsigned int list)
+/* The objects and pages in @sm's counts @slot on @nid (@sm NULL: none). */
+static void drm_shrinker_tally_read(const struct drm_shrinker_memcg *sm,
+				    int nid, unsigned int slot,
+				    unsigned long *objects, unsigned long *pages)
 {
-	unsigned long objects = list_lru_shrink_count(&shrinker->lru[list], sc);
-	unsigned long counted = 0, pages = 0;
+	u64 tally = sm ? atomic64_read(&sm->tally[nid][slot]) : 0;
 
-	if (!objects)
+	*objects = tally >> DRM_SHRINKER_TALLY_SHIFT;
+	*pages = tally & (BIT_ULL(DRM_SHRINKER_TALLY_SHIFT) - 1);
+}
+
+/*
+ * The pages on @sc's lists, purgeable ones in *@purgeable and evictable
+ * ones in *@evictable: those counted in its cgroup's entry @sm (NULL:
+ * none) on its node, and for objects list_lru moved there from a removed
+ * cgroup (a list holds more objects than the entry counts on it), the
+ * mean object size; those on the purgeable list count as purgeable.
+ * At least a page per object: the counts and list_lru's are read in no
+ * particular order, and a weakly ordered CPU may see an object listed
+ * before its pages are counted. Returns the objects on the lists.
+ */
+static unsigned long drm_shrinker_count_lists(struct drm_shrinker *shrinker,
+					      struct shrink_control *sc,
+					      struct drm_shrinker_memcg *sm,
+					      unsigned long *purgeable,
+					      unsigned long *evictable)
+{
+	unsigned long on_p = list_lru_shrink_count(&shrinker->lru[DRM_SHRINKER_PURGEABLE], sc);
+	unsigned long on_e = list_lru_shrink_count(&shrinker->lru[DRM_SHRINKER_EVICTABLE], sc);
+	unsigned long p_obj, p_pages, e_obj, e_pages, s_obj, s_pages;
+	unsigned long extra_p = 0, extra_e = 0, mean = 0;
+
+	*purgeable = 0;
+	*evictable = 0;
+	if (!on_p && !on_e)
 		return 0;
-	if (sm) {
-		u64 tally = atomic64_read(&sm->tally[sc->nid][list]);
-
-		counted = tally >> DRM_SHRINKER_TALLY_SHIFT;
-		pages = tally & (BIT_ULL(DRM_SHRINKER_TALLY_SHIFT) - 1);
-	}
-	if (objects > counted)
-		pages += (objects - counted) *
-			 drm_shrinker_mean_pages(shrinker, list);
-	return max(pages, objects);
+	drm_shrinker_tally_read(sm, sc->nid, DRM_SHRINKER_TALLY_PURGEABLE,
+				&p_obj, &p_pages);
+	drm_shrinker_tally_read(sm, sc->nid, DRM_SHRINKER_TALLY_EVICTABLE,
+				&e_obj, &e_pages);
+	drm_shrinker_tally_read(sm, sc->nid, DRM_SHRINKER_TALLY_STRAY,
+				&s_obj, &s_pages);
+	if (on_p > p_obj + s_obj)
+		extra_p = on_p - p_obj - s_obj;
+	if (on_e > e_obj)
+		extra_e = on_e - e_obj;
+	if (extra_p || extra_e)
+		mean = drm_shrinker_mean_pages(shrinker);
+	*purgeable = max(p_pages + extra_p * mean, p_obj + extra_p);
+	*evictable = max(e_pages + s_pages + extra_e * mean,
+			 e_obj + s_obj + extra_e);
+	return on_p + on_e;
 }
 
 /*
@@ -2263,7 +2445,7 @@ VISIBLE_IF_KUNIT unsigned long
 drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 {
 	struct drm_shrinker *shrinker = mm->private_data;
-	unsigned long pages, swap, evictable;
+	unsigned long pages, swap, evictable, objects;
 	struct drm_shrinker_memcg *sm;
 
 	/* Its lists would be the root's: see drm_shrinker_folio_memcg(). */
@@ -2271,11 +2453,9 @@ drm_shrinker_count_objects(struct shrinker *mm, struct shrink_control *sc)
 		return SHRINK_EMPTY;
 	rcu_read_lock();
 	sm = drm_shrinker_memcg_find(shrinker, sc->memcg);
-	pages = drm_shrinker_count_list(shrinker, sc, sm, DRM_SHRINKER_PURGEABLE);
-	evictable = drm_shrinker_count_list(shrinker, sc, sm,
-					    DRM_SHRINKER_EVICTABLE);
+	objects = drm_shrinker_count_lists(shrinker, sc, sm, &pages, &evictable);
 	rcu_read_unlock();
-	if (!pages && !evictable)
+	if (!objects)
 		return SHRINK_EMPTY;
 	/* What the scan checks: drm_shrinker_can_evict(), swap asked once. */
 	swap = evictable && drm_shrinker_may_evict() && sc->swappiness &&

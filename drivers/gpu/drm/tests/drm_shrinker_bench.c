@@ -5,8 +5,8 @@
  * Loading this module measures, for each object count in ``sizes=``
  * (default 1000, 10000, 100000 and 1000000 objects of one page each):
  *
- *  count  drm_shrinker_count(), the list_lru count that
- *         &shrinker.count_objects reads per node, against the count of
+ *  count  drm_shrinker_count(), the sum over the CPUs of the objects
+ *         counted as purgeable, against the count of
  *         6.12's panfrost_gem_shrinker.c: a walk of a driver list under a
  *         mutex, testing each object;
  *  bump   a use of a listed object (drm_shrinker_add_locked() on the list

@@ -1095,6 +1095,76 @@ static void drm_test_shrinker_willneed_kept(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
 }
 
+/*
+ * madvise(WILLNEED) of a purgeable object that may be evicted counts it
+ * as evictable at once and leaves it on the purgeable list: no purge
+ * takes it, a scan of that list moves it to the evictable list (and
+ * goes on), and reclaim evicts it there. An object marked DONTNEED again
+ * before such a scan is counted as purgeable at once, marked used (it
+ * gets its second chance, as if it had moved to the tail), and purged.
+ */
+static void drm_test_shrinker_willneed_in_place(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 2);
+	struct shrinker *mm = drm_shrinker_mm(t->shrinker);
+	struct shrink_control sc = drm_shrinker_test_sc(128);
+	struct reclaim_state rs = {};
+	struct drm_shrinker_stats stats;
+
+	drm_shrinker_assume_swap(t->shrinker);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(a, DRM_SHRINKER_PURGEABLE), 0);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(b, DRM_SHRINKER_PURGEABLE), 0);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(a, DRM_SHRINKER_EVICTABLE), 0);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(b, DRM_SHRINKER_EVICTABLE), 0);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(b, DRM_SHRINKER_PURGEABLE), 0);
+
+	stats = drm_shrinker_test_global(t);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 1);
+	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_PURGEABLE], 2);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_EVICTABLE], 1);
+	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_EVICTABLE], 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 1);
+	/* b's pages; a's only in reclaim, weighed as anon: 1 * 60 / 800, up. */
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 2);
+	current->reclaim_state = &rs;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 3);
+	current->reclaim_state = NULL;
+
+	/*
+	 * Not reclaim: b gets its second chance, a moves; nothing is taken,
+	 * and the pass goes on (0, not SHRINK_STOP).
+	 */
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 0);
+	KUNIT_EXPECT_EQ(test, a->purges, 0);
+	KUNIT_EXPECT_EQ(test, b->purges, 0);
+	/* A moved object takes a page of the budget. */
+	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 2 + 1);
+	/* b is purged; a, on the evictable list now, is not evicted. */
+	sc = drm_shrinker_test_sc(128);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 2);
+	KUNIT_EXPECT_TRUE(test, b->purged);
+	KUNIT_EXPECT_EQ(test, a->purges, 0);
+	stats = drm_shrinker_test_global(t);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects, 1);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_EVICTABLE], 1);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 0);
+
+	/* Reclaim evicts a: its evict callback, never its purge. */
+	sc = drm_shrinker_test_sc(128);
+	current->reclaim_state = &rs;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 1);
+	current->reclaim_state = NULL;
+	KUNIT_EXPECT_EQ(test, a->purges, 1);
+	stats = drm_shrinker_test_global(t);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects, 1);
+	KUNIT_EXPECT_EQ(test, stats.evicted_objects, 1);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_EVICTABLE], 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), SHRINK_EMPTY);
+}
+
 /* A purged object's callback ran once and the object left the LRU. */
 static void drm_test_shrinker_purged_once(struct kunit *test)
 {
@@ -2146,6 +2216,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_may_wait),
 	KUNIT_CASE(drm_test_shrinker_finish_writes_nothing),
 	KUNIT_CASE(drm_test_shrinker_willneed_kept),
+	KUNIT_CASE(drm_test_shrinker_willneed_in_place),
 	KUNIT_CASE(drm_test_shrinker_purged_once),
 	KUNIT_CASE(drm_test_shrinker_freed_on_lru),
 	KUNIT_CASE(drm_test_shrinker_dev_unplugged),
