@@ -247,8 +247,9 @@ struct drm_shrinker_entry {
 	u16 nid : 13;
 	/**
 	 * @counted: the &enum drm_shrinker_list whose counts and statistics
-	 * count the object, if @linked: the one it was marked for, unless a
-	 * scan has it (@scanning) and its callback marked it again
+	 * count the object, if @linked: the one it was marked for (while a
+	 * scan has it, @scanning, a callback's new mark waits for the scan
+	 * to put the object back)
 	 */
 	u16 counted : 1;
 	/**

@@ -80,7 +80,8 @@
  * SUBTEST: willneed-moves-in-cgroup
  * Description: In a new memory cgroup, a vgem BO that got its pages while
  *	DONTNEED and was then marked WILLNEED stays on the purgeable list,
- *	counted as evictable; a scan of the cgroup's lists moves it to the
+ *	counted as evictable (the cgroup's count outside reclaim is one page,
+ *	for moving it); a scan of the cgroup's lists moves it to the
  *	cgroup's evictable list, which was allocated when the BO was listed,
  *	and with the shrinker_scan_evicts switch on evicts it there, never
  *	purges it; every word reads back.
@@ -766,6 +767,11 @@ static void xwm_run(void)
 	igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
 		     "child: status %d\n", status);
 
+	/*
+	 * Still on A's purgeable list: outside reclaim, what a scan could
+	 * take is none of its pages, and a page for moving it.
+	 */
+	igt_assert_eq_u64(xmc_count(xmc_ino(XMC_ROOT "/A")), 1);
 	shrinker_stats_device(xfd[XDEV_VGEM], &s0);
 	shrinker_scan_evicts(true);
 	xev_scan(xmc_ino(XMC_ROOT "/A"));
@@ -2199,7 +2205,8 @@ igt_main
 
 	igt_describe("In a new memory cgroup, a vgem BO that got its pages "
 		     "while DONTNEED and was then marked WILLNEED stays on the "
-		     "purgeable list, counted as evictable; a scan of the "
+		     "purgeable list, counted as evictable (the cgroup's count "
+		     "outside reclaim is one page, for moving it); a scan of the "
 		     "cgroup's lists moves it to the cgroup's evictable list, "
 		     "which was allocated when the BO was listed, and with the "
 		     "shrinker_scan_evicts switch on evicts it there, never "

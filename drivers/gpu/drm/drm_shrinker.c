@@ -95,9 +95,11 @@
  * A driver's madvise ioctl, with the shmem helpers, looks like this::
  *
  *	dma_resv_lock(obj->resv, NULL);
+ *	folio = page_folio(shmem->pages[0]);
  *	if (madv == DONTNEED)
- *		ret = drm_shrinker_add_locked(obj, DRM_SHRINKER_PURGEABLE,
- *					      page_folio(shmem->pages[0]));
+ *		ret = drm_shrinker_add_locked(obj, DRM_SHRINKER_PURGEABLE, folio);
+ *	else if (may_be_evicted)
+ *		ret = drm_shrinker_add_locked(obj, DRM_SHRINKER_EVICTABLE, folio);
  *	else
  *		drm_shrinker_remove_locked(obj);
  *	dma_resv_unlock(obj->resv);
@@ -176,8 +178,8 @@
  *   objects: the statistics are per CPU, so nothing on that path is
  *   shared by all devices but the counts of a cgroup and node, shared by
  *   its objects, and the lock of its list, which a madvise that marks
- *   a listed object DONTNEED again, or WILLNEED, does not take (see
- *   drm_shrinker_add_locked()).
+ *   a listed purgeable object WILLNEED, or DONTNEED again before a scan
+ *   moved it, does not take (see drm_shrinker_add_locked()).
  * - A scan walks a list under its lock, trylocks the reservation locks
  *   of up to %DRM_SHRINKER_BATCH objects (one on the evictable list)
  *   and takes them off (they are now @isolated), and drops the list's
@@ -1278,7 +1280,7 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 		 * below, as is an object that may no longer be listed.
 		 */
 		if ((list == DRM_SHRINKER_EVICTABLE || obj->shrinker.on == list) &&
-		    !obj->shrinker.pending && drm_shrinker_can_link(obj)) {
+		    folio && !obj->shrinker.pending && drm_shrinker_can_link(obj)) {
 			drm_shrinker_recount_locked(obj, list);
 			obj->shrinker.referenced = list == DRM_SHRINKER_PURGEABLE;
 			return 0;
@@ -1725,7 +1727,15 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 		spin_unlock(&list->lock);
 		return LRU_STOP;
 	}
-	walk->pages += drm_shrinker_pages(obj);
+	/*
+	 * An object made evictable while on this (the purgeable) list, and
+	 * counted so, costs a page: the dispose step only moves it (read
+	 * unlocked, it may be stale: a budget, no more).
+	 */
+	if (data_race((unsigned int)obj->shrinker.counted) != walk->list)
+		walk->pages++;
+	else
+		walk->pages += drm_shrinker_pages(obj);
 	held = -1;
 	if (!dma_resv_trylock(obj->resv)) {
 		/* Held by this batch, for an object that shares it? */
@@ -1758,13 +1768,6 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 		store_release_wake_up(&obj->shrinker.isolated, false);
 		return LRU_ROTATE;
 	}
-	/*
-	 * Made evictable while on this (the purgeable) list, and counted so:
-	 * the dispose step moves it, for a page of the walk's budget, as no
-	 * purge is done for it.
-	 */
-	if (obj->shrinker.counted != walk->list)
-		walk->pages -= drm_shrinker_pages(obj) - 1;
 	/*
 	 * Used since a scan last met it, and none of the reasons to take it
 	 * off, to count it otherwise (see drm_shrinker_try_reclaim_locked())
@@ -1838,6 +1841,7 @@ drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
 	bool was_pending = obj->shrinker.pending;
 	unsigned long freed = 0;
 	unsigned int what;
+	bool done;
 
 	drm_shrinker_run_dev(run, obj->dev);
 	/* Being freed: drm_shrinker_forget() waits for us, not for a purge. */
@@ -1856,23 +1860,34 @@ drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
 				   was_pending, what, freed);
 	list_del_init(&obj->lru_node);
 	obj->shrinker.scanning = false;
-	if (what == DRM_SHRINKER_LEFT &&
-	    obj->shrinker.on != obj->shrinker.counted &&
-	    obj->shrinker.list == obj->shrinker.counted &&
-	    drm_shrinker_can_link(obj)) {
+	done = what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED ||
+	       what == DRM_SHRINKER_SKIP_DMABUF || what == DRM_SHRINKER_SKIP_GONE;
+	/*
+	 * Marked again by a callback (of an object that shares its lock)
+	 * while the scan had it: counted so now, as
+	 * drm_shrinker_add_locked() would have.
+	 */
+	if (!done && obj->shrinker.list != obj->shrinker.counted &&
+	    obj->shrinker.list < DRM_SHRINKER_NR_LISTS &&
+	    (obj->shrinker.list == DRM_SHRINKER_EVICTABLE ||
+	     obj->shrinker.on == obj->shrinker.list) &&
+	    !obj->shrinker.pending && drm_shrinker_can_link(obj)) {
+		drm_shrinker_recount_locked(obj, obj->shrinker.list);
+		obj->shrinker.referenced = obj->shrinker.list == DRM_SHRINKER_PURGEABLE;
+	}
+	if (done || obj->shrinker.list != obj->shrinker.counted ||
+	    !drm_shrinker_can_link(obj)) {
+		/*
+		 * Off for good: no scan could free it, or it is no longer
+		 * marked for a list it may be counted on here (also when
+		 * the callback gave up on it, see
+		 * drm_shrinker_remove_locked()).
+		 */
+		drm_shrinker_unlinked_locked(obj, was_pending ? NULL : run);
+	} else if (obj->shrinker.on != obj->shrinker.counted) {
 		/* Made evictable while on the purgeable list. */
 		drm_shrinker_unstray_locked(obj);
 		walk->aged++;
-	} else if (what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED ||
-		   what == DRM_SHRINKER_SKIP_DMABUF ||
-		   what == DRM_SHRINKER_SKIP_GONE ||
-		   obj->shrinker.list != walk->list) {
-		/*
-		 * Off for good: no scan could free it, or it is no longer
-		 * marked for this list (also when the callback gave up on
-		 * it, see drm_shrinker_remove_locked()).
-		 */
-		drm_shrinker_unlinked_locked(obj, was_pending ? NULL : run);
 	} else {
 		drm_shrinker_relink_locked(obj, false);
 	}
@@ -2080,7 +2095,7 @@ static bool drm_shrinker_can_evict(const struct drm_shrinker *shrinker,
  * the objects looked at (objects go whole, so it may pass
  * @sc->nr_to_scan by one object per list). Returns the pages purged;
  * *@evicted gets the pages evicted, *@aged the objects passed over as
- * used (their second chance taken).
+ * used (their second chance taken) or moved to the evictable list.
  */
 static unsigned long __drm_shrinker_scan(struct drm_shrinker *shrinker,
 					 struct shrink_control *sc, bool all,
@@ -2296,8 +2311,8 @@ EXPORT_SYMBOL_GPL(drm_shrinker_purge_locked);
  * evict callback trylocks in vain.
  *
  * Return: the pages evicted, or a negative errno as for
- * drm_shrinker_purge_locked(); -EAGAIN if the object is no longer on the
- * evictable list or not idle.
+ * drm_shrinker_purge_locked(); -EAGAIN if the object is no longer marked
+ * evictable or not idle.
  */
 long drm_shrinker_evict_locked(struct drm_gem_object *obj)
 {
@@ -2377,8 +2392,12 @@ static void drm_shrinker_tally_read(const struct drm_shrinker_memcg *sm,
  * ones in *@evictable: those counted in its cgroup's entry @sm (NULL:
  * none) on its node, and for objects list_lru moved there from a removed
  * cgroup (a list holds more objects than the entry counts on it), the
- * mean object size; those on the purgeable list count as purgeable.
- * At least a page per object: the counts and list_lru's are read in no
+ * mean object size; those on the purgeable list count as purgeable (an
+ * approximation: some may be evictable objects not moved yet). Each
+ * evictable object still on the purgeable list adds a page to the
+ * purgeable pages: what moving it costs a walk of that list
+ * (drm_shrinker_isolate()), which must reach the purgeable objects behind
+ * it. At least a page per object: the counts and list_lru's are read in no
  * particular order, and a weakly ordered CPU may see an object listed
  * before its pages are counted. Returns the objects on the lists.
  */
@@ -2409,7 +2428,7 @@ static unsigned long drm_shrinker_count_lists(struct drm_shrinker *shrinker,
 		extra_e = on_e - e_obj;
 	if (extra_p || extra_e)
 		mean = drm_shrinker_mean_pages(shrinker);
-	*purgeable = max(p_pages + extra_p * mean, p_obj + extra_p);
+	*purgeable = max(p_pages + extra_p * mean + s_obj, p_obj + extra_p);
 	*evictable = max(e_pages + s_pages + extra_e * mean,
 			 e_obj + s_obj + extra_e);
 	return on_p + on_e;
@@ -2498,9 +2517,10 @@ drm_shrinker_scan_objects(struct shrinker *mm, struct shrink_control *sc)
 	/*
 	 * Nothing reclaimed: the pass stops here, unless the scan passed
 	 * over used objects, whose bit it cleared and which it sent to the
-	 * tail; the next batch of the same pass looks at the objects behind
-	 * them (so drop_caches, which ends when a pass frees little, still
-	 * purges what sits behind a run of re-marked objects).
+	 * tail, or moved evictable objects off the purgeable list; the next
+	 * batch of the same pass looks at the objects behind them (so
+	 * drop_caches, which ends when a pass frees little, still purges
+	 * what sits behind a run of re-marked or re-made evictable objects).
 	 */
 	return aged ? 0 : SHRINK_STOP;
 }

@@ -1102,14 +1102,18 @@ static void drm_test_shrinker_willneed_kept(struct kunit *test)
  * goes on), and reclaim evicts it there. An object marked DONTNEED again
  * before such a scan is counted as purgeable at once, marked used (it
  * gets its second chance, as if it had moved to the tail), and purged.
+ * The counts follow each step exactly: a's 800 pages weigh 60 as
+ * evictable (60 / 800 of them), and an evictable object still on the
+ * purgeable list adds a page to the purgeable ones, what moving it costs.
  */
 static void drm_test_shrinker_willneed_in_place(struct kunit *test)
 {
 	struct drm_shrinker_test *t = test->priv;
-	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 800);
 	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj(test, 0, 2);
+	struct drm_shrinker_test_obj *c = drm_shrinker_test_obj(test, 0, 4);
 	struct shrinker *mm = drm_shrinker_mm(t->shrinker);
-	struct shrink_control sc = drm_shrinker_test_sc(128);
+	struct shrink_control sc = drm_shrinker_test_sc(1024);
 	struct reclaim_state rs = {};
 	struct drm_shrinker_stats stats;
 
@@ -1124,25 +1128,30 @@ static void drm_test_shrinker_willneed_in_place(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 1);
 	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_PURGEABLE], 2);
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_EVICTABLE], 1);
-	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_EVICTABLE], 1);
+	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_EVICTABLE], 800);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 1);
-	/* b's pages; a's only in reclaim, weighed as anon: 1 * 60 / 800, up. */
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 2);
+	/* b's pages and a's move; a's 60 only in reclaim. */
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 2 + 1);
 	current->reclaim_state = &rs;
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 3);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 2 + 1 + 60);
 	current->reclaim_state = NULL;
 
 	/*
-	 * Not reclaim: b gets its second chance, a moves; nothing is taken,
-	 * and the pass goes on (0, not SHRINK_STOP).
+	 * Not reclaim: b gets its second chance, a moves, for a page of the
+	 * budget; nothing is taken, and the pass goes on (0, not
+	 * SHRINK_STOP).
 	 */
 	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 0);
+	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 1 + 2);
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
 	KUNIT_EXPECT_EQ(test, b->purges, 0);
-	/* A moved object takes a page of the budget. */
-	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 2 + 1);
+	sc = drm_shrinker_test_sc(1024);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 2);
+	current->reclaim_state = &rs;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 2 + 60);
+	current->reclaim_state = NULL;
+
 	/* b is purged; a, on the evictable list now, is not evicted. */
-	sc = drm_shrinker_test_sc(128);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 2);
 	KUNIT_EXPECT_TRUE(test, b->purged);
 	KUNIT_EXPECT_EQ(test, a->purges, 0);
@@ -1152,17 +1161,58 @@ static void drm_test_shrinker_willneed_in_place(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 0);
 
 	/* Reclaim evicts a: its evict callback, never its purge. */
-	sc = drm_shrinker_test_sc(128);
+	sc = drm_shrinker_test_sc(1024);
 	current->reclaim_state = &rs;
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 1);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 60);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 800);
 	current->reclaim_state = NULL;
 	KUNIT_EXPECT_EQ(test, a->purges, 1);
 	stats = drm_shrinker_test_global(t);
 	KUNIT_EXPECT_EQ(test, stats.purged_objects, 1);
 	KUNIT_EXPECT_EQ(test, stats.evicted_objects, 1);
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_EVICTABLE], 0);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), SHRINK_EMPTY);
+
+	/* Nothing is left counted: c's pages alone, in reclaim too. */
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(c, DRM_SHRINKER_PURGEABLE), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 4);
+	current->reclaim_state = &rs;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 4);
+	current->reclaim_state = NULL;
+}
+
+/*
+ * Evictable objects still on the purgeable list cost a scan of it a page
+ * each, and the count adds that page: a scan asked for what the count
+ * says reaches the DONTNEED object behind three of them, however large
+ * they are, and purges it.
+ */
+static void drm_test_shrinker_willneed_budget(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *s[3], *d;
+	struct shrinker *mm = drm_shrinker_mm(t->shrinker);
+	struct shrink_control sc;
+	unsigned long count;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
+		s[i] = drm_shrinker_test_obj(test, 0, 64);
+		KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(s[i], DRM_SHRINKER_PURGEABLE), 0);
+		KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(s[i], DRM_SHRINKER_EVICTABLE), 0);
+	}
+	d = drm_shrinker_test_obj(test, 0, 4);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(d, DRM_SHRINKER_PURGEABLE), 0);
+
+	sc = drm_shrinker_test_sc(0);
+	count = drm_shrinker_count_objects(mm, &sc);
+	KUNIT_EXPECT_EQ(test, count, 4 + 3);
+	sc = drm_shrinker_test_sc(count);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 4);
+	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 3 + 4);
+	KUNIT_EXPECT_TRUE(test, d->purged);
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		KUNIT_EXPECT_EQ(test, s[i]->purges, 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, DRM_SHRINKER_EVICTABLE), 3);
 }
 
 /* A purged object's callback ran once and the object left the LRU. */
@@ -2217,6 +2267,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_finish_writes_nothing),
 	KUNIT_CASE(drm_test_shrinker_willneed_kept),
 	KUNIT_CASE(drm_test_shrinker_willneed_in_place),
+	KUNIT_CASE(drm_test_shrinker_willneed_budget),
 	KUNIT_CASE(drm_test_shrinker_purged_once),
 	KUNIT_CASE(drm_test_shrinker_freed_on_lru),
 	KUNIT_CASE(drm_test_shrinker_dev_unplugged),
