@@ -697,10 +697,15 @@ static struct stress_counts stress_soak(const struct stress_soak *p)
 				     d1[d].swapped_in_objects > d0[d].swapped_in_objects,
 				     "no BO of device %d was evicted and swapped in during the soak\n",
 				     d);
-		/* The cgroup's own limit reclaim reaches the shrinker. */
-		igt_assert_f(g1.purged_by_direct + g1.evicted_by_direct >
-			     g0.purged_by_direct + g0.evicted_by_direct,
-			     "direct reclaim (the cgroup's) never purged or evicted: only other scans reached the shrinker\n");
+		/*
+		 * Whether the cgroup's own limit reclaim reaches the
+		 * shrinker here is not asserted, only printed above: the
+		 * hog's anon memory, which swap takes first, and the
+		 * scanner, which takes most DONTNEED BOs, leave it a few
+		 * BOs at most, and none in some runs. drm_shrinker's
+		 * memcg-* and memcg-evict-vgem subtests assert it where it
+		 * must happen (no swap, or BOs the limit cannot hold).
+		 */
 	}
 	if (p->unplugs)
 		igt_assert_f(total.unplugged > 0,

@@ -131,7 +131,8 @@
  * and the shrinker keeps their pages beside, per cgroup, node and list
  * (&struct drm_shrinker_memcg), so that a cgroup holding one large object
  * counts what it holds, whatever other cgroups hold; an evictable object
- * that is still on the purgeable list (step 3 above) counts as evictable.
+ * that is still on the purgeable list (step 3 above) counts as evictable,
+ * and adds a page to the purgeable pages, what moving it costs a scan.
  * Objects that list_lru
  * handed over from a removed cgroup are the exception: the cgroup that has
  * them now counts each at the mean size of all listed objects (every
@@ -178,8 +179,9 @@
  *   objects: the statistics are per CPU, so nothing on that path is
  *   shared by all devices but the counts of a cgroup and node, shared by
  *   its objects, and the lock of its list, which a madvise that marks
- *   a listed purgeable object WILLNEED, or DONTNEED again before a scan
- *   moved it, does not take (see drm_shrinker_add_locked()).
+ *   a listed purgeable object that may be evicted WILLNEED, or DONTNEED
+ *   again before a scan moved it, does not take (see
+ *   drm_shrinker_add_locked()).
  * - A scan walks a list under its lock, trylocks the reservation locks
  *   of up to %DRM_SHRINKER_BATCH objects (one on the evictable list)
  *   and takes them off (they are now @isolated), and drops the list's
@@ -1203,9 +1205,9 @@ static __always_inline bool drm_shrinker_can_link(struct drm_gem_object *obj)
  * reclaimed (it is not imported or exported as a dma-buf), puts it at the
  * tail of the list of @folio's NUMA node and memory cgroup, where it is
  * counted; off the other list, if it was on it. An object that is
- * already on @list is marked used, without the list's lock (unless its
- * cgroup went away: it then follows its list to the ancestor that took
- * it, whose counts may be allocated, %GFP_KERNEL): this is how
+ * already counted for @list is marked used, without the list's lock
+ * (unless its cgroup went away: it then follows its list to the ancestor
+ * that took it, whose counts may be allocated, %GFP_KERNEL): this is how
  * a use of an evictable object makes it recently used. The scan that
  * meets it next moves it to the tail instead of reclaiming it (a second
  * chance, as inodes and dentries get on their lists), so it goes after
@@ -1222,8 +1224,10 @@ static __always_inline bool drm_shrinker_can_link(struct drm_gem_object *obj)
  * where it is and marked used: the next scan that meets it sends it to
  * the tail, where the move would have put it, as it does with any object
  * used since it was listed. So a cache that marks its objects DONTNEED
- * and WILLNEED over and over takes no list lock, and the counts are
- * exact at every step.
+ * and WILLNEED over and over takes no list lock while they may be
+ * evicted (an object that may not, pinned, mapped by the kernel or
+ * without &drm_gem_object_funcs.evict, leaves the lists at WILLNEED and
+ * goes on again at DONTNEED), and the counts are exact at every step.
  *
  * The caller holds the object's reservation lock. Memory is allocated
  * (%GFP_KERNEL) when the cgroup's first object arrives on a list, or
@@ -1486,7 +1490,13 @@ drm_shrinker_try_reclaim_locked(struct drm_gem_object *obj,
 
 	dma_resv_assert_held(obj->resv);
 
-	if (obj->shrinker.list != list)
+	/*
+	 * Marked for another list, or, in a scan, marked again by a callback
+	 * while the scan had it and not counted so yet: the dispose step
+	 * counts it for its mark first (a second chance for a DONTNEED one).
+	 */
+	if (obj->shrinker.list != list ||
+	    (scan && obj->shrinker.counted != list))
 		return DRM_SHRINKER_LEFT;
 	if (drm_shrinker_shared(obj))
 		return DRM_SHRINKER_SKIP_DMABUF;

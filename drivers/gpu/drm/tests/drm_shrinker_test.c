@@ -75,6 +75,12 @@ struct drm_shrinker_test_obj {
 	 */
 	struct drm_shrinker_test_obj *sibling;
 	long sibling_ret;
+	/*
+	 * If set, the purge callback marks this object (which shares its
+	 * reservation lock) for @remark_list first, as a madvise would.
+	 */
+	struct drm_shrinker_test_obj *remark;
+	enum drm_shrinker_list remark_list;
 };
 
 /* Where a purge callback says it runs, and waits until the case lets it go. */
@@ -101,6 +107,9 @@ static long drm_shrinker_test_purge(struct drm_gem_object *obj,
 	}
 	if (tobj->sibling)
 		tobj->sibling_ret = drm_shrinker_purge_locked(&tobj->sibling->base);
+	if (tobj->remark)
+		drm_shrinker_add_locked(&tobj->remark->base, tobj->remark_list,
+					page_folio(tobj->remark->page));
 	tobj->purges++;
 	tobj->nr_to_scan = sc->nr_to_scan;
 	tobj->memalloc = current->flags & PF_MEMALLOC;
@@ -1200,19 +1209,58 @@ static void drm_test_shrinker_willneed_budget(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(s[i], DRM_SHRINKER_PURGEABLE), 0);
 		KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(s[i], DRM_SHRINKER_EVICTABLE), 0);
 	}
-	d = drm_shrinker_test_obj(test, 0, 4);
+	d = drm_shrinker_test_obj(test, 0, 2);
 	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(d, DRM_SHRINKER_PURGEABLE), 0);
 
+	/* Without the strays' pages, the scan would stop before d. */
 	sc = drm_shrinker_test_sc(0);
 	count = drm_shrinker_count_objects(mm, &sc);
-	KUNIT_EXPECT_EQ(test, count, 4 + 3);
+	KUNIT_EXPECT_EQ(test, count, 2 + 3);
 	sc = drm_shrinker_test_sc(count);
-	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 4);
-	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 3 + 4);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_scan_objects(mm, &sc), 2);
+	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 3 + 2);
 	KUNIT_EXPECT_TRUE(test, d->purged);
 	for (i = 0; i < ARRAY_SIZE(s); i++)
 		KUNIT_EXPECT_EQ(test, s[i]->purges, 0);
+	/* Moved: off the purgeable list, which no longer counts them. */
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 0);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_listed(t, DRM_SHRINKER_EVICTABLE), 3);
+}
+
+/*
+ * A callback marks an object that shares its reservation lock, and that
+ * the scan holds too, DONTNEED again while it is evictable on the
+ * purgeable list: the scan counts it as purgeable and gives it its
+ * second chance, as a madvise outside the scan would, rather than purge
+ * it at once; the next scan purges it.
+ */
+static void drm_test_shrinker_remarked_in_scan(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj_sharing(test, 2, a);
+	struct drm_shrinker_stats stats;
+
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(a, DRM_SHRINKER_PURGEABLE), 0);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(b, DRM_SHRINKER_PURGEABLE), 0);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(b, DRM_SHRINKER_EVICTABLE), 0);
+	a->remark = b;
+	a->remark_list = DRM_SHRINKER_PURGEABLE;
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 1);
+	KUNIT_EXPECT_TRUE(test, a->purged);
+	KUNIT_EXPECT_EQ(test, b->purges, 0);
+	stats = drm_shrinker_test_global(t);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 1);
+	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_PURGEABLE], 2);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_EVICTABLE], 0);
+
+	/* Its second chance, then its purge. */
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, b->purges, 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 2);
+	KUNIT_EXPECT_TRUE(test, b->purged);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 0);
 }
 
 /* A purged object's callback ran once and the object left the LRU. */
@@ -2268,6 +2316,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_willneed_kept),
 	KUNIT_CASE(drm_test_shrinker_willneed_in_place),
 	KUNIT_CASE(drm_test_shrinker_willneed_budget),
+	KUNIT_CASE(drm_test_shrinker_remarked_in_scan),
 	KUNIT_CASE(drm_test_shrinker_purged_once),
 	KUNIT_CASE(drm_test_shrinker_freed_on_lru),
 	KUNIT_CASE(drm_test_shrinker_dev_unplugged),
