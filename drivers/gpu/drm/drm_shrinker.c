@@ -1252,8 +1252,16 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 		return -EINVAL;
 
 	obj->shrinker.list = list;
-	if (obj->shrinker.scanning)
+	if (obj->shrinker.scanning) {
+		/*
+		 * Used again while a scan has it (a callback of an object
+		 * that shares its lock): its second chance, as below; a new
+		 * mark is counted when the scan puts it back.
+		 */
+		if (obj->shrinker.linked && obj->shrinker.counted == list)
+			obj->shrinker.referenced = true;
 		return 0;
+	}
 	if (obj->shrinker.linked &&
 	    unlikely(drm_shrinker_sm_gone(obj->shrinker_memcg))) {
 		/*

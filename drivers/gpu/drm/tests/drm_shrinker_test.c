@@ -1263,6 +1263,30 @@ static void drm_test_shrinker_remarked_in_scan(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 0);
 }
 
+/*
+ * A callback marks an object that shares its reservation lock, and that
+ * the scan holds too, DONTNEED again while it is purgeable: a use, which
+ * gives it its second chance in that scan, as a madvise outside the scan
+ * would.
+ */
+static void drm_test_shrinker_used_in_scan(struct kunit *test)
+{
+	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
+	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj_sharing(test, 2, a);
+
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(a, DRM_SHRINKER_PURGEABLE), 0);
+	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(b, DRM_SHRINKER_PURGEABLE), 0);
+	a->remark = b;
+	a->remark_list = DRM_SHRINKER_PURGEABLE;
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 1);
+	KUNIT_EXPECT_TRUE(test, a->purged);
+	KUNIT_EXPECT_EQ(test, b->purges, 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 2);
+	KUNIT_EXPECT_TRUE(test, b->purged);
+}
+
 /* A purged object's callback ran once and the object left the LRU. */
 static void drm_test_shrinker_purged_once(struct kunit *test)
 {
@@ -2317,6 +2341,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_willneed_in_place),
 	KUNIT_CASE(drm_test_shrinker_willneed_budget),
 	KUNIT_CASE(drm_test_shrinker_remarked_in_scan),
+	KUNIT_CASE(drm_test_shrinker_used_in_scan),
 	KUNIT_CASE(drm_test_shrinker_purged_once),
 	KUNIT_CASE(drm_test_shrinker_freed_on_lru),
 	KUNIT_CASE(drm_test_shrinker_dev_unplugged),
