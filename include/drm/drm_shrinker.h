@@ -104,7 +104,11 @@ enum drm_shrinker_origin {
  * of the devices'. Both are per-CPU: an update takes no lock and touches
  * no shared cache line, and drm_shrinker_read_stats() adds the CPUs'
  * numbers up, so a copy is exact for each number but not taken at one
- * instant across numbers.
+ * instant across numbers. Per CPU, @objects and @pages count by the list
+ * the objects are on, so that marking an object for the other list
+ * where it is changes @stray_objects and @stray_pages alone; the copy
+ * drm_shrinker_read_stats() makes counts them by the list they are
+ * counted for, as said below.
  */
 struct drm_shrinker_stats {
 	/**
@@ -161,6 +165,14 @@ struct drm_shrinker_stats {
 	unsigned long swapped_in_objects;
 	/** @swapped_in_pages: their pages */
 	unsigned long swapped_in_pages;
+	/**
+	 * @stray_objects: of @objects[%DRM_SHRINKER_EVICTABLE], those still
+	 * on the purgeable list: made evictable there and not moved yet
+	 * (see drm_shrinker_add_locked())
+	 */
+	unsigned long stray_objects;
+	/** @stray_pages: their pages */
+	unsigned long stray_pages;
 };
 
 /**
@@ -246,10 +258,11 @@ struct drm_shrinker_entry {
 	/** @nid: the NUMA node of the list the object is on, if @linked */
 	u16 nid : 13;
 	/**
-	 * @counted: the &enum drm_shrinker_list whose counts and statistics
-	 * count the object, if @linked: the one it was marked for (while a
-	 * scan has it, @scanning, a callback's new mark waits for the scan
-	 * to put the object back)
+	 * @counted: the &enum drm_shrinker_list the shrinker's counts and
+	 * statistics count the object for, if @linked: the one it was
+	 * marked for (while a scan has it, @scanning, a callback's new mark
+	 * waits for the scan to put the object back). Not @on: an evictable
+	 * object still on the purgeable list (a stray).
 	 */
 	u16 counted : 1;
 	/**

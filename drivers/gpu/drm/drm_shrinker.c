@@ -282,6 +282,12 @@
  *	purgeable_pages: 3072         their pages
  *	evictable_objects: 30         objects listed as evictable now
  *	evictable_pages: 7680         their pages
+ *	evictable_on_purgeable_objects: 2
+ *	                              of them, marked WILLNEED while on the
+ *	                              purgeable list and still there (the
+ *	                              next scan of it moves them)
+ *	evictable_on_purgeable_pages: 512
+ *	                              their pages
  *	pending_objects: 2            of them, purges or evictions started
  *	called_off_objects: 1         purges or evictions started, never done
  *	scanned_objects: 40           objects scans looked at
@@ -448,25 +454,26 @@ struct drm_shrinker {
 /*
  * The objects and pages on one list of one node of one cgroup are one
  * atomic64_t, so that a link or an unlink changes them with one atomic
- * operation: the objects above this bit, the pages below (2^36 pages,
- * 256 TiB, per cgroup and node).
+ * operation (a stray's, two; see %DRM_SHRINKER_TALLY_STRAY): the objects
+ * above this bit, the pages below (2^36 pages, 256 TiB, per cgroup and
+ * node).
  */
 #define DRM_SHRINKER_TALLY_SHIFT	36
 
 /*
- * The counts of one node of one cgroup: what is on the purgeable list and
- * what on the evictable list, by the list it is counted for
- * (&drm_shrinker_entry.counted). A purgeable object made evictable again
- * (madvise(WILLNEED), a cache's hot path) stays on the purgeable list,
- * counted as evictable (STRAY), until a scan of that list meets it and
+ * The counts of one node of one cgroup: what is on the purgeable list,
+ * what is on the evictable list (the first two, indexed by &enum
+ * drm_shrinker_list), and, of what is on the purgeable list, what is
+ * counted as evictable (STRAY, &drm_shrinker_entry.counted): a purgeable
+ * object made evictable again (madvise(WILLNEED), a cache's hot path)
+ * stays on the purgeable list until a scan of that list meets it and
  * moves it (drm_shrinker_dispose()); made purgeable again before, it has
- * not moved at all. An object counted as purgeable is always on the
- * purgeable list, where a purge finds it.
+ * not moved at all. Either mark changes the STRAY count alone: one atomic
+ * operation. An object counted as purgeable is always on the purgeable
+ * list, where a purge finds it.
  */
 enum {
-	DRM_SHRINKER_TALLY_PURGEABLE,
-	DRM_SHRINKER_TALLY_EVICTABLE,
-	DRM_SHRINKER_TALLY_STRAY,
+	DRM_SHRINKER_TALLY_STRAY = DRM_SHRINKER_NR_LISTS,
 	DRM_SHRINKER_NR_TALLIES,
 };
 
@@ -513,7 +520,7 @@ struct drm_shrinker_memcg {
 	/**
 	 * @tally: per node, the objects and pages (see
 	 * %DRM_SHRINKER_TALLY_SHIFT) on the purgeable list, on the evictable
-	 * list, and counted as evictable but on the purgeable list
+	 * list, and those of the purgeable list's counted as evictable
 	 * (%DRM_SHRINKER_TALLY_STRAY)
 	 */
 	atomic64_t tally[][DRM_SHRINKER_NR_TALLIES];
@@ -567,8 +574,8 @@ static struct drm_shrinker *drm_shrinker_of(struct drm_gem_object *obj)
 
 /*
  * Add @v to the statistic at @offset of @dev and of its shrinker. Inline:
- * two per-CPU additions, where a call would cost more (madvise makes
- * four of them).
+ * two per-CPU additions, where a call would cost more (a madvise that
+ * marks an object in place makes two of them).
  */
 static __always_inline void drm_shrinker_stat_add(struct drm_device *dev,
 						  size_t offset, unsigned long v)
@@ -620,29 +627,59 @@ static void drm_shrinker_tally_add(struct drm_shrinker_memcg *sm, int nid,
 		     &sm->tally[nid][slot]);
 }
 
-/* The counts of its cgroup and node that count @obj, linked. */
-static unsigned int drm_shrinker_slot(const struct drm_gem_object *obj)
+static unsigned long drm_shrinker_pages(const struct drm_gem_object *obj)
 {
-	if (obj->shrinker.counted == DRM_SHRINKER_PURGEABLE)
-		return DRM_SHRINKER_TALLY_PURGEABLE;
-	return obj->shrinker.on == DRM_SHRINKER_EVICTABLE ?
-	       DRM_SHRINKER_TALLY_EVICTABLE : DRM_SHRINKER_TALLY_STRAY;
+	return obj->size >> PAGE_SHIFT;
+}
+
+/*
+ * Whether @obj, linked, is on the purgeable list and counted as evictable
+ * (see %DRM_SHRINKER_TALLY_STRAY).
+ */
+static __always_inline bool drm_shrinker_stray(const struct drm_gem_object *obj)
+{
+	return obj->shrinker.counted != obj->shrinker.on;
+}
+
+/*
+ * Count @obj, linked, @n (1 or -1) times more in @sm's counts: a stray
+ * leaves the strays' count before its list's, so that a count, which
+ * reads the list's first, does not see it twice as often as it is
+ * there (see drm_shrinker_count_lists()).
+ */
+static void drm_shrinker_tally_obj(struct drm_shrinker_memcg *sm,
+				   const struct drm_gem_object *obj, long n)
+{
+	long pages = n * (long)drm_shrinker_pages(obj);
+	int nid = obj->shrinker.nid;
+	bool stray = drm_shrinker_stray(obj);
+
+	if (stray && n < 0)
+		drm_shrinker_tally_add(sm, nid, DRM_SHRINKER_TALLY_STRAY, n,
+				       pages);
+	drm_shrinker_tally_add(sm, nid, obj->shrinker.on, n, pages);
+	if (stray && n > 0)
+		drm_shrinker_tally_add(sm, nid, DRM_SHRINKER_TALLY_STRAY, n,
+				       pages);
 }
 
 /* Take what @run took off the lists off their counts. */
 static void drm_shrinker_run_untally(struct drm_shrinker_run *run)
 {
 	long objects = 0;
-	unsigned int i;
+	int i;
 
 	if (!run->sm)
 		return;
-	for (i = 0; i < DRM_SHRINKER_NR_TALLIES; i++) {
+	/* The strays first, as drm_shrinker_tally_obj() takes them off. */
+	for (i = DRM_SHRINKER_NR_TALLIES - 1; i >= 0; i--) {
 		if (!run->objects[i])
 			continue;
 		drm_shrinker_tally_add(run->sm, run->nid, i, -run->objects[i],
 				       -run->pages[i]);
-		objects += run->objects[i];
+		/* A stray is counted on the purgeable list too. */
+		if (i != DRM_SHRINKER_TALLY_STRAY)
+			objects += run->objects[i];
 		run->objects[i] = 0;
 		run->pages[i] = 0;
 	}
@@ -693,11 +730,6 @@ static void drm_shrinker_run_dev(struct drm_shrinker_run *run,
 	drm_shrinker_run_end(run);
 	run->dev = dev;
 	run->entered = drm_dev_enter(dev, &run->idx);
-}
-
-static unsigned long drm_shrinker_pages(struct drm_gem_object *obj)
-{
-	return obj->size >> PAGE_SHIFT;
 }
 
 /*
@@ -994,7 +1026,6 @@ static void drm_shrinker_relink_locked(struct drm_gem_object *obj,
 {
 	struct drm_shrinker_memcg *sm = obj->shrinker_memcg;
 #ifdef CONFIG_MEMCG
-	unsigned long pages = drm_shrinker_pages(obj);
 	struct drm_shrinker_memcg *to;
 	struct mem_cgroup *memcg;
 
@@ -1006,13 +1037,9 @@ static void drm_shrinker_relink_locked(struct drm_gem_object *obj,
 					    can_block);
 		mem_cgroup_put(memcg);
 		if (to) {
-			unsigned int slot = drm_shrinker_slot(obj);
-
-			drm_shrinker_tally_add(to, obj->shrinker.nid, slot, 1,
-					       pages);
+			drm_shrinker_tally_obj(to, obj, 1);
 			obj->shrinker_memcg = to;
-			drm_shrinker_tally_add(sm, obj->shrinker.nid, slot, -1,
-					       -pages);
+			drm_shrinker_tally_obj(sm, obj, -1);
 			drm_shrinker_memcg_put_many(sm, 1);
 			sm = to;
 		}
@@ -1077,7 +1104,7 @@ static int drm_shrinker_link_locked(struct drm_gem_object *obj,
 	obj->shrinker.linked = true;
 	/* A drm_gem_lru leaves the link poisoned. */
 	INIT_LIST_HEAD(&obj->lru_node);
-	drm_shrinker_tally_add(sm, nid, drm_shrinker_slot(obj), 1, pages);
+	drm_shrinker_tally_add(sm, nid, list, 1, pages);
 	rcu_read_lock();
 	list_lru_add(&shrinker->lru[list], &obj->lru_node, nid,
 		     drm_shrinker_sm_memcg(sm));
@@ -1108,8 +1135,8 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 {
 	struct drm_shrinker_memcg *sm = obj->shrinker_memcg;
 	unsigned long pages = drm_shrinker_pages(obj);
-	unsigned int slot = drm_shrinker_slot(obj);
-	unsigned int counted = obj->shrinker.counted;
+	bool stray = drm_shrinker_stray(obj);
+	unsigned int on = obj->shrinker.on;
 	int nid = obj->shrinker.nid;
 
 	drm_shrinker_assert_locked(obj);
@@ -1120,17 +1147,25 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 			drm_shrinker_run_untally(run);
 		run->sm = sm;
 		run->nid = nid;
-		run->objects[slot]++;
-		run->pages[slot] += pages;
+		run->objects[on]++;
+		run->pages[on] += pages;
+		if (stray) {
+			run->objects[DRM_SHRINKER_TALLY_STRAY]++;
+			run->pages[DRM_SHRINKER_TALLY_STRAY] += pages;
+		}
 	} else {
-		drm_shrinker_tally_add(sm, nid, slot, -1, -pages);
+		drm_shrinker_tally_obj(sm, obj, -1);
 		drm_shrinker_memcg_put_many(sm, 1);
 	}
 	obj->shrinker_memcg = NULL;
 	obj->shrinker.linked = false;
 	obj->shrinker.referenced = false;
-	drm_shrinker_run_stat(run, obj, objects[counted], -1);
-	drm_shrinker_run_stat(run, obj, pages[counted], -pages);
+	drm_shrinker_run_stat(run, obj, objects[on], -1);
+	drm_shrinker_run_stat(run, obj, pages[on], -pages);
+	if (stray) {
+		drm_shrinker_run_stat(run, obj, stray_objects, -1);
+		drm_shrinker_run_stat(run, obj, stray_pages, -pages);
+	}
 	/* Off its list before its purge or eviction finished. */
 	if (obj->shrinker.pending) {
 		obj->shrinker.pending = false;
@@ -1140,24 +1175,26 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 }
 
 /*
- * Count @obj, linked and locked, for @list from now on, on the list it is
- * on (see %DRM_SHRINKER_TALLY_STRAY).
+ * Count @obj, linked on the purgeable list and locked, for the other list
+ * (@list) from now on, where it is (see %DRM_SHRINKER_TALLY_STRAY): one
+ * atomic operation on its cgroup's counts, two additions to per-CPU
+ * statistics of its device and two of the shrinker's.
  */
 static void drm_shrinker_recount_locked(struct drm_gem_object *obj,
 					unsigned int list)
 {
-	struct drm_shrinker_memcg *sm = obj->shrinker_memcg;
-	unsigned long pages = drm_shrinker_pages(obj);
-	unsigned int counted = obj->shrinker.counted;
-	int nid = obj->shrinker.nid;
+	long n = list == DRM_SHRINKER_EVICTABLE ? 1 : -1;
+	long pages = n * (long)drm_shrinker_pages(obj);
 
-	drm_shrinker_tally_add(sm, nid, drm_shrinker_slot(obj), -1, -pages);
+	if (drm_WARN_ON_ONCE(obj->dev,
+			     obj->shrinker.on != DRM_SHRINKER_PURGEABLE ||
+			     obj->shrinker.counted == list))
+		return;
 	obj->shrinker.counted = list;
-	drm_shrinker_tally_add(sm, nid, drm_shrinker_slot(obj), 1, pages);
-	drm_shrinker_stat(obj, objects[counted], -1);
-	drm_shrinker_stat(obj, pages[counted], -pages);
-	drm_shrinker_stat(obj, objects[list], 1);
-	drm_shrinker_stat(obj, pages[list], pages);
+	drm_shrinker_tally_add(obj->shrinker_memcg, obj->shrinker.nid,
+			       DRM_SHRINKER_TALLY_STRAY, n, pages);
+	drm_shrinker_stat(obj, stray_objects, n);
+	drm_shrinker_stat(obj, stray_pages, pages);
 }
 
 static void drm_shrinker_unlink_locked(struct drm_gem_object *obj)
@@ -1467,7 +1504,9 @@ unsigned long drm_shrinker_count(struct drm_shrinker *shrinker)
 	for_each_possible_cpu(cpu) {
 		const struct drm_shrinker_stats *st = per_cpu_ptr(shrinker->stats, cpu);
 
-		objects += READ_ONCE(st->objects[DRM_SHRINKER_PURGEABLE]);
+		/* Per CPU, by the list they are on (drm_shrinker_sum()). */
+		objects += READ_ONCE(st->objects[DRM_SHRINKER_PURGEABLE]) -
+			   READ_ONCE(st->stray_objects);
 	}
 	return max(objects, 0L);
 }
@@ -1837,11 +1876,16 @@ static void drm_shrinker_unstray_locked(struct drm_gem_object *obj)
 {
 	struct drm_shrinker_memcg *sm = obj->shrinker_memcg;
 	unsigned long pages = drm_shrinker_pages(obj);
-	int nid = obj->shrinker.nid;
 
-	drm_shrinker_tally_add(sm, nid, DRM_SHRINKER_TALLY_STRAY, -1, -pages);
+	drm_shrinker_tally_obj(sm, obj, -1);
 	obj->shrinker.on = DRM_SHRINKER_EVICTABLE;
-	drm_shrinker_tally_add(sm, nid, DRM_SHRINKER_TALLY_EVICTABLE, 1, pages);
+	drm_shrinker_tally_obj(sm, obj, 1);
+	drm_shrinker_stat(obj, stray_objects, -1);
+	drm_shrinker_stat(obj, stray_pages, -pages);
+	drm_shrinker_stat(obj, objects[DRM_SHRINKER_PURGEABLE], -1);
+	drm_shrinker_stat(obj, pages[DRM_SHRINKER_PURGEABLE], -pages);
+	drm_shrinker_stat(obj, objects[DRM_SHRINKER_EVICTABLE], 1);
+	drm_shrinker_stat(obj, pages[DRM_SHRINKER_EVICTABLE], pages);
 	obj->shrinker.referenced = false;
 	drm_shrinker_relink_locked(obj, false);
 }
@@ -2363,6 +2407,13 @@ void drm_shrinker_swapped_in_locked(struct drm_gem_object *obj,
 }
 EXPORT_SYMBOL_GPL(drm_shrinker_swapped_in_locked);
 
+/*
+ * Add up the per-CPU statistics @pcpu into @sum. Per CPU, @objects and
+ * @pages count the objects by the list they are on, so that a mark that
+ * does not move an object adds to @stray_objects and @stray_pages only
+ * (see drm_shrinker_recount_locked()); the sum counts them by the list
+ * they are counted for, as &struct drm_shrinker_stats says.
+ */
 static void drm_shrinker_sum(struct drm_shrinker_stats __percpu *pcpu,
 			     struct drm_shrinker_stats *sum)
 {
@@ -2377,6 +2428,10 @@ static void drm_shrinker_sum(struct drm_shrinker_stats __percpu *pcpu,
 		for (i = 0; i < n; i++)
 			out[i] += READ_ONCE(in[i]);
 	}
+	sum->objects[DRM_SHRINKER_PURGEABLE] -= sum->stray_objects;
+	sum->pages[DRM_SHRINKER_PURGEABLE] -= sum->stray_pages;
+	sum->objects[DRM_SHRINKER_EVICTABLE] += sum->stray_objects;
+	sum->pages[DRM_SHRINKER_EVICTABLE] += sum->stray_pages;
 }
 
 /**
@@ -2438,12 +2493,21 @@ static unsigned long drm_shrinker_count_lists(struct drm_shrinker *shrinker,
 	*evictable = 0;
 	if (!on_p && !on_e)
 		return 0;
-	drm_shrinker_tally_read(sm, sc->nid, DRM_SHRINKER_TALLY_PURGEABLE,
+	drm_shrinker_tally_read(sm, sc->nid, DRM_SHRINKER_PURGEABLE,
 				&p_obj, &p_pages);
-	drm_shrinker_tally_read(sm, sc->nid, DRM_SHRINKER_TALLY_EVICTABLE,
+	drm_shrinker_tally_read(sm, sc->nid, DRM_SHRINKER_EVICTABLE,
 				&e_obj, &e_pages);
 	drm_shrinker_tally_read(sm, sc->nid, DRM_SHRINKER_TALLY_STRAY,
 				&s_obj, &s_pages);
+	/*
+	 * The strays are on the purgeable list too: a stray read after its
+	 * object was linked and made evictable, but not on the list's
+	 * count read before, is not one.
+	 */
+	s_obj = min(s_obj, p_obj);
+	s_pages = min(s_pages, p_pages);
+	p_obj -= s_obj;
+	p_pages -= s_pages;
 	if (on_p > p_obj + s_obj)
 		extra_p = on_p - p_obj - s_obj;
 	if (on_e > e_obj)
@@ -2559,6 +2623,8 @@ static void drm_shrinker_print(struct seq_file *m,
 		seq_printf(m, "%s_pages: %lu\n", drm_shrinker_list_names[i],
 			   stats->pages[i]);
 	}
+	seq_printf(m, "evictable_on_purgeable_objects: %lu\n", stats->stray_objects);
+	seq_printf(m, "evictable_on_purgeable_pages: %lu\n", stats->stray_pages);
 	seq_printf(m, "pending_objects: %lu\n", stats->pending);
 	seq_printf(m, "called_off_objects: %lu\n", stats->called_off);
 	seq_printf(m, "scanned_objects: %lu\n", stats->scanned);

@@ -1138,6 +1138,9 @@ static void drm_test_shrinker_willneed_in_place(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_PURGEABLE], 2);
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_EVICTABLE], 1);
 	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_EVICTABLE], 800);
+	/* a is still on the purgeable list; b is not a stray any more. */
+	KUNIT_EXPECT_EQ(test, stats.stray_objects, 1);
+	KUNIT_EXPECT_EQ(test, stats.stray_pages, 800);
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 1);
 	/* b's pages and a's move; a's 60 only in reclaim. */
 	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 2 + 1);
@@ -1167,7 +1170,11 @@ static void drm_test_shrinker_willneed_in_place(struct kunit *test)
 	stats = drm_shrinker_test_global(t);
 	KUNIT_EXPECT_EQ(test, stats.purged_objects, 1);
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_EVICTABLE], 1);
+	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_EVICTABLE], 800);
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 0);
+	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_PURGEABLE], 0);
+	KUNIT_EXPECT_EQ(test, stats.stray_objects, 0);
+	KUNIT_EXPECT_EQ(test, stats.stray_pages, 0);
 
 	/* Reclaim evicts a: its evict callback, never its purge. */
 	sc = drm_shrinker_test_sc(1024);
