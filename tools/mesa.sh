@@ -17,7 +17,12 @@ case $variant in patched|stock) ;; *) die "variant: patched or stock" ;; esac
 MDIR=$BUILD/mesa
 TARBALL_M=$MDIR/mesa_$MESA_VER.orig.tar.xz
 PRISTINE=$MDIR/mesa-$MESA_VER
-SRC=$MDIR/src-$variant
+# One source path for both variants: the second build's compiler sees
+# the same paths and, for every file the patches leave alone, the same
+# sources, so ccache (which meson uses when it is installed) serves it
+# what the first compiled. With a path of its own, the stock build from
+# cold caches took as long as the patched one (358 s against 376).
+SRC=$MDIR/src
 OBJ=$MDIR/build-$variant
 PREFIX=$MDIR/$variant
 mkdir -p "$MDIR"
@@ -74,7 +79,7 @@ fi
 
 # A tree of hard links to the pristine one, with the patches applied:
 # patch(1) replaces the files it changes, so the pristine tree stays so.
-rm -rf "$SRC"
+rm -rf "$SRC" "$MDIR/src-patched" "$MDIR/src-stock"
 cp -al "$PRISTINE" "$SRC"
 for p in "${patches[@]}"; do
 	patch -d "$SRC" -p1 -s --fuzz=0 --no-backup-if-mismatch <"$p" ||

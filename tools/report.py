@@ -329,7 +329,8 @@ def main():
         print("%-*s  %-6s  %8s  %s" % (width, name, res, t, detail))
     if phases:
         print("\nphases: " + ", ".join("%s %ds" % (n, s) for n, s, _ in phases)
-              + " (total %ds)" % sum(s for _, s, _ in phases))
+              + " (%ds added up: more than the run took, as the builds"
+              " behind the guests overlap them)" % sum(s for _, s, _ in phases))
     npass = sum(1 for r in rep.rows if r[1] == "pass")
     nfail = sum(1 for r in rep.rows if r[1] == "FAIL")
     nskip = sum(1 for r in rep.rows if r[1] == "skip")
