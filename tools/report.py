@@ -328,9 +328,14 @@ def main():
         t = "%.2fs" % secs if secs is not None else "-"
         print("%-*s  %-6s  %8s  %s" % (width, name, res, t, detail))
     if phases:
+        total = sum(s for _, s, _ in phases)
+        if os.path.exists(os.path.join(run, "background.log")):
+            note = (" (%ds added up: more than the run took, as the builds"
+                    " behind the guests overlap them)" % total)
+        else:
+            note = " (total %ds)" % total
         print("\nphases: " + ", ".join("%s %ds" % (n, s) for n, s, _ in phases)
-              + " (%ds added up: more than the run took, as the builds"
-              " behind the guests overlap them)" % sum(s for _, s, _ in phases))
+              + note)
     npass = sum(1 for r in rep.rows if r[1] == "pass")
     nfail = sum(1 for r in rep.rows if r[1] == "FAIL")
     nskip = sum(1 for r in rep.rows if r[1] == "skip")

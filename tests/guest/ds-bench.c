@@ -349,7 +349,7 @@ static void bench_hot(double seconds)
 	 */
 	int same[4], apart[4];
 	double madv = 0, noop = 0, one2 = 0, two2 = 0, one4 = 0, two4 = 0;
-	double noop2 = 0, noop4 = 0, wait = 0;
+	double noop2 = 0, noop4 = 0, nowait = 0;
 
 	for (int i = 0; i < 4; i++) {
 		same[i] = shrinker_open_driver("virtio_gpu", 0);
@@ -365,7 +365,7 @@ static void bench_hot(double seconds)
 	for (int round = 0; round < 3; round++) {
 		noop = best(noop, hot_run(same, 1, HOT_GETPARAM, seconds));
 		madv = best(madv, hot_run(same, 1, HOT_MADVISE, seconds));
-		wait = best(wait, hot_run(same, 1, HOT_WAIT, seconds));
+		nowait = best(nowait, hot_run(same, 1, HOT_WAIT, seconds));
 		one2 = best(one2, hot_run(same, 2, HOT_MADVISE, seconds));
 		two2 = best(two2, hot_run(apart, 2, HOT_MADVISE, seconds));
 		one4 = best(one4, hot_run(same, 4, HOT_MADVISE, seconds));
@@ -381,7 +381,7 @@ static void bench_hot(double seconds)
 	 * shrinker's share of madvise's cost from that floor; no goal.
 	 */
 	row("madvise", "madvise latency", 1e6 / madv, "us",
-	    "WAIT(NOWAIT) latency", 1e6 / wait, "-");
+	    "WAIT(NOWAIT) latency", 1e6 / nowait, "-");
 	row("scaling", "2 threads, one device", one2 / 1e3, "kcalls/s",
 	    "2 threads, two devices", two2 / 1e3, "~1: no wall");
 	row("scaling", "4 threads, one device", one4 / 1e3, "kcalls/s",
