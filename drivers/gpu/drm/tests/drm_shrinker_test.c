@@ -1261,6 +1261,9 @@ static void drm_test_shrinker_remarked_in_scan(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 1);
 	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_PURGEABLE], 2);
 	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_EVICTABLE], 0);
+	/* No longer a stray: counted as purgeable where it is. */
+	KUNIT_EXPECT_EQ(test, stats.stray_objects, 0);
+	KUNIT_EXPECT_EQ(test, stats.stray_pages, 0);
 
 	/* Its second chance, then its purge. */
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 0);
