@@ -133,7 +133,8 @@ if ((built)); then
 		background_wait
 		wait "$bg" || true
 		bg=
-		grep -E '^==> phase [^ ]*:|: (warning|error): ' "$RUN/background.log" >&2 || true
+		grep -E '^==> (phase [^ ]*:|static checks: )|: (warning|error): ' \
+			"$RUN/background.log" >&2 || true
 		if grep -q "^modular	PASS" "$RUN/builds.tsv" 2>/dev/null; then
 			KOBJ=$BUILD/obj-modular$KSUF phase guest-modular \
 				"$TOP/tools/guest.sh" modular "$RUN/guest-modular" || true
