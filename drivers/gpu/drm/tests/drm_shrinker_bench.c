@@ -31,7 +31,7 @@
  *	drm_shrinker_bench: objects=1000 rounds=200 count_ps=... ...
  *
  * with every time in picoseconds per call or per object, bumps and
- * scans the fastest of @rounds rounds.
+ * scans the fastest of rounds= rounds.
  *
  * The module checks what each side computed (every count, every object
  * purged once) and fails to load if anything is wrong, or with -EBUSY if
@@ -68,7 +68,7 @@ MODULE_PARM_DESC(sizes, "Object counts to measure at (default: 1000,10000,100000
  * this many objects in all. A scan of 1e3 objects takes under a
  * millisecond, so that a timer tick, or a task that the scan's
  * cond_resched() lets run, weighs a lot in one round: with three rounds
- * the ratio at 1e3 and 1e4 objects moved by 0.3 from load to load.
+ * the ratio at 1e3 and 1e4 objects moved by up to 0.48 from load to load.
  */
 #define DRM_SHRINKER_BENCH_MIN_ROUNDS	3
 #define DRM_SHRINKER_BENCH_ROUND_OBJS	200000
@@ -298,7 +298,8 @@ static void drm_shrinker_bench_remove_all(void)
  * Picoseconds per object of a scan that meets every object used since it
  * was listed: it purges none, and leaves them all listed. Not inlined,
  * nor is drm_shrinker_bench_time_scan(): a profile (perf's call graphs)
- * tells the two scans apart by their caller.
+ * tells the two scans apart by their caller, by name while the module's
+ * symbols are loaded, else by the address the call returns to.
  */
 static noinline int drm_shrinker_bench_time_age(u64 *ps)
 {
