@@ -64,6 +64,10 @@ if ((built)); then
 		# A process group of its own (job control for the spawn), which
 		# an interrupted make check takes down with it: a static check
 		# left running pops the series off the tree.
+		# The traps first, doing nothing until bg is set. TERM is left to
+		# the EXIT trap: a trapped TERM would wait for the running guest.
+		trap 'if [ -n "$bg" ]; then kill -TERM -- -"$bg" 2>/dev/null || true; fi' EXIT
+		trap 'exit 130' INT
 		set -m
 		(
 			renice -n 19 -p "$BASHPID" >/dev/null || true
@@ -82,8 +86,6 @@ if ((built)); then
 		) </dev/null >"$RUN/background.log" 2>&1 &
 		bg=$!
 		set +m
-		trap 'if [ -n "$bg" ]; then kill -TERM -- -"$bg" 2>/dev/null || true; fi' EXIT
-		trap 'exit 130' INT TERM
 	else
 		phase static "$TOP/tools/static.sh" "$RUN/static.tsv" || true
 	fi

@@ -80,6 +80,9 @@ GBM_ALWAYS_SOFTWARE=1 timeout -k 10 "$TIMEOUT" \
 	"${extra[@]}" \
 	</dev/null >"$out/console.log" 2>&1 &
 qemu=$!
+# timeout(1) runs in a process group of its own, which a Ctrl-C of the
+# terminal does not reach: a guest.sh that ends before QEMU takes it down.
+trap 'kill -TERM "$qemu" 2>/dev/null || true' EXIT
 # The guest's progress lines, live, with the seconds since boot; tail ends
 # when QEMU does.
 tail -n +1 -F --pid="$qemu" "$out/console.log" 2>/dev/null |
