@@ -1246,7 +1246,9 @@ static void drm_test_shrinker_remarked_in_scan(struct kunit *test)
 	struct drm_shrinker_test *t = test->priv;
 	struct drm_shrinker_test_obj *a = drm_shrinker_test_obj(test, 0, 1);
 	struct drm_shrinker_test_obj *b = drm_shrinker_test_obj_sharing(test, 2, a);
+	struct shrinker *mm = drm_shrinker_mm(t->shrinker);
 	struct drm_shrinker_stats stats;
+	struct shrink_control sc;
 
 	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(a, DRM_SHRINKER_PURGEABLE), 0);
 	KUNIT_ASSERT_EQ(test, drm_shrinker_test_add(b, DRM_SHRINKER_PURGEABLE), 0);
@@ -1264,6 +1266,9 @@ static void drm_test_shrinker_remarked_in_scan(struct kunit *test)
 	/* No longer a stray: counted as purgeable where it is. */
 	KUNIT_EXPECT_EQ(test, stats.stray_objects, 0);
 	KUNIT_EXPECT_EQ(test, stats.stray_pages, 0);
+	/* So do its cgroup's counts, which reclaim's count reads. */
+	sc = drm_shrinker_test_sc(0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_count_objects(mm, &sc), 2);
 
 	/* Its second chance, then its purge. */
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX), 0);
