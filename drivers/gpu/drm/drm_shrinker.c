@@ -600,7 +600,8 @@ static __always_inline void drm_shrinker_stat_add(struct drm_device *dev,
  * lists), to add them to the per-CPU numbers, and the objects and pages
  * taken off one node's lists of one cgroup (@sm, @nid), to take them off
  * its counts, at once when the device, the cgroup or the node changes or
- * the batch ends, before the scan returns. Only what concerns a pending purge or
+ * the walk of a list ends, before the scan returns (a walk looks at no more
+ * than the pages it was asked for). Only what concerns a pending purge or
  * eviction changes at once, under the object's lock: @pending, and the
  * counts of the one that finishes it, so that a reader that waits for no
  * pending purge sees every purge counted.
@@ -677,9 +678,16 @@ static void drm_shrinker_run_untally(struct drm_shrinker_run *run)
 			continue;
 		drm_shrinker_tally_add(run->sm, run->nid, i, -run->objects[i],
 				       -run->pages[i]);
-		/* A stray is counted on the purgeable list too. */
-		if (i != DRM_SHRINKER_TALLY_STRAY)
+		/* The same off the statistics of the run's device. */
+		if (i == DRM_SHRINKER_TALLY_STRAY) {
+			run->stats.stray_objects -= run->objects[i];
+			run->stats.stray_pages -= run->pages[i];
+		} else {
+			run->stats.objects[i] -= run->objects[i];
+			run->stats.pages[i] -= run->pages[i];
+			/* A stray is counted on the purgeable list too. */
 			objects += run->objects[i];
+		}
 		run->objects[i] = 0;
 		run->pages[i] = 0;
 	}
@@ -1143,10 +1151,11 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 
 	/* A scan's run takes them off its cgroup's counts at once. */
 	if (run) {
-		if (run->sm != sm || run->nid != nid)
+		if (run->sm != sm || run->nid != nid) {
 			drm_shrinker_run_untally(run);
-		run->sm = sm;
-		run->nid = nid;
+			run->sm = sm;
+			run->nid = nid;
+		}
 		run->objects[on]++;
 		run->pages[on] += pages;
 		if (stray) {
@@ -1156,16 +1165,16 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 	} else {
 		drm_shrinker_tally_obj(sm, obj, -1);
 		drm_shrinker_memcg_put_many(sm, 1);
+		drm_shrinker_stat(obj, objects[on], -1);
+		drm_shrinker_stat(obj, pages[on], -pages);
+		if (stray) {
+			drm_shrinker_stat(obj, stray_objects, -1);
+			drm_shrinker_stat(obj, stray_pages, -pages);
+		}
 	}
 	obj->shrinker_memcg = NULL;
 	obj->shrinker.linked = false;
 	obj->shrinker.referenced = false;
-	drm_shrinker_run_stat(run, obj, objects[on], -1);
-	drm_shrinker_run_stat(run, obj, pages[on], -pages);
-	if (stray) {
-		drm_shrinker_run_stat(run, obj, stray_objects, -1);
-		drm_shrinker_run_stat(run, obj, stray_pages, -pages);
-	}
 	/* Off its list before its purge or eviction finished. */
 	if (obj->shrinker.pending) {
 		obj->shrinker.pending = false;
@@ -1604,6 +1613,15 @@ drm_shrinker_record_locked(struct drm_gem_object *obj,
 			  origin < DRM_SHRINKER_ORIGIN_NR ? origin : DRM_SHRINKER_OTHER;
 
 	drm_shrinker_assert_locked(obj);
+	/* A scan's purge, of an object nobody had started on: in its run. */
+	if (likely(what == DRM_SHRINKER_PURGED && !was_pending && run &&
+		   origin < DRM_SHRINKER_ORIGIN_NR)) {
+		run->stats.scanned++;
+		run->stats.purged_objects++;
+		run->stats.purged_pages += freed;
+		run->stats.purged_by[origin]++;
+		return;
+	}
 	if (started && obj->shrinker.linked) {
 		obj->shrinker.pending = true;
 		obj->shrinker.origin = by;
@@ -2101,10 +2119,10 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 				freed += pages;
 		}
 		drm_shrinker_let_go(held, n);
-		drm_shrinker_run_end(&run);
 		/* A long list of busy objects must not hog the CPU. */
 		cond_resched();
 	}
+	drm_shrinker_run_end(&run);
 	return freed;
 }
 
