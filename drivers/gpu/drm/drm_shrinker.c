@@ -1726,7 +1726,12 @@ static enum drm_shrinker_origin drm_shrinker_origin(void)
 
 /* One walk of a list: the objects it isolated. */
 struct drm_shrinker_walk {
-	struct list_head dispose;
+	/*
+	 * The batch's objects, off their list (their links empty), in the
+	 * order it isolated them; NULL once disposed of out of turn.
+	 */
+	struct drm_gem_object *objs[DRM_SHRINKER_BATCH];
+	unsigned int nr_objs;
 	/*
 	 * The reservation locks the batch holds, and for how many of the
 	 * objects it isolated: objects that share a lock (a VM's private
@@ -1766,26 +1771,52 @@ static int drm_shrinker_walk_held(const struct drm_shrinker_walk *walk,
 	return -1;
 }
 
-/* One object fewer holds @resv in @walk; the last one drops the lock. */
-static void drm_shrinker_walk_unlock(struct drm_shrinker_walk *walk,
-				     struct dma_resv *resv)
+/* Drop the batch's lock in slot @i, which no object of it holds any more. */
+static __always_inline void drm_shrinker_walk_drop(struct drm_shrinker_walk *walk,
+						   unsigned int i)
 {
-	int i = drm_shrinker_walk_held(walk, resv);
-
-	if (WARN_ON_ONCE(i < 0) || --walk->resv_users[i])
-		return;
-	dma_resv_unlock(resv);
+	dma_resv_unlock(walk->resv[i]);
 	walk->resv[i] = NULL;
 	while (walk->first_resv < walk->nr_resv &&
 	       !walk->resv[walk->first_resv])
 		walk->first_resv++;
 }
 
+/* drm_shrinker_walk_unlock() for a lock that objects of the batch share. */
+static noinline void drm_shrinker_walk_unlock_shared(struct drm_shrinker_walk *walk,
+						     struct dma_resv *resv)
+{
+	int i = drm_shrinker_walk_held(walk, resv);
+
+	if (WARN_ON_ONCE(i < 0) || --walk->resv_users[i])
+		return;
+	drm_shrinker_walk_drop(walk, i);
+}
+
+/*
+ * One object fewer holds @resv in @walk; the last one drops the lock.
+ * Inline for the common case, the dispose step of an object whose lock
+ * is the oldest the batch holds, for it alone.
+ */
+static __always_inline void drm_shrinker_walk_unlock(struct drm_shrinker_walk *walk,
+						     struct dma_resv *resv)
+{
+	unsigned int i = walk->first_resv;
+
+	if (likely(i < walk->nr_resv && walk->resv[i] == resv &&
+		   walk->resv_users[i] == 1)) {
+		walk->resv_users[i] = 0;
+		drm_shrinker_walk_drop(walk, i);
+		return;
+	}
+	drm_shrinker_walk_unlock_shared(walk, resv);
+}
+
 /*
  * The list_lru isolate callback, under the list's lock: trylock the
  * object, unless the batch holds its reservation lock already (for an
  * object it isolated that shares the lock), and take it to the walk's
- * dispose list, or send it to the tail (locked elsewhere, dying, or used
+ * batch, or send it to the tail (locked elsewhere, dying, or used
  * since a scan last met it); stop once the objects looked at hold the
  * pages the walk was asked for. The object cannot be freed under us:
  * drm_shrinker_forget() takes it off its list under the list's lock,
@@ -1876,7 +1907,8 @@ static enum lru_status drm_shrinker_isolate(struct list_head *item,
 	}
 	walk->resv_users[held]++;
 	obj->shrinker.scanning = true;
-	list_lru_isolate_move(list, item, &walk->dispose);
+	list_lru_isolate(list, item);
+	walk->objs[walk->nr_objs++] = obj;
 	return LRU_REMOVED;
 
 contended:
@@ -1942,7 +1974,6 @@ drm_shrinker_dispose(struct shrink_control *sc, struct drm_gem_object *obj,
 	/* Before the unlink: the purge is counted before pending drops. */
 	drm_shrinker_record_locked(obj, run, walk->list, walk->origin,
 				   was_pending, what, freed);
-	list_del_init(&obj->lru_node);
 	obj->shrinker.scanning = false;
 	done = what == DRM_SHRINKER_PURGED || what == DRM_SHRINKER_EVICTED ||
 	       what == DRM_SHRINKER_SKIP_DMABUF || what == DRM_SHRINKER_SKIP_GONE;
@@ -2012,19 +2043,21 @@ static void drm_shrinker_let_go(struct drm_gem_object **objs, unsigned int n)
  * A free waits for the batch (drm_shrinker_forget() counted itself in
  * drm_shrinker_waiters): before the next callback, let go of the @n
  * objects of @held the batch is done with, and dispose of the ones still
- * waiting for their turn whose last reference is gone, without a
- * callback, and let go of them too. A free then waits for the callback
- * that was running when it came, and at most one more (its count may
- * come just after the scan read it). Returns the objects left in @held:
- * none.
+ * waiting for their turn (from @walk->objs[@next] on) whose last
+ * reference is gone, without a callback, and let go of them too. A free
+ * then waits for the callback that was running when it came, and at
+ * most one more (its count may come just after the scan read it).
+ * Returns the objects left in @held: none.
  */
 static unsigned int drm_shrinker_let_go_early(struct shrink_control *sc,
 					      struct drm_shrinker_run *run,
 					      struct drm_shrinker_walk *walk,
+					      unsigned int next,
 					      struct drm_gem_object **held,
 					      unsigned int n)
 {
-	struct drm_gem_object *obj, *next;
+	struct drm_gem_object *obj;
+	unsigned int i;
 	bool out;
 
 	/*
@@ -2032,10 +2065,12 @@ static unsigned int drm_shrinker_let_go_early(struct shrink_control *sc,
 	 * pairs with the barrier at the top of drm_shrinker_forget().
 	 */
 	smp_rmb();
-	list_for_each_entry_safe(obj, next, &walk->dispose, lru_node) {
-		if (kref_read(&obj->refcount))
+	for (i = next; i < walk->nr_objs; i++) {
+		obj = walk->objs[i];
+		if (!obj || kref_read(&obj->refcount))
 			continue;
 		drm_shrinker_dispose(sc, obj, run, walk, &out);
+		walk->objs[i] = NULL;
 		held[n++] = obj;
 	}
 	drm_shrinker_let_go(held, n);
@@ -2075,9 +2110,9 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 		unsigned long batch = min(left, walk->list == DRM_SHRINKER_PURGEABLE ?
 						DRM_SHRINKER_BATCH : 1);
 		unsigned long nr = batch;
-		unsigned int n = 0;
+		unsigned int i, n = 0;
 
-		INIT_LIST_HEAD(&walk->dispose);
+		walk->nr_objs = 0;
 		walk->nr_resv = 0;
 		walk->first_resv = 0;
 		walk->pages = 0;
@@ -2097,20 +2132,17 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 		if (walk->list == DRM_SHRINKER_EVICTABLE)
 			sc->nr_to_scan = budget;
 
-		while (!list_empty(&walk->dispose)) {
+		for (i = 0; i < walk->nr_objs; i++) {
 			struct drm_gem_object *obj;
 			unsigned long pages;
 			bool out;
 
-			if (unlikely(atomic_read(&drm_shrinker_waiters))) {
-				n = drm_shrinker_let_go_early(sc, &run, walk,
+			if (unlikely(atomic_read(&drm_shrinker_waiters)))
+				n = drm_shrinker_let_go_early(sc, &run, walk, i,
 							      held, n);
-				if (list_empty(&walk->dispose))
-					break;
-			}
-			/* list_lru_isolate_move() adds at the head: oldest last. */
-			obj = list_last_entry(&walk->dispose,
-					      struct drm_gem_object, lru_node);
+			obj = walk->objs[i];
+			if (!obj)
+				continue;	/* disposed of out of turn */
 			pages = drm_shrinker_dispose(sc, obj, &run, walk, &out);
 			held[n++] = obj;
 			if (out)
