@@ -54,7 +54,21 @@ update_patches() {
 	local want have f
 	want=$(series_hash "$PATCHES")
 	have=$(cat "$KSRC/.drm-shrinker/series.sha256" 2>/dev/null || true)
-	[ "$want" = "$have" ] && { say "quilt series up to date"; return 0; }
+	if [ "$want" = "$have" ]; then
+		# All of it applied: a static check interrupted while it had
+		# the series popped for its pristine baseline leaves less.
+		if [ "$(grep -v '^#' "$APPLIED/series" | sed '/^$/d')" = \
+		     "$(cat "$KSRC/.pc/applied-patches" 2>/dev/null)" ]; then
+			say "quilt series up to date"
+			return 0
+		fi
+		say "applying the rest of the series (found it partly popped)"
+		if ! quilt_in push -a -q --fuzz=0 >"$BUILD/quilt.log" 2>&1; then
+			cat "$BUILD/quilt.log" >&2
+			die "quilt push of the rest of patches/$KVER/series failed in $KSRC"
+		fi
+		return 0
+	fi
 
 	if [ -d "$KSRC/.pc" ] && [ -s "$KSRC/.pc/applied-patches" ]; then
 		say "popping the previously applied series"
