@@ -106,9 +106,10 @@ def main():
 
     with open(os.path.join(out, "module.csv"), "w") as f:
         keys = [k for pair in PAIRS for k in pair[:2]]
-        f.write("objects," + ",".join(keys) + "\n")
+        f.write("objects,rounds," + ",".join(keys) + "\n")
         for n, v in rows:
-            f.write("%d,%s\n" % (n, ",".join("%.1f" % v[k] for k in keys)))
+            f.write("%d,%d,%s\n" % (n, v["rounds"],
+                                    ",".join("%.1f" % v[k] for k in keys)))
     with open(os.path.join(out, "cost.dat"), "w") as f:
         f.write("# objects " + " ".join(k for pair in PAIRS for k in pair[:2]) + "\n")
         for n, v in rows:

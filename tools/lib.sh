@@ -118,7 +118,7 @@ guest_build_phases() { # FRAGMENT...
 kbuild() {
 	local log=$KOBJ/build.log t0 rc=0
 	if [ ! -f "$KOBJ/vmlinux" ]; then
-		say "first build in $KOBJ: about 18 minutes on 2 cores with a cold ccache," \
+		say "first build in $KOBJ: about 13 minutes on 2 cores with a cold ccache," \
 			"about 1.5 with a warm one"
 	fi
 	t0=$(date +%s)

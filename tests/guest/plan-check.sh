@@ -13,7 +13,7 @@ ds_kunit_collect
 # test_memcg_reclaim_shrinker: before any BO exists.
 ds_kselftest cgroup/test_memcontrol
 # First, while the LRU holds no BO of a real device.
-ds_module drm_shrinker_bench sizes=1000,10000
+ds_module drm_shrinker_bench sizes=1000,10000 rounds=3
 ds_smoke_madvise
 # Its render-across-eviction subtest swaps to zram under a hog: it runs in
 # the eviction boot (plan-evict.sh says why). First with the system's Mesa

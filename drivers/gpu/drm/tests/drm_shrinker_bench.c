@@ -31,7 +31,8 @@
  *	drm_shrinker_bench: objects=1000 rounds=200 count_ps=... ...
  *
  * with every time in picoseconds per call or per object, bumps and
- * scans the fastest of rounds= rounds.
+ * scans the fastest of the rounds the line gives (``rounds=`` sets them;
+ * by default at least 3, and enough for 200000 objects: 200 at 1000).
  *
  * The module checks what each side computed (every count, every object
  * purged once) and fails to load if anything is wrong, or with -EBUSY if
@@ -42,6 +43,7 @@
 #include <linux/dma-resv.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/math.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -72,6 +74,10 @@ MODULE_PARM_DESC(sizes, "Object counts to measure at (default: 1000,10000,100000
  */
 #define DRM_SHRINKER_BENCH_MIN_ROUNDS	3
 #define DRM_SHRINKER_BENCH_ROUND_OBJS	200000
+
+static unsigned int rounds;
+module_param(rounds, uint, 0444);
+MODULE_PARM_DESC(rounds, "Rounds of bumps and scans per object count (default: 0, at least 3 and enough to go over 200000 objects)");
 
 /* The benchmark's state: a fake device and its objects. */
 struct drm_shrinker_bench {
@@ -384,8 +390,8 @@ static noinline int drm_shrinker_bench_time_scan(bool anchor, u64 *ps)
 
 static int drm_shrinker_bench_run(unsigned int n)
 {
-	unsigned int rounds = max(DRM_SHRINKER_BENCH_MIN_ROUNDS,
-				  DRM_SHRINKER_BENCH_ROUND_OBJS / n);
+	unsigned int nr_rounds = rounds ?: max(DRM_SHRINKER_BENCH_MIN_ROUNDS,
+					       DIV_ROUND_UP(DRM_SHRINKER_BENCH_ROUND_OBJS, n));
 	u64 count, walk, bump, lru_bump, scan, lru_scan, age, ps;
 	unsigned int round;
 	int ret;
@@ -413,7 +419,7 @@ static int drm_shrinker_bench_run(unsigned int n)
 	 * objects as listed, then bumps them listed again: a scan passes
 	 * over used ones once.
 	 */
-	for (round = 0; round < rounds; round++) {
+	for (round = 0; round < nr_rounds; round++) {
 		if (round)
 			ret = drm_shrinker_bench_readd(false);
 		if (ret)
@@ -453,7 +459,7 @@ static int drm_shrinker_bench_run(unsigned int n)
 	}
 
 	pr_info("drm_shrinker_bench: objects=%u rounds=%u count_ps=%llu walk_count_ps=%llu bump_ps=%llu lru_bump_ps=%llu scan_ps=%llu lru_scan_ps=%llu age_ps=%llu\n",
-		n, rounds, count, walk, bump, lru_bump, scan, lru_scan, age);
+		n, nr_rounds, count, walk, bump, lru_bump, scan, lru_scan, age);
 out:
 	drm_shrinker_bench_free_all();
 	return ret;
