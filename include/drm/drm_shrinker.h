@@ -249,7 +249,9 @@ struct drm_shrinker_entry {
 	 * it takes to see it) found it dying (drm_shrinker_isolate()).
 	 * Set with the reservation lock held (trylocked) and the list's lock,
 	 * cleared by the scan after it released the reservation lock, with
-	 * smp_store_release(); drm_shrinker_forget() waits for it to clear,
+	 * release semantics (store_release_wake_up(), or for a batch one
+	 * smp_mb() before the WRITE_ONCE() of each, drm_shrinker_let_go());
+	 * drm_shrinker_forget() waits for it to clear,
 	 * so a scan may work on an object whose last reference is gone. A
 	 * scan that finds it set, with the reservation lock, leaves the
 	 * object to the scan that is letting it go.
