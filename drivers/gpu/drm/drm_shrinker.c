@@ -1311,6 +1311,18 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 {
 	dma_resv_assert_held(obj->resv);
 
+	/*
+	 * A use of an object counted for @list, linked, and not a scan's:
+	 * its mark for the next scan (the checks below held when it was
+	 * linked). First, as the commonest call.
+	 */
+	if (likely(obj->shrinker.linked && obj->shrinker.counted == list &&
+		   !obj->shrinker.scanning &&
+		   !drm_shrinker_sm_gone(obj->shrinker_memcg))) {
+		obj->shrinker.list = list;
+		obj->shrinker.referenced = true;
+		return 0;
+	}
 	if (drm_WARN_ON_ONCE(obj->dev, list >= DRM_SHRINKER_NR_LISTS))
 		return -EINVAL;
 	if (drm_WARN_ON_ONCE(obj->dev, list == DRM_SHRINKER_PURGEABLE ?
