@@ -140,9 +140,12 @@ if ((missing)) || [ ! -f "$arm64_base" ]; then
 	quilt_in pop -a -q >/dev/null
 	# Interrupted from here on: the series and our configs go back
 	# (tools/tree.sh also finds a tree left popped, and pushes the rest).
-	trap 'quilt_in push -a -q --fuzz=0 >/dev/null 2>&1
-	      mv "$KOBJ/.config.static-keep" "$KOBJ/.config"
-	      mv "$ARM64_OBJ/.config.static-keep" "$ARM64_OBJ/.config"' EXIT
+	trap 'set +e
+	      say "static: interrupted; putting the series and the configs back"
+	      quilt_in push -a -q --fuzz=0 >/dev/null 2>&1
+	      for c in "$KOBJ/.config" "$ARM64_OBJ/.config"; do
+	          [ -e "$c.static-keep" ] && mv "$c.static-keep" "$c"
+	      done' EXIT
 	if ((missing)) && ((${#pristine[@]} == 0)); then
 		: >"$BASE_DIR/headers"
 	elif ((missing)); then
@@ -160,10 +163,10 @@ if ((missing)) || [ ! -f "$arm64_base" ]; then
 	fi
 	[ -f "$arm64_base" ] || { arm64_warnings | grep -v '^make: \|^sparse: ' >"$arm64_base" || true; }
 	quilt_in push -a -q --fuzz=0 >/dev/null
-	trap - EXIT
 	(cd "$KSRC" && for f in $touched; do [ -e "$f" ] && touch "$f"; done)
 	mv "$KOBJ/.config.static-keep" "$KOBJ/.config"
 	mv "$ARM64_OBJ/.config.static-keep" "$ARM64_OBJ/.config"
+	trap - EXIT
 	touch "$KOBJ/.config" "$ARM64_OBJ/.config"
 fi
 

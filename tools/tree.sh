@@ -55,10 +55,10 @@ update_patches() {
 	want=$(series_hash "$PATCHES")
 	have=$(cat "$KSRC/.drm-shrinker/series.sha256" 2>/dev/null || true)
 	if [ "$want" = "$have" ]; then
-		# All of it applied: a static check interrupted while it had
-		# the series popped for its pristine baseline leaves less.
-		if [ "$(grep -v '^#' "$APPLIED/series" | sed '/^$/d')" = \
-		     "$(cat "$KSRC/.pc/applied-patches" 2>/dev/null)" ]; then
+		# All of it applied (quilt unapplied fails): a static check
+		# interrupted while it had the series popped for its pristine
+		# baseline leaves less.
+		if ! quilt_in unapplied >/dev/null 2>&1; then
 			say "quilt series up to date"
 			return 0
 		fi

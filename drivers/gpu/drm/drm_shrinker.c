@@ -2,6 +2,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/dma-resv.h>
+#include <linux/jiffies.h>
 #include <linux/list_lru.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
@@ -599,12 +600,17 @@ static __always_inline void drm_shrinker_stat_add(struct drm_device *dev,
  * taken off the lists) to add them to the per-CPU numbers when the device
  * changes or drm_shrinker_walk() returns, and the objects and pages taken
  * off one node's lists of one cgroup (@sm, @nid) to take them off its
- * counts, and off the device's numbers, when the cgroup changes or it
- * pauses. It is inside drm_dev_enter() for the device while it disposes
- * of objects, and pauses at the end of the first batch that ends a jiffy
- * or more after it entered (drm_shrinker_run_pause()): an unplug of any
- * device waits for a jiffy and a batch at most, and a count still counts
- * the objects taken off for no longer. Only what concerns a
+ * counts (and off the device's numbers in @stats), when the cgroup
+ * changes or it pauses. It is inside drm_dev_enter() for the device while
+ * it disposes of objects, and pauses (drm_shrinker_run_pause()) at the
+ * end of a batch once a timer tick has passed since it entered, or when
+ * the scan is to yield the CPU: so it calls into a driver whose device
+ * drm_dev_unplug() marked unplugged for at most a jiffy and a batch
+ * after that, and drm_dev_unplug() waits for its drm_unplug_srcu reader
+ * that long at most (drm_shrinker_dev_fini() then waits for the scans in
+ * progress to end); reclaim's count of a cgroup lags as long at most,
+ * and the per-CPU statistics (debugfs, drm_shrinker_count()) until the
+ * walk ends. Only what concerns a
  * pending purge or eviction changes at once, under the object's lock:
  * @pending, and the counts of the one that finishes it, so that a reader
  * that waits for no pending purge sees every purge counted.
@@ -612,11 +618,11 @@ static __always_inline void drm_shrinker_stat_add(struct drm_device *dev,
 struct drm_shrinker_run {
 	struct drm_device *dev;
 	int idx;
-	/* Inside drm_dev_enter() for @dev since the jiffy @since. */
+	/* drm_dev_enter() was called for @dev (at the jiffy @since). */
 	bool inside;
-	unsigned long since;
 	/* drm_dev_enter() succeeded: the driver may be called. */
 	bool entered;
+	unsigned long since;
 	struct drm_shrinker_stats stats;
 	struct drm_shrinker_memcg *sm;
 	int nid;
@@ -1170,8 +1176,8 @@ drm_shrinker_unlinked_locked(struct drm_gem_object *obj,
 	drm_shrinker_assert_locked(obj);
 
 	/*
-	 * A scan's run takes them off its cgroup's counts and its device's
-	 * numbers at the end of the batch (drm_shrinker_run_pause()).
+	 * A scan's run takes them off its cgroup's counts when it pauses or
+	 * the cgroup changes, and off its device's numbers when it ends.
 	 */
 	if (run) {
 		if (run->sm != sm || run->nid != nid) {
@@ -2189,10 +2195,10 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 		drm_shrinker_let_go(held, n);
 		/*
 		 * Not every batch: the SRCU section's full barriers, and the
-		 * counts' atomics, made the benchmark module's scans about 6%
+		 * counts' atomics, made the benchmark module's scans 4 to 7%
 		 * slower so.
 		 */
-		if (run.inside && time_after(jiffies, run.since))
+		if (run.inside && (time_after(jiffies, run.since) || need_resched()))
 			drm_shrinker_run_pause(&run);
 		/* A long list of busy objects must not hog the CPU. */
 		cond_resched();
@@ -2802,9 +2808,9 @@ int drm_shrinker_dev_init(struct drm_device *dev)
  * drm_shrinker_dev_fini - stop using a device
  * @dev: DRM device, being unregistered or released
  *
- * Keeps the device's objects off the lists and waits until no scan calls
- * into its driver: after it returns, the shrinker calls nothing of the
- * driver's. Objects already on the lists stay there, uncallable, until a
+ * Keeps the device's objects off the lists and waits for the scans in
+ * progress to end, whichever devices they are at: after it returns, the
+ * shrinker calls nothing of the driver's. Objects already on the lists stay there, uncallable, until a
  * scan meets them or they are freed; no scan holds a reference to them.
  * Called by drm_dev_unregister() and on release; the second call does
  * nothing.
