@@ -2198,7 +2198,8 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 		 * counts' atomics, made the benchmark module's scans 4 to 7%
 		 * slower so.
 		 */
-		if (run.inside && (time_after(jiffies, run.since) || need_resched()))
+		if (run.inside &&
+		    (time_after(jiffies, run.since) || need_resched()))
 			drm_shrinker_run_pause(&run);
 		/* A long list of busy objects must not hog the CPU. */
 		cond_resched();
@@ -2810,8 +2811,9 @@ int drm_shrinker_dev_init(struct drm_device *dev)
  *
  * Keeps the device's objects off the lists and waits for the scans in
  * progress to end, whichever devices they are at: after it returns, the
- * shrinker calls nothing of the driver's. Objects already on the lists stay there, uncallable, until a
- * scan meets them or they are freed; no scan holds a reference to them.
+ * shrinker calls nothing of the driver's. Objects already on the lists
+ * stay there, uncallable, until a scan meets them or they are freed; no
+ * scan holds a reference to them.
  * Called by drm_dev_unregister() and on release; the second call does
  * nothing.
  */

@@ -69,6 +69,8 @@ struct drm_shrinker_test_obj {
 	bool memalloc;
 	/* If set, the purge callback waits at this gate first. */
 	struct drm_shrinker_test_gate *gate;
+	/* If set, the purge callback sleeps this many jiffies first. */
+	unsigned long sleep;
 	/*
 	 * If set, the purge callback finishes this object's purge first
 	 * (drm_shrinker_purge_locked()) and keeps what it returned.
@@ -105,6 +107,8 @@ static long drm_shrinker_test_purge(struct drm_gem_object *obj,
 		complete(&tobj->gate->entered);
 		wait_for_completion(&tobj->gate->go);
 	}
+	if (tobj->sleep)
+		schedule_timeout_uninterruptible(tobj->sleep);
 	if (tobj->sibling)
 		tobj->sibling_ret = drm_shrinker_purge_locked(&tobj->sibling->base);
 	if (tobj->remark)
@@ -1324,6 +1328,40 @@ static void drm_test_shrinker_purged_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_shrinker_test_global(t).purged_pages, 3);
 }
 
+/*
+ * A scan that pauses, a timer tick after it entered its device (the
+ * first callback sleeps for two), enters the device again for the next
+ * batch and calls its driver; what it took off the lists is off the
+ * counts and the statistics, each once.
+ */
+static void drm_test_shrinker_pause(struct kunit *test)
+{
+	struct drm_shrinker_test *t = test->priv;
+	struct drm_shrinker_test_obj *objs[DRM_SHRINKER_TEST_BATCH + 4];
+	struct drm_shrinker_stats stats;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = drm_shrinker_test_obj(test, 0, 1);
+		drm_shrinker_test_dontneed(objs[i]);
+	}
+	objs[0]->sleep = 2;
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), ARRAY_SIZE(objs));
+
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_scan(test, ULONG_MAX),
+			ARRAY_SIZE(objs));
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		KUNIT_EXPECT_EQ(test, objs[i]->purges, 1);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_count(test), 0);
+	KUNIT_EXPECT_EQ(test, drm_shrinker_test_dev_pages(t->devs[0]), 0);
+	drm_shrinker_read_stats(NULL, t->devs[0], &stats);
+	KUNIT_EXPECT_EQ(test, stats.objects[DRM_SHRINKER_PURGEABLE], 0);
+	KUNIT_EXPECT_EQ(test, stats.pages[DRM_SHRINKER_PURGEABLE], 0);
+	KUNIT_EXPECT_EQ(test, stats.purged_objects, ARRAY_SIZE(objs));
+	KUNIT_EXPECT_EQ(test, stats.scanned, ARRAY_SIZE(objs));
+	KUNIT_EXPECT_EQ(test, stats.skipped[DRM_SHRINKER_SKIP_GONE], 0);
+}
+
 /* An object freed while on the LRU leaves it and is never scanned. */
 static void drm_test_shrinker_freed_on_lru(struct kunit *test)
 {
@@ -2358,6 +2396,7 @@ static struct kunit_case drm_shrinker_tests[] = {
 	KUNIT_CASE(drm_test_shrinker_remarked_in_scan),
 	KUNIT_CASE(drm_test_shrinker_used_in_scan),
 	KUNIT_CASE(drm_test_shrinker_purged_once),
+	KUNIT_CASE(drm_test_shrinker_pause),
 	KUNIT_CASE(drm_test_shrinker_freed_on_lru),
 	KUNIT_CASE(drm_test_shrinker_dev_unplugged),
 	KUNIT_CASE(drm_test_shrinker_stats_sum),
