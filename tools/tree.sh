@@ -55,13 +55,15 @@ update_patches() {
 	want=$(series_hash "$PATCHES")
 	have=$(cat "$KSRC/.drm-shrinker/series.sha256" 2>/dev/null || true)
 	if [ "$want" = "$have" ]; then
-		# All of it applied (quilt unapplied fails): a static check
-		# interrupted while it had the series popped for its pristine
-		# baseline leaves less.
-		if ! quilt_in unapplied >/dev/null 2>&1; then
+		# All of it applied? A static check interrupted while it had
+		# the series popped for its pristine baseline leaves less.
+		local out rc=0
+		out=$(quilt_in unapplied 2>&1) || rc=$?
+		if [ "$rc" = 1 ] && grep -q 'fully applied' <<<"$out"; then
 			say "quilt series up to date"
 			return 0
 		fi
+		[ "$rc" = 0 ] || die "quilt unapplied failed in $KSRC: $out"
 		say "applying the rest of the series (found it partly popped)"
 		if ! quilt_in push -a -q --fuzz=0 >"$BUILD/quilt.log" 2>&1; then
 			cat "$BUILD/quilt.log" >&2

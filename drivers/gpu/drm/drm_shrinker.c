@@ -604,21 +604,22 @@ static __always_inline void drm_shrinker_stat_add(struct drm_device *dev,
  * changes or it pauses. It is inside drm_dev_enter() for the device while
  * it disposes of objects, and pauses (drm_shrinker_run_pause()) at the
  * end of a batch once a timer tick has passed since it entered, or when
- * the scan is to yield the CPU: so it calls into a driver whose device
+ * need_resched() is set: so it calls into a driver whose device
  * drm_dev_unplug() marked unplugged for at most a jiffy and a batch
- * after that, and drm_dev_unplug() waits for its drm_unplug_srcu reader
- * that long at most (drm_shrinker_dev_fini() then waits for the scans in
- * progress to end); reclaim's count of a cgroup lags as long at most,
- * and the per-CPU statistics (debugfs, drm_shrinker_count()) until the
- * walk ends. Only what concerns a
- * pending purge or eviction changes at once, under the object's lock:
+ * after that (a batch including any time the scan is preempted in it),
+ * and drm_dev_unplug() waits for its drm_unplug_srcu reader that long at
+ * most (drm_shrinker_dev_fini() then waits for the scans in progress to
+ * end); reclaim's count of a cgroup lags as long at most, and the
+ * per-CPU statistics (debugfs, drm_shrinker_count()) until the run ends.
+ * Only what concerns a pending purge or eviction changes at once, under
+ * the object's lock:
  * @pending, and the counts of the one that finishes it, so that a reader
  * that waits for no pending purge sees every purge counted.
  */
 struct drm_shrinker_run {
 	struct drm_device *dev;
 	int idx;
-	/* drm_dev_enter() was called for @dev (at the jiffy @since). */
+	/* drm_dev_enter() was called for @dev (at the jiffy @since), not left. */
 	bool inside;
 	/* drm_dev_enter() succeeded: the driver may be called. */
 	bool entered;
@@ -2195,7 +2196,7 @@ static unsigned long drm_shrinker_walk(struct drm_shrinker *shrinker,
 		drm_shrinker_let_go(held, n);
 		/*
 		 * Not every batch: the SRCU section's full barriers, and the
-		 * counts' atomics, made the benchmark module's scans 4 to 7%
+		 * counts' atomics, made the benchmark module's scans 7 to 8%
 		 * slower so.
 		 */
 		if (run.inside &&
