@@ -163,7 +163,7 @@ if ((missing)) || [ ! -f "$arm64_base" ]; then
 	fi
 	[ -f "$arm64_base" ] || { arm64_warnings | grep -v '^make: \|^sparse: ' >"$arm64_base" || true; }
 	quilt_in push -a -q --fuzz=0 >/dev/null
-	(cd "$KSRC" && for f in $touched; do [ -e "$f" ] && touch "$f"; done)
+	(cd "$KSRC" && for f in $touched; do if [ -e "$f" ]; then touch "$f"; fi; done)
 	mv "$KOBJ/.config.static-keep" "$KOBJ/.config"
 	mv "$ARM64_OBJ/.config.static-keep" "$ARM64_OBJ/.config"
 	trap - EXIT

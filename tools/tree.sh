@@ -80,7 +80,7 @@ update_patches() {
 		touched=$(cd "$KSRC/.pc" && find . -mindepth 2 -type f |
 			  cut -d/ -f3- | sort -u)
 		quilt_in pop -a -q >/dev/null || die "quilt pop failed in $KSRC"
-		(cd "$KSRC" && for f in $touched; do [ -e "$f" ] && touch "$f"; done)
+		(cd "$KSRC" && for f in $touched; do if [ -e "$f" ]; then touch "$f"; fi; done)
 	fi
 	rm -rf "$APPLIED" "$KSRC/.drm-shrinker/series.sha256"
 	mkdir -p "$APPLIED"
