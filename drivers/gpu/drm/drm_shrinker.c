@@ -1319,9 +1319,10 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 	dma_resv_assert_held(obj->resv);
 
 	/*
-	 * A use of an object counted for @list, linked, and not a scan's:
-	 * its mark for the next scan (the checks below held when it was
-	 * linked). First, as the commonest call.
+	 * Used again: an object counted for @list, linked, and not a scan's,
+	 * is marked for the next scan that meets it, which moves it (the
+	 * checks below held when it was linked). First, as the commonest
+	 * call.
 	 */
 	if (likely(obj->shrinker.linked && obj->shrinker.counted == list &&
 		   !obj->shrinker.scanning &&
@@ -1368,12 +1369,8 @@ int drm_shrinker_add_locked(struct drm_gem_object *obj,
 			return 0;
 		}
 	} else if (obj->shrinker.linked) {
-		/* Used again: the next scan that meets it moves it. */
-		if (obj->shrinker.counted == list) {
-			obj->shrinker.referenced = true;
-			return 0;
-		}
 		/*
+		 * Used again (counted for @list) took the short path above.
 		 * Made evictable (madvise(WILLNEED)): counted so at once,
 		 * left on the purgeable list, whose next scan moves it; or
 		 * made purgeable again before that, and marked used, so
@@ -1757,11 +1754,11 @@ static enum drm_shrinker_origin drm_shrinker_origin(void)
  * Objects one batch of a walk of the purgeable list isolates at most,
  * with their reservation locks held until each is disposed of (a lock
  * that objects of the batch share, until the last of them is): the
- * list's lock is taken once per batch, not once per object. It stays well below
- * lockdep's MAX_LOCK_DEPTH, and bounds how long a task that locks an
- * isolated object (a munmap, a submission, a madvise) waits for the scan
- * to come to it: the purges before it, each about as long as a free of
- * the same object. A walk of the evictable list isolates one object:
+ * list's lock is taken once per batch, not once per object. It stays
+ * well below lockdep's MAX_LOCK_DEPTH, and bounds how long a task that
+ * locks an isolated object (a munmap, a submission, a madvise) waits for
+ * the scan to come to it: the purges before it, each about as long as a
+ * free of the same object. A walk of the evictable list isolates one object:
  * an eviction writes to swap, and nobody waits for more than one.
  */
 #define DRM_SHRINKER_BATCH	16UL
